@@ -1,0 +1,174 @@
+//! The canonical tracker: the one shape every reader produces and every writer consumes
+//! (DESIGN.md §3). Keeping it plain data lets JSON, CSV and workbooks round-trip through it.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The schema identifier written in every canonical tracker document.
+pub const SCHEMA_ID: &str = "katrack/tracker/v1";
+
+/// The canonical field names, in the order CSV columns and workbook columns use them.
+pub const FIELDS: [&str; 11] = [
+    "id",
+    "title",
+    "status",
+    "progress",
+    "next_steps",
+    "lead",
+    "portfolio",
+    "objective_id",
+    "objective_title",
+    "theme",
+    "theme_strapline",
+];
+
+/// A whole tracker: document metadata and the activities in reading order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "katrack canonical tracker")]
+pub struct Tracker {
+    /// Always `katrack/tracker/v1`.
+    pub schema: String,
+    /// The document title, e.g. "Corporate Plan Key Activities".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The council, e.g. "Harborough District Council".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub organisation: String,
+    /// The reporting period, e.g. "2020/21 Q1".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub period: String,
+    /// The key activities, in the order they were read.
+    pub activities: Vec<Activity>,
+}
+
+impl Default for Tracker {
+    fn default() -> Self {
+        Tracker {
+            schema: SCHEMA_ID.to_string(),
+            title: String::new(),
+            organisation: String::new(),
+            period: String::new(),
+            activities: Vec::new(),
+        }
+    }
+}
+
+/// One key activity. Every field is a string; a missing value is `""`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Activity {
+    /// The activity id, `KA.<objective>.<number>` (e.g. `KA.04.03`).
+    #[serde(default)]
+    pub id: String,
+    /// The activity title, without the id.
+    #[serde(default)]
+    pub title: String,
+    /// The status, a value of the profile's status vocabulary (e.g. `Green`).
+    #[serde(default)]
+    pub status: String,
+    /// Progress: one bullet per line, `- ` for a bullet, `  • ` for a sub-bullet.
+    #[serde(default)]
+    pub progress: String,
+    /// Next steps, normalised like progress.
+    #[serde(default)]
+    pub next_steps: String,
+    /// The lead officer (e.g. `Chief Officer - Governance`).
+    #[serde(default)]
+    pub lead: String,
+    /// The portfolio (e.g. `Finance`).
+    #[serde(default)]
+    pub portfolio: String,
+    /// The corporate objective id (e.g. `CO 4`).
+    #[serde(default)]
+    pub objective_id: String,
+    /// The corporate objective title.
+    #[serde(default)]
+    pub objective_title: String,
+    /// The theme name (e.g. `THE PLACE`).
+    #[serde(default)]
+    pub theme: String,
+    /// The theme strapline (e.g. `a safe, enterprising and vibrant place`).
+    #[serde(default)]
+    pub theme_strapline: String,
+    /// Where the activity was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+}
+
+/// The physical place an activity was read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The file name as given on the command line.
+    pub file: String,
+    /// The sheet name (`""` for CSV and JSON).
+    #[serde(default)]
+    pub sheet: String,
+    /// The 1-based physical row, as shown by a spreadsheet program.
+    pub row: u32,
+}
+
+impl Activity {
+    /// The value of a canonical field by name (one of [`FIELDS`]).
+    pub fn field(&self, name: &str) -> Option<&str> {
+        Some(match name {
+            "id" => &self.id,
+            "title" => &self.title,
+            "status" => &self.status,
+            "progress" => &self.progress,
+            "next_steps" => &self.next_steps,
+            "lead" => &self.lead,
+            "portfolio" => &self.portfolio,
+            "objective_id" => &self.objective_id,
+            "objective_title" => &self.objective_title,
+            "theme" => &self.theme,
+            "theme_strapline" => &self.theme_strapline,
+            _ => return None,
+        })
+    }
+
+    /// A mutable reference to a canonical field by name (one of [`FIELDS`]).
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut String> {
+        Some(match name {
+            "id" => &mut self.id,
+            "title" => &mut self.title,
+            "status" => &mut self.status,
+            "progress" => &mut self.progress,
+            "next_steps" => &mut self.next_steps,
+            "lead" => &mut self.lead,
+            "portfolio" => &mut self.portfolio,
+            "objective_id" => &mut self.objective_id,
+            "objective_title" => &mut self.objective_title,
+            "theme" => &mut self.theme,
+            "theme_strapline" => &mut self.theme_strapline,
+            _ => return None,
+        })
+    }
+
+    /// The activity without its provenance, for comparing content across files.
+    pub fn without_source(&self) -> Activity {
+        Activity {
+            source: None,
+            ..self.clone()
+        }
+    }
+}
+
+impl Tracker {
+    /// A tracker holding these activities and no metadata.
+    pub fn with_activities(activities: Vec<Activity>) -> Self {
+        Tracker {
+            activities,
+            ..Tracker::default()
+        }
+    }
+
+    /// The JSON Schema of the canonical tracker document, pretty-printed.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Tracker);
+        let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serialises");
+        text.push('\n');
+        text
+    }
+}

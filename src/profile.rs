@@ -1,0 +1,432 @@
+//! Profiles: one council's tracker layout and vocabularies, as data (STYLE.md habit 9).
+//! The default profile is `schemas/harborough.toml`, embedded in the binary.
+
+use crate::error::{Error, Result};
+use crate::finding::Severity;
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The text of the default profile.
+pub const DEFAULT_PROFILE: &str = include_str!("../schemas/harborough.toml");
+
+/// What a status means for the rules and the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusKind {
+    /// Under way, rated Green/Amber/Red.
+    Rag,
+    /// Not started yet.
+    NotStarted,
+    /// Deferred to a later year.
+    Deferred,
+    /// Finished.
+    Complete,
+}
+
+/// One status of the vocabulary.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusDef {
+    /// The canonical spelling.
+    pub name: String,
+    /// What the status means.
+    pub kind: StatusKind,
+    /// The fill colour used in workbooks, `#RRGGBB`.
+    #[serde(default = "default_colour")]
+    pub colour: String,
+    /// Other spellings that mean this status.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// A regular expression for values whose wording varies; the value is then kept as written.
+    #[serde(default)]
+    pub pattern: Option<String>,
+}
+
+fn default_colour() -> String {
+    "#D9D9D9".to_string()
+}
+
+/// Header synonyms for each canonical field.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Columns {
+    /// The activity id column.
+    #[serde(default)]
+    pub id: Vec<String>,
+    /// The title column (may also hold the id at its start).
+    pub title: Vec<String>,
+    /// Status.
+    #[serde(default)]
+    pub status: Vec<String>,
+    /// Progress.
+    #[serde(default)]
+    pub progress: Vec<String>,
+    /// Next steps.
+    #[serde(default)]
+    pub next_steps: Vec<String>,
+    /// Lead officer.
+    #[serde(default)]
+    pub lead: Vec<String>,
+    /// Portfolio.
+    #[serde(default)]
+    pub portfolio: Vec<String>,
+    /// Objective id.
+    #[serde(default)]
+    pub objective_id: Vec<String>,
+    /// Objective title.
+    #[serde(default)]
+    pub objective_title: Vec<String>,
+    /// Theme name.
+    #[serde(default)]
+    pub theme: Vec<String>,
+    /// Theme strapline.
+    #[serde(default)]
+    pub theme_strapline: Vec<String>,
+}
+
+impl Columns {
+    /// The synonyms of a canonical field.
+    pub fn synonyms(&self, field: &str) -> &[String] {
+        match field {
+            "id" => &self.id,
+            "title" => &self.title,
+            "status" => &self.status,
+            "progress" => &self.progress,
+            "next_steps" => &self.next_steps,
+            "lead" => &self.lead,
+            "portfolio" => &self.portfolio,
+            "objective_id" => &self.objective_id,
+            "objective_title" => &self.objective_title,
+            "theme" => &self.theme,
+            "theme_strapline" => &self.theme_strapline,
+            _ => &[],
+        }
+    }
+}
+
+/// How activity ids are written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdFormat {
+    /// Letters before the numbers, e.g. `KA`.
+    pub prefix: String,
+    /// Between prefix and numbers, e.g. `.`.
+    #[serde(default = "default_separator")]
+    pub separator: String,
+    /// Digits of the objective number in a canonical id.
+    #[serde(default = "two")]
+    pub objective_digits: usize,
+    /// Digits of the activity number in a canonical id.
+    #[serde(default = "two")]
+    pub number_digits: usize,
+}
+
+fn default_separator() -> String {
+    ".".to_string()
+}
+fn two() -> usize {
+    2
+}
+
+/// How objective headings are written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objectives {
+    /// Letters before the number, e.g. `CO`.
+    pub prefix: String,
+}
+
+/// How theme banners are written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Themes {
+    /// A regular expression with `name` and `strapline` groups.
+    pub pattern: String,
+}
+
+/// Lead and portfolio vocabularies.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    /// Allowed lead officers.
+    #[serde(default)]
+    pub leads: Vec<String>,
+    /// Allowed portfolios.
+    #[serde(default)]
+    pub portfolios: Vec<String>,
+}
+
+/// The profile as written in TOML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    name: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    title: String,
+    columns: Columns,
+    ids: IdFormat,
+    objectives: Objectives,
+    themes: Themes,
+    statuses: Vec<StatusDef>,
+    #[serde(default)]
+    vocabulary: Vocabulary,
+    #[serde(default)]
+    placeholders: Vec<String>,
+    #[serde(default)]
+    furniture: Vec<String>,
+    #[serde(default)]
+    severities: BTreeMap<String, Severity>,
+}
+
+/// A loaded, checked profile with its patterns compiled.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// The profile's short name.
+    pub name: String,
+    /// The council's name, used when a tracker does not say.
+    pub organisation: String,
+    /// The tracker's usual title.
+    pub title: String,
+    /// Header synonyms.
+    pub columns: Columns,
+    /// Id format.
+    pub ids: IdFormat,
+    /// Objective heading format.
+    pub objectives: Objectives,
+    /// Status vocabulary, in the order used for reports (best first).
+    pub statuses: Vec<StatusDef>,
+    /// Lead and portfolio vocabularies.
+    pub vocabulary: Vocabulary,
+    /// Placeholder strings left by dropdowns.
+    pub placeholders: Vec<String>,
+    /// Severity overrides by rule code.
+    pub severities: BTreeMap<String, Severity>,
+    /// `^PREFIX SEP dd SEP dd$`.
+    pub id_strict: Regex,
+    /// An id written loosely at the start of a cell (`KA.1.4`, `KA 01.04`).
+    pub id_loose: Regex,
+    /// An objective heading.
+    pub objective_heading: Regex,
+    /// A theme banner.
+    pub theme_banner: Regex,
+    /// Page furniture.
+    pub furniture: Vec<Regex>,
+    status_patterns: Vec<Option<Regex>>,
+}
+
+fn compile(key: &str, pattern: &str) -> Result<Regex> {
+    Regex::new(pattern)
+        .map_err(|e| Error::Profile(format!("`{key}` is not a valid regular expression: {e}")))
+}
+
+impl Profile {
+    /// The embedded default profile.
+    pub fn default_profile() -> Profile {
+        Profile::from_toml(DEFAULT_PROFILE).expect("the embedded profile is valid")
+    }
+
+    /// Loads a profile file; errors name the file and the key.
+    pub fn load(path: &Path) -> Result<Profile> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::from(e).with_path(path))?;
+        Profile::from_toml(&text).map_err(|e| e.with_path(path))
+    }
+
+    /// Parses a profile from TOML text.
+    pub fn from_toml(text: &str) -> Result<Profile> {
+        let file: ProfileFile = toml::from_str(text).map_err(|e| Error::Profile(e.to_string()))?;
+        if file.statuses.is_empty() {
+            return Err(Error::Profile("`statuses` lists no status".into()));
+        }
+        if file.columns.title.is_empty() {
+            return Err(Error::Profile("`columns.title` lists no header name".into()));
+        }
+        let prefix = regex::escape(&file.ids.prefix);
+        let sep = regex::escape(&file.ids.separator);
+        let id_strict = compile(
+            "ids",
+            &format!(
+                r"^{prefix}{sep}\d{{{}}}{sep}\d{{{}}}$",
+                file.ids.objective_digits, file.ids.number_digits
+            ),
+        )?;
+        let id_loose = compile(
+            "ids",
+            &format!(
+                r"(?i)^\s*{prefix}\s*{sep}?\s*(?P<objective>\d{{1,3}})\s*{sep}\s*(?P<number>\d{{1,3}})(?:\b|$)"
+            ),
+        )?;
+        let objective_heading = compile(
+            "objectives.prefix",
+            &format!(
+                r"^{}\s*(?P<number>\d{{1,3}})\s*[:.\-–]?\s+(?P<title>\S.*)$",
+                regex::escape(&file.objectives.prefix)
+            ),
+        )?;
+        let theme_banner = compile("themes.pattern", &file.themes.pattern)?;
+        let furniture = file
+            .furniture
+            .iter()
+            .map(|p| compile("furniture", &format!("(?i){p}")))
+            .collect::<Result<Vec<_>>>()?;
+        let status_patterns = file
+            .statuses
+            .iter()
+            .map(|s| {
+                s.pattern
+                    .as_deref()
+                    .map(|p| compile("statuses.pattern", &format!("(?i){p}")))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Profile {
+            name: file.name,
+            organisation: file.organisation,
+            title: file.title,
+            columns: file.columns,
+            ids: file.ids,
+            objectives: file.objectives,
+            statuses: file.statuses,
+            vocabulary: file.vocabulary,
+            placeholders: file.placeholders,
+            severities: file.severities,
+            id_strict,
+            id_loose,
+            objective_heading,
+            theme_banner,
+            furniture,
+            status_patterns,
+        })
+    }
+
+    /// The canonical id for an objective number and activity number (`4, 3` → `KA.04.03`).
+    pub fn format_id(&self, objective: u32, number: u32) -> String {
+        format!(
+            "{p}{s}{o:0ow$}{s}{n:0nw$}",
+            p = self.ids.prefix,
+            s = self.ids.separator,
+            o = objective,
+            n = number,
+            ow = self.ids.objective_digits,
+            nw = self.ids.number_digits
+        )
+    }
+
+    /// The canonical objective id for a number (`4` → `CO 4`).
+    pub fn format_objective_id(&self, number: u32) -> String {
+        format!("{} {number}", self.objectives.prefix)
+    }
+
+    /// The status definition a value means, matched ignoring case and spaces.
+    /// Returns the definition and the canonical value to store.
+    pub fn match_status(&self, value: &str) -> Option<(&StatusDef, String)> {
+        let key = fold(value);
+        if key.is_empty() {
+            return None;
+        }
+        for def in &self.statuses {
+            if fold(&def.name) == key || def.aliases.iter().any(|a| fold(a) == key) {
+                return Some((def, def.name.clone()));
+            }
+        }
+        let tidy = crate::clean::tidy_inline(value);
+        for (def, pattern) in self.statuses.iter().zip(&self.status_patterns) {
+            if pattern.as_ref().is_some_and(|p| p.is_match(&tidy)) {
+                return Some((def, tidy));
+            }
+        }
+        None
+    }
+
+    /// The kind of a status value, when it is in the vocabulary.
+    pub fn status_kind(&self, value: &str) -> Option<StatusKind> {
+        self.match_status(value).map(|(def, _)| def.kind)
+    }
+
+    /// The fill colour of a status value, when it is in the vocabulary.
+    pub fn status_colour(&self, value: &str) -> Option<&str> {
+        self.match_status(value).map(|(def, _)| def.colour.as_str())
+    }
+
+    /// True when the value is one of the profile's placeholders.
+    pub fn is_placeholder(&self, value: &str) -> bool {
+        let key = fold(value);
+        !key.is_empty() && self.placeholders.iter().any(|p| fold(p) == key)
+    }
+
+    /// The canonical spelling of a value in a list, matched ignoring case and spaces.
+    pub fn match_in<'a>(list: &'a [String], value: &str) -> Option<&'a str> {
+        let key = fold(value);
+        list.iter().find(|v| fold(v) == key).map(String::as_str)
+    }
+
+    /// True when a row's only text is page furniture ("Appendix A").
+    pub fn is_furniture(&self, text: &str) -> bool {
+        let text = text.trim();
+        self.furniture.iter().any(|r| r.is_match(text))
+    }
+
+    /// The severity of a rule after the profile's overrides.
+    pub fn severity(&self, rule: &str, default: Severity) -> Severity {
+        self.severities.get(rule).copied().unwrap_or(default)
+    }
+}
+
+/// A comparison key: lower case, inner white space collapsed, outer space trimmed.
+pub fn fold(value: &str) -> String {
+    value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_profile_loads_and_formats_ids() {
+        let p = Profile::default_profile();
+        assert_eq!(p.format_id(4, 3), "KA.04.03");
+        assert!(p.id_strict.is_match("KA.04.03"));
+        assert!(!p.id_strict.is_match("KA.4.3"));
+        let caps = p.id_loose.captures("KA.1.4 Develop").unwrap();
+        assert_eq!(&caps["objective"], "1");
+        assert_eq!(&caps["number"], "4");
+    }
+
+    #[test]
+    fn statuses_match_ignoring_case_and_spaces() {
+        let p = Profile::default_profile();
+        assert_eq!(p.match_status("green ").unwrap().1, "Green");
+        let (def, value) = p.match_status("Deferred until the 2022/23  Year").unwrap();
+        assert_eq!(def.kind, StatusKind::Deferred);
+        assert_eq!(value, "Deferred until the 2022/23 Year");
+        assert!(p.match_status("Amber/Red").is_none());
+        assert!(p.match_status("").is_none());
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let text = DEFAULT_PROFILE.replace("[severities]", "colour_scheme = 1\n[severities]");
+        let err = Profile::from_toml(&text).unwrap_err().to_string();
+        assert!(err.contains("colour_scheme"), "{err}");
+    }
+
+    #[test]
+    fn headings_and_furniture() {
+        let p = Profile::default_profile();
+        let c = p.objective_heading.captures("CO 3 Enable delivery of quality homes").unwrap();
+        assert_eq!(&c["number"], "3");
+        assert_eq!(&c["title"], "Enable delivery of quality homes");
+        let c = p.theme_banner.captures("THE PLACE: a safe place").unwrap();
+        assert_eq!(&c["name"], "THE PLACE");
+        assert!(p.is_furniture("Appendix A"));
+        assert!(p.is_furniture("Key Activities in Detail"));
+        assert!(!p.is_furniture("KA.01.01 Something"));
+    }
+}

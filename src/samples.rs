@@ -1,0 +1,1 @@
+//! Samples: the shipped sample files, generated reproducibly from the seed report.
