@@ -1,1 +1,42 @@
-fn main() {}
+//! The `katrack` command: thin glue over the library. Each subcommand lives in its own file
+//! under `src/cmd/`; this file is only the enum and the dispatch, and owns the exit code.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// katrack — read, clean, validate and write a council's corporate-plan Key Activities tracker.
+#[derive(Parser)]
+#[command(name = "katrack", version, about, long_about = None, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read officer workbooks, CSV or canonical JSON into the canonical tracker.
+    Import(cmd::import::Args),
+    /// Write a tracker as a formatted workbook, CSV or canonical JSON.
+    Export(cmd::export::Args),
+    /// Print the JSON Schema of the canonical tracker.
+    Schema(cmd::schema::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Import(args) => cmd::import::run(args),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Schema(args) => cmd::schema::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if cmd::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("katrack: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -2,23 +2,224 @@
 //! follows theme banners and objective headings, joins continuation rows split by page breaks,
 //! and accounts for every non-empty row (STYLE.md: nothing dropped silently).
 
-use crate::error::Result;
+mod header;
+mod sheet;
+
+use crate::error::{Error, Result};
 use crate::finding::Finding;
-use crate::model::Tracker;
+use crate::model::{Source, Tracker};
 use crate::profile::Profile;
-use crate::read::Input;
+use crate::read::{Format, Input};
+use std::collections::BTreeMap;
+
+pub use header::{Header, SOURCE_FIELDS};
+
+/// How one physical row was read, for `import --explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowKind {
+    /// The header row of a table.
+    Header,
+    /// A key activity (its id, or `""` when the row has none).
+    Activity(String),
+    /// The rest of an activity split by a page break.
+    Continuation(String),
+    /// A theme banner.
+    Theme,
+    /// A corporate objective heading.
+    Objective,
+    /// Another section heading (a merged banner that names no theme or objective).
+    Heading,
+    /// Document title, organisation or period above the table.
+    Title,
+    /// Page furniture ("Appendix A", "Key Activities in Detail", a rule of dashes).
+    Furniture,
+    /// Not understood; reported as an `unrecognised-row` finding.
+    Unrecognised,
+}
+
+impl RowKind {
+    /// A short label for tables.
+    pub fn label(&self) -> &'static str {
+        match self {
+            RowKind::Header => "header",
+            RowKind::Activity(_) => "activity",
+            RowKind::Continuation(_) => "continuation",
+            RowKind::Theme => "theme heading",
+            RowKind::Objective => "objective heading",
+            RowKind::Heading => "heading",
+            RowKind::Title => "title",
+            RowKind::Furniture => "page furniture",
+            RowKind::Unrecognised => "unrecognised",
+        }
+    }
+}
+
+/// One physical row's reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowReport {
+    /// The sheet name (`""` for CSV).
+    pub sheet: String,
+    /// The 1-based physical row.
+    pub row: u32,
+    /// What the row was read as.
+    pub kind: RowKind,
+    /// A few words on why (the heading's text, the header's columns, the activity's id).
+    pub detail: String,
+}
+
+/// A note about a whole sheet (skipped, hidden, no header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetReport {
+    /// The sheet name.
+    pub sheet: String,
+    /// Whether its rows were read as tracker rows.
+    pub read: bool,
+    /// Why or why not.
+    pub detail: String,
+}
+
+/// Where an activity's values physically are, for findings that point at cells.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityCells {
+    /// The sheet (`""` for CSV and JSON).
+    pub sheet: String,
+    /// 0-based row of the activity's first row.
+    pub row: u32,
+    /// Field → (0-based row, 0-based column, the text as written) for the fields the row holds.
+    pub fields: BTreeMap<String, (u32, u32, String)>,
+    /// Field → 0-based column of the table the activity sits in.
+    pub columns: BTreeMap<String, u32>,
+}
+
+impl ActivityCells {
+    /// The A1 reference of the cell holding `field`: the cell it was read from, else the empty
+    /// cell of its column in the activity's row, else the row's first cell. `""` without a sheet grid.
+    pub fn cell(&self, field: &str) -> String {
+        if let Some((r, c, _)) = self.fields.get(field) {
+            return crate::cellref::a1(*r, *c);
+        }
+        let col = self
+            .columns
+            .get(field)
+            .or_else(|| self.columns.get("title"))
+            .copied();
+        match col {
+            Some(c) => crate::cellref::a1(self.row, c),
+            None => String::new(),
+        }
+    }
+
+    /// The text as written in the input, before cleaning.
+    pub fn raw(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).map(|(_, _, t)| t.as_str())
+    }
+}
 
 /// The result of laying out one input.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
     /// The activities read.
     pub tracker: Tracker,
+    /// Where each activity's values are, parallel to `tracker.activities`.
+    pub cells: Vec<ActivityCells>,
     /// Problems found while reading (unrecognised rows, cleaned values).
     pub findings: Vec<Finding>,
+    /// How each non-empty row was read.
+    pub rows: Vec<RowReport>,
+    /// How each sheet was treated.
+    pub sheets: Vec<SheetReport>,
 }
 
-/// Lays out one input read from `file`; `sheet` picks one sheet by name.
+/// Lays out one input read from `file` (the name used in sources and findings);
+/// `sheet` picks one sheet by name instead of every sheet that holds a table.
+///
+/// # Errors
+/// [`Error::Usage`] when `sheet` names no sheet, [`Error::Empty`] when no sheet holds a
+/// header row of the tracker.
 pub fn parse(input: Input, file: &str, profile: &Profile, sheet: Option<&str>) -> Result<Parsed> {
-    let _ = (input, file, profile, sheet);
-    Ok(Parsed::default())
+    let (format, sheets, title, subject) = match input {
+        Input::Tracker(tracker) => return Ok(from_tracker(tracker, file, profile)),
+        Input::Sheets {
+            format,
+            sheets,
+            title,
+            subject,
+        } => (format, sheets, title, subject),
+    };
+    let mut out = Parsed::default();
+    let chosen: Vec<&crate::read::Sheet> = match sheet {
+        Some(name) => {
+            let found = sheets
+                .iter()
+                .find(|s| s.name == name)
+                .or_else(|| sheets.iter().find(|s| s.name.eq_ignore_ascii_case(name)));
+            match found {
+                Some(s) => vec![s],
+                None => return Err(no_such_sheet(name, &sheets)),
+            }
+        }
+        None => sheets.iter().collect(),
+    };
+    let csv = matches!(format, Format::Csv | Format::Tsv);
+    let mut any_table = false;
+    for s in &chosen {
+        if s.hidden && sheet.is_none() {
+            out.sheets.push(SheetReport {
+                sheet: s.name.clone(),
+                read: false,
+                detail: "hidden sheet (dropdown lists and the like): not read".into(),
+            });
+            continue;
+        }
+        any_table |= sheet::parse_sheet(s, file, csv, profile, &mut out);
+    }
+    if !any_table {
+        let wanted = profile.columns.title.first().map(String::as_str).unwrap_or("Key Activities");
+        return Err(Error::Empty(format!(
+            "no sheet has a header row of the tracker (a row with a '{wanted}' column and at least two of Status, Progress, Next Steps, Lead, Portfolio)"
+        )));
+    }
+    if let Some(t) = title {
+        out.tracker.title = t.trim().to_string();
+    }
+    if let Some(p) = subject {
+        out.tracker.period = p.trim().to_string();
+    }
+    Ok(out)
+}
+
+fn no_such_sheet(name: &str, sheets: &[crate::read::Sheet]) -> Error {
+    let names: Vec<String> = sheets.iter().map(|s| format!("'{}'", s.name)).collect();
+    let closest = sheets
+        .iter()
+        .map(|s| (strsim::jaro_winkler(&s.name.to_lowercase(), &name.to_lowercase()), &s.name))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| format!(" Did you mean '{n}'?"))
+        .unwrap_or_default();
+    Error::Usage(format!(
+        "no sheet named '{name}'; the sheets are {}.{closest}",
+        names.join(", ")
+    ))
+}
+
+/// A canonical document read as it is, with its text cleaned (cleaning is idempotent).
+fn from_tracker(mut tracker: Tracker, file: &str, profile: &Profile) -> Parsed {
+    let mut cells = Vec::new();
+    for (i, a) in tracker.activities.iter_mut().enumerate() {
+        sheet::clean_activity(a, profile);
+        if a.source.is_none() {
+            a.source = Some(Source {
+                file: file.to_string(),
+                sheet: String::new(),
+                row: i as u32 + 1,
+            });
+        }
+        cells.push(ActivityCells::default());
+    }
+    Parsed {
+        tracker,
+        cells,
+        ..Parsed::default()
+    }
 }

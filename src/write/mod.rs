@@ -1,2 +1,14 @@
 //! Writing: the canonical tracker as JSON, CSV and a formatted tracker workbook, always through a
 //! temporary file renamed into place so a failed write leaves nothing half-written.
+//!
+//! The writers build bytes in memory ([`to_json`], [`to_csv`], [`tracker_workbook`]); only
+//! [`write_file`] touches the disk, so every output goes through the same safety checks (never over
+//! an input, never half-written).
+
+pub mod atomic;
+pub mod canonical;
+pub mod tracker_xlsx;
+
+pub use atomic::write_file;
+pub use canonical::{to_csv, to_json};
+pub use tracker_xlsx::tracker_workbook;

@@ -1,0 +1,147 @@
+//! Pieces every subcommand shares: finding the input files, reading them with the profile, and
+//! writing output safely. Raw flags become checked options here, once.
+
+pub mod export;
+pub mod import;
+pub mod schema;
+
+use katrack::error::Error;
+use katrack::finding::Finding;
+use katrack::layout::{self, Parsed};
+use katrack::profile::Profile;
+use katrack::read;
+use katrack::write;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// One input named on the command line: a file, or `-` for standard input.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// The path (`-` for stdin).
+    pub path: PathBuf,
+    /// The name used in sources and findings: the path as the user wrote it.
+    pub name: String,
+}
+
+/// Expands files and folders into input files; a folder gives its spreadsheets, sorted by name.
+pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<InputFile>, Error> {
+    let mut out = Vec::new();
+    for arg in args {
+        if arg.as_os_str() == "-" {
+            out.push(InputFile { path: arg.clone(), name: "<stdin>".into() });
+        } else if arg.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(arg)
+                .map_err(|e| Error::from(e).with_path(arg))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && is_spreadsheet_name(p))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{}: the folder holds no spreadsheet, CSV or JSON file",
+                    arg.display()
+                )));
+            }
+            out.extend(found.into_iter().map(|p| InputFile { name: p.display().to_string(), path: p }));
+        } else if arg.exists() {
+            out.push(InputFile { name: arg.display().to_string(), path: arg.clone() });
+        } else {
+            return Err(Error::Usage(format!("{}: no such file or folder", arg.display())));
+        }
+    }
+    Ok(out)
+}
+
+fn is_spreadsheet_name(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.starts_with('.') || name.starts_with("~$") {
+        return false;
+    }
+    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    read::EXTENSIONS.contains(&ext.as_str())
+}
+
+/// Loads `--profile FILE`, or the embedded default.
+pub fn load_profile(path: Option<&Path>) -> Result<Profile, Error> {
+    match path {
+        Some(p) => Profile::load(p),
+        None => Ok(Profile::default_profile()),
+    }
+}
+
+/// Reads and lays out one input; errors carry the file's name.
+pub fn parse_input(input: &InputFile, profile: &Profile, sheet: Option<&str>) -> Result<Parsed, Error> {
+    let read = if input.path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes)?;
+        read::read_bytes(bytes, "")
+    } else {
+        read::read_path(&input.path)
+    };
+    read.and_then(|i| layout::parse(i, &input.name, profile, sheet))
+        .map_err(|e| e.with_path(&input.name))
+}
+
+/// Output formats chosen by the output file's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutFormat {
+    /// Canonical JSON.
+    Json,
+    /// Canonical CSV.
+    Csv,
+    /// The formatted tracker workbook.
+    Xlsx,
+}
+
+impl OutFormat {
+    /// The format an output path asks for.
+    pub fn of(path: &Path) -> Result<OutFormat, Error> {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("json") => Ok(OutFormat::Json),
+            Some("csv") => Ok(OutFormat::Csv),
+            Some("xlsx") => Ok(OutFormat::Xlsx),
+            _ => Err(Error::Usage(format!(
+                "{}: the output must end in .xlsx, .csv or .json",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// Renders a tracker in a format.
+pub fn render(tracker: &katrack::Tracker, format: OutFormat, profile: &Profile) -> Result<Vec<u8>, Error> {
+    Ok(match format {
+        OutFormat::Json => write::to_json(tracker).into_bytes(),
+        OutFormat::Csv => write::to_csv(tracker)?,
+        OutFormat::Xlsx => write::tracker_workbook(tracker, profile)?,
+    })
+}
+
+/// Writes bytes to `out` (atomically, never over an input) or to stdout.
+pub fn emit(bytes: &[u8], out: Option<&Path>, inputs: &[InputFile]) -> Result<(), Error> {
+    match out {
+        Some(path) => {
+            let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+            write::write_file(path, bytes, &inputs)
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(bytes)?;
+            stdout.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// Prints findings to stderr, one line each: `warning: file:Sheet!E7: message`.
+pub fn print_findings(findings: &[Finding]) {
+    for f in findings {
+        let suggestion = f.suggestion.as_deref().map(|s| format!(" (suggestion: {s})")).unwrap_or_default();
+        eprintln!("{}: {}: [{}] {}{suggestion}", f.severity, f.location(), f.rule, f.message);
+    }
+}
+
+/// True when an error is a closed stdout (`katrack import x | head`), which is not a failure.
+pub fn is_broken_pipe(e: &Error) -> bool {
+    matches!(e.root(), Error::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+}

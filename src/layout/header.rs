@@ -1,0 +1,119 @@
+//! Header rows: which physical column holds which canonical field, found by the profile's
+//! synonyms (compared ignoring case, spaces and punctuation).
+
+use crate::model::FIELDS;
+use crate::profile::Profile;
+use crate::read::Row;
+use std::collections::BTreeMap;
+
+/// Provenance columns of katrack's own CSV, read back so a round trip keeps `source`.
+pub const SOURCE_FIELDS: [&str; 3] = ["source_file", "source_sheet", "source_row"];
+
+/// Where each field is in the current table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Header {
+    /// Canonical field (or a `SOURCE_FIELDS` name) → 0-based column.
+    pub columns: BTreeMap<&'static str, u32>,
+    /// 0-based row of the header.
+    pub row: u32,
+}
+
+impl Header {
+    /// The column of a field, when the table has it.
+    pub fn col(&self, field: &str) -> Option<u32> {
+        self.columns.get(field).copied()
+    }
+
+    /// The field a column holds, when it is mapped.
+    pub fn field_at(&self, col: u32) -> Option<&'static str> {
+        self.columns.iter().find(|(_, c)| **c == col).map(|(f, _)| *f)
+    }
+}
+
+/// A comparison key for header text: letters and digits only, lower case.
+fn key(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The field a header cell names, if any.
+fn field_of(profile: &Profile, text: &str) -> Option<&'static str> {
+    let k = key(text);
+    if k.is_empty() {
+        return None;
+    }
+    for field in FIELDS {
+        if key(field) == k || profile.columns.synonyms(field).iter().any(|s| key(s) == k) {
+            return Some(field);
+        }
+    }
+    SOURCE_FIELDS.into_iter().find(|f| key(f) == k)
+}
+
+/// Reads a row as a header: the title column plus at least two other known columns.
+/// A field named twice keeps its first column.
+pub fn detect(profile: &Profile, row: &Row) -> Option<Header> {
+    let mut columns = BTreeMap::new();
+    for cell in row.cells.iter().filter(|c| !c.merged) {
+        if let Some(field) = field_of(profile, &cell.text) {
+            columns.entry(field).or_insert(cell.col);
+        }
+    }
+    let has_title = columns.contains_key("title");
+    (has_title && columns.len() >= 3).then_some(Header {
+        columns,
+        row: row.row,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Cell;
+
+    fn row(texts: &[&str]) -> Row {
+        Row {
+            row: 4,
+            cells: texts
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| !t.is_empty())
+                .map(|(i, t)| Cell {
+                    col: i as u32 + 1,
+                    text: t.to_string(),
+                    merged: false,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn seed_headers_with_either_lead_name() {
+        let p = Profile::default_profile();
+        for lead in ["CMT Lead", "Lead Officer", "responsible officer"] {
+            let h = detect(&p, &row(&["Key Activities", "Status", "Progress", "Next Steps", lead, "Portfolio"])).unwrap();
+            assert_eq!(h.col("title"), Some(1));
+            assert_eq!(h.col("lead"), Some(5));
+            assert_eq!(h.col("portfolio"), Some(6));
+        }
+    }
+
+    #[test]
+    fn canonical_csv_header_and_other_order() {
+        let p = Profile::default_profile();
+        let h = detect(&p, &row(&["status", "id", "title", "next_steps", "source_row"])).unwrap();
+        assert_eq!(h.col("status"), Some(1));
+        assert_eq!(h.col("id"), Some(2));
+        assert_eq!(h.col("next_steps"), Some(4));
+        assert_eq!(h.col("source_row"), Some(5));
+    }
+
+    #[test]
+    fn a_data_row_is_not_a_header() {
+        let p = Profile::default_profile();
+        assert!(detect(&p, &row(&["KA.01.01 Local Plan", "Green", "- Done"])).is_none());
+        assert!(detect(&p, &row(&["Status", "Progress", "Portfolio"])).is_none());
+    }
+}

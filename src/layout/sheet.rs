@@ -1,0 +1,401 @@
+//! One sheet, row by row: a small state machine over the current header, theme and objective,
+//! and the activity a continuation row would belong to.
+
+use super::header::{self, Header};
+use super::{ActivityCells, Parsed, RowKind, RowReport, SheetReport};
+use crate::cellref::a1;
+use crate::clean;
+use crate::finding::{Finding, Severity};
+use crate::model::{Activity, Source};
+use crate::profile::Profile;
+use crate::read::{Row, Sheet};
+use regex::Regex;
+use std::sync::LazyLock;
+
+static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:(Q[1-4])\s*(?:of\s+)?(20\d\d/\d\d)|(20\d\d/\d\d)\s*(Q[1-4]))\b")
+        .expect("valid regex")
+});
+
+struct State<'a> {
+    profile: &'a Profile,
+    file: &'a str,
+    sheet: &'a str,
+    header: Option<Header>,
+    theme: (String, String),
+    objective: (String, String),
+    /// Index into `out.tracker.activities` of the activity a continuation joins.
+    open: Option<usize>,
+}
+
+/// Lays out one sheet into `out`; returns whether it held a tracker table.
+pub fn parse_sheet(
+    sheet: &Sheet,
+    file: &str,
+    csv: bool,
+    profile: &Profile,
+    out: &mut Parsed,
+) -> bool {
+    let first_header = sheet.rows.iter().position(|r| header::detect(profile, r).is_some());
+    let Some(first_header) = first_header else {
+        report_sheet_without_table(sheet, file, profile, out);
+        return false;
+    };
+    out.sheets.push(SheetReport {
+        sheet: sheet.name.clone(),
+        read: true,
+        detail: format!("table header at row {}", sheet.rows[first_header].row + 1),
+    });
+    let sheet_name = if csv { "" } else { sheet.name.as_str() };
+    let mut st = State {
+        profile,
+        file,
+        sheet: sheet_name,
+        header: None,
+        theme: Default::default(),
+        objective: Default::default(),
+        open: None,
+    };
+    for row in &sheet.rows {
+        let (kind, detail) = st.row(row, out);
+        if kind == RowKind::Unrecognised {
+            let first = &row.cells[0];
+            out.findings.push(finding(
+                &st,
+                "unrecognised-row",
+                Severity::Warning,
+                (row.row, first.col),
+                &first.text,
+                format!("row {} is not an activity, a continuation, a heading or a header: {detail}", row.row + 1),
+            ));
+        }
+        out.rows.push(RowReport {
+            sheet: sheet_name.to_string(),
+            row: row.row + 1,
+            kind,
+            detail,
+        });
+    }
+    true
+}
+
+/// A sheet with no table: skipped, unless it holds activity ids (then data may be lost: warn).
+fn report_sheet_without_table(sheet: &Sheet, file: &str, profile: &Profile, out: &mut Parsed) {
+    let with_id = sheet
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.iter().map(move |c| (r.row, c)))
+        .find(|(_, c)| profile.id_loose.is_match(&c.text));
+    let detail = match with_id {
+        Some(_) => "holds activity ids but no header row: not read".to_string(),
+        None if sheet.rows.is_empty() => "empty".to_string(),
+        None => "no header row of the tracker: not read".to_string(),
+    };
+    if let Some((row, cell)) = with_id {
+        out.findings.push(Finding {
+            rule: "unrecognised-row".into(),
+            severity: profile.severity("unrecognised-row", Severity::Warning),
+            activity: None,
+            field: None,
+            file: file.to_string(),
+            sheet: sheet.name.clone(),
+            cell: a1(row, cell.col),
+            value: Some(cell.text.clone()),
+            message: format!(
+                "sheet '{}' has activity ids but no header row (e.g. 'Key Activities | Status | Progress'), so its rows were not read",
+                sheet.name
+            ),
+            suggestion: None,
+        });
+    }
+    out.sheets.push(SheetReport { sheet: sheet.name.clone(), read: false, detail });
+}
+
+fn finding(st: &State, rule: &str, default: Severity, at: (u32, u32), value: &str, message: String) -> Finding {
+    Finding {
+        rule: rule.to_string(),
+        severity: st.profile.severity(rule, default),
+        activity: None,
+        field: None,
+        file: st.file.to_string(),
+        sheet: st.sheet.to_string(),
+        cell: a1(at.0, at.1),
+        value: Some(value.to_string()),
+        message,
+        suggestion: None,
+    }
+}
+
+impl State<'_> {
+    fn row(&mut self, row: &Row, out: &mut Parsed) -> (RowKind, String) {
+        if let Some(h) = header::detect(self.profile, row) {
+            let mut names: Vec<(u32, &str)> = h.columns.iter().map(|(f, c)| (*c, *f)).collect();
+            names.sort();
+            let names: Vec<String> = names
+                .iter()
+                .map(|(c, f)| format!("{}={f}", crate::cellref::column_letters(*c)))
+                .collect();
+            self.header = Some(h);
+            return (RowKind::Header, names.join(" "));
+        }
+        let texts = row.texts();
+        if let Some(kind) = self.heading(row, &texts) {
+            if matches!(kind.0, RowKind::Theme | RowKind::Objective | RowKind::Heading) {
+                self.open = None;
+            }
+            return kind;
+        }
+        let Some(header) = self.header.clone() else {
+            return self.above_table(&texts, out);
+        };
+        if let Some(id) = self.id_of(row, &header) {
+            return self.activity(row, &header, id, out);
+        }
+        let has = |field: &str| {
+            header
+                .col(field)
+                .and_then(|c| row.get(c))
+                .is_some_and(|c| !c.merged)
+        };
+        if has("title") && (has("status") || has("lead") || has("portfolio")) {
+            return self.activity(row, &header, (String::new(), String::new()), out);
+        }
+        if let Some(i) = self.open {
+            return self.continuation(row, &header, i, out);
+        }
+        (RowKind::Unrecognised, "no activity id, and no activity above it to continue".into())
+    }
+
+    /// Theme banners, objective headings, wide merged banners and page furniture.
+    fn heading(&mut self, row: &Row, texts: &[&str]) -> Option<(RowKind, String)> {
+        let [text] = texts else { return None };
+        if let Some(c) = self.profile.objective_heading.captures(text) {
+            let number: u32 = c["number"].parse().unwrap_or(0);
+            let id = self.profile.format_objective_id(number);
+            self.objective = (id.clone(), clean::tidy_inline(&c["title"]));
+            return Some((RowKind::Objective, format!("objective '{id}'")));
+        }
+        if let Some(c) = self.profile.theme_banner.captures(text) {
+            let name = clean::tidy_inline(c.name("name").map_or("", |m| m.as_str()));
+            let strap = clean::tidy_inline(c.name("strapline").map_or("", |m| m.as_str()));
+            self.theme = (name, strap);
+            self.objective = Default::default();
+            return Some((RowKind::Theme, format!("theme '{}'", self.theme.0)));
+        }
+        if self.profile.is_furniture(text) || !text.chars().any(char::is_alphanumeric) {
+            return Some((RowKind::Furniture, format!("'{}'", short(text))));
+        }
+        let merged_copies = row.cells.iter().filter(|c| c.merged).count();
+        if merged_copies >= 2 && !self.profile.id_loose.is_match(text) {
+            return Some((RowKind::Heading, format!("'{}'", short(text))));
+        }
+        None
+    }
+
+    /// Rows above the first header: the document's organisation, title and period.
+    fn above_table(&mut self, texts: &[&str], out: &mut Parsed) -> (RowKind, String) {
+        let [text] = texts else {
+            return (RowKind::Unrecognised, "several cells above the table's header row".into());
+        };
+        let t = &mut out.tracker;
+        if let Some(c) = PERIOD.captures(text) {
+            let q = c.get(1).or(c.get(4)).map_or("", |m| m.as_str()).to_uppercase();
+            let y = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+            if t.period.is_empty() {
+                t.period = format!("{y} {q}");
+            }
+            if t.title.is_empty() && clean::tidy_inline(text) != t.period {
+                t.title = clean::tidy_inline(text);
+            }
+            return (RowKind::Title, format!("period {}", t.period));
+        }
+        if t.organisation.is_empty() && text.to_lowercase().contains("council") && texts.len() == 1 && text.len() < 80 {
+            t.organisation = clean::tidy_inline(text);
+            return (RowKind::Title, "organisation".into());
+        }
+        if t.title.is_empty() {
+            t.title = clean::tidy_inline(text);
+            return (RowKind::Title, "document title".into());
+        }
+        (RowKind::Title, "text above the table".into())
+    }
+
+    /// The canonical id and the title text left after it, when the row has an id.
+    fn id_of(&self, row: &Row, header: &Header) -> Option<(String, String)> {
+        let cell_text = |field: &str| header.col(field).and_then(|c| row.get(c)).map(|c| c.text.as_str());
+        if let Some(text) = cell_text("id") {
+            if let Some(id) = self.canonical_id(text) {
+                return Some((id, cell_text("title").unwrap_or("").to_string()));
+            }
+        }
+        let title = cell_text("title")?;
+        let caps = self.profile.id_loose.captures(title)?;
+        let id = self.canonical_id(&caps[0])?;
+        let rest = title[caps.get(0)?.end()..].trim_start_matches([' ', ':', '-', '–', '\u{a0}', '\t']);
+        Some((id, rest.to_string()))
+    }
+
+    fn canonical_id(&self, text: &str) -> Option<String> {
+        let caps = self.profile.id_loose.captures(text)?;
+        let objective: u32 = caps["objective"].parse().ok()?;
+        let number: u32 = caps["number"].parse().ok()?;
+        Some(self.profile.format_id(objective, number))
+    }
+
+    fn activity(&mut self, row: &Row, header: &Header, (id, title): (String, String), out: &mut Parsed) -> (RowKind, String) {
+        let mut a = Activity {
+            id: id.clone(),
+            title,
+            objective_id: self.objective.0.clone(),
+            objective_title: self.objective.1.clone(),
+            theme: self.theme.0.clone(),
+            theme_strapline: self.theme.1.clone(),
+            source: Some(Source { file: self.file.to_string(), sheet: self.sheet.to_string(), row: row.row + 1 }),
+            ..Activity::default()
+        };
+        let mut cells = ActivityCells {
+            sheet: self.sheet.to_string(),
+            row: row.row,
+            columns: header.columns.iter().map(|(f, c)| (f.to_string(), *c)).collect(),
+            ..ActivityCells::default()
+        };
+        let mut source_row = (None, None, None);
+        for cell in &row.cells {
+            match header.field_at(cell.col) {
+                Some("source_file") => source_row.0 = Some(cell.text.trim().to_string()),
+                Some("source_sheet") => source_row.1 = Some(cell.text.trim().to_string()),
+                Some("source_row") => source_row.2 = cell.text.trim().parse::<u32>().ok(),
+                Some(field) => {
+                    cells.fields.insert(field.to_string(), (row.row, cell.col, cell.text.clone()));
+                    if field != "title" && field != "id" {
+                        *a.field_mut(field).expect("a canonical field") = cell.text.clone();
+                    }
+                }
+                None => self.unmapped(row, cell.col, &cell.text, out),
+            }
+        }
+        if let (Some(file), sheet, Some(r)) = source_row {
+            a.source = Some(Source { file, sheet: sheet.unwrap_or_default(), row: r });
+        }
+        self.note_normalised(&mut a, &cells, out);
+        out.tracker.activities.push(a);
+        out.cells.push(cells);
+        self.open = Some(out.tracker.activities.len() - 1);
+        let detail = if id.is_empty() { "no id".to_string() } else { id.clone() };
+        (RowKind::Activity(id), detail)
+    }
+
+    /// Cleans the activity's values, reporting the one-line values whose meaning was tidied.
+    fn note_normalised(&self, a: &mut Activity, cells: &ActivityCells, out: &mut Parsed) {
+        let before = a.clone();
+        clean_activity(a, self.profile);
+        let raw_id = cells.raw("id").map(|t| t.trim().to_string());
+        for field in ["id", "status", "lead", "portfolio"] {
+            let seen = match field {
+                "id" => raw_id.clone().unwrap_or_else(|| a.id.clone()),
+                _ => before.field(field).unwrap_or("").trim().to_string(),
+            };
+            let now = a.field(field).unwrap_or("");
+            let id_in_title = field == "id" && raw_id.is_none();
+            if seen != now && !id_in_title && !now.is_empty() {
+                let Some(&(r, c, _)) = cells.fields.get(field) else { continue };
+                let mut f = finding(self, "normalised", Severity::Info, (r, c), &seen, format!("'{seen}' was read as '{now}'"));
+                f.activity = (!a.id.is_empty()).then(|| a.id.clone());
+                f.field = Some(field.to_string());
+                f.suggestion = Some(now.to_string());
+                out.findings.push(f);
+            }
+        }
+    }
+
+    fn unmapped(&self, row: &Row, col: u32, text: &str, out: &mut Parsed) {
+        out.findings.push(finding(
+            self,
+            "unrecognised-row",
+            Severity::Warning,
+            (row.row, col),
+            text,
+            format!(
+                "column {} has no header, so this text was not read",
+                crate::cellref::column_letters(col)
+            ),
+        ));
+    }
+
+    fn continuation(&mut self, row: &Row, header: &Header, i: usize, out: &mut Parsed) -> (RowKind, String) {
+        let a = &mut out.tracker.activities[i];
+        let cells = &mut out.cells[i];
+        let id = a.id.clone();
+        let mut conflicts = Vec::new();
+        for cell in row.cells.iter().filter(|c| !c.merged) {
+            let Some(field) = header.field_at(cell.col) else {
+                conflicts.push((cell.col, cell.text.clone(), "has no header".to_string()));
+                continue;
+            };
+            cells.fields.entry(field.to_string()).or_insert((row.row, cell.col, cell.text.clone()));
+            match field {
+                "title" => a.title = clean::tidy_inline(&format!("{} {}", a.title, cell.text)),
+                "progress" | "next_steps" => {
+                    let slot = a.field_mut(field).expect("a canonical field");
+                    *slot = clean::join_continuation(slot, &clean::multiline(&cell.text));
+                }
+                _ if header::SOURCE_FIELDS.contains(&field) => {}
+                _ => {
+                    let slot = a.field_mut(field).expect("a canonical field");
+                    let value = clean::tidy_inline(&cell.text);
+                    if slot.is_empty() {
+                        *slot = value;
+                    } else if crate::profile::fold(slot) != crate::profile::fold(&value) {
+                        conflicts.push((cell.col, cell.text.clone(), format!("gives a second {field} for {id}")));
+                    }
+                }
+            }
+        }
+        for (col, text, why) in conflicts {
+            let mut f = finding(self, "unrecognised-row", Severity::Warning, (row.row, col), &text, format!("continuation row: column {} {why}; not read", crate::cellref::column_letters(col)));
+            f.activity = (!id.is_empty()).then(|| id.clone());
+            out.findings.push(f);
+        }
+        let shown = if id.is_empty() { "the activity above".to_string() } else { id.clone() };
+        (RowKind::Continuation(id), format!("joined to {shown}"))
+    }
+}
+
+fn short(text: &str) -> String {
+    let t = clean::tidy_inline(text);
+    if t.chars().count() > 60 {
+        format!("{}…", t.chars().take(60).collect::<String>())
+    } else {
+        t
+    }
+}
+
+/// Cleans every field of an activity: one-line values tidied and matched to the profile's
+/// vocabulary (case and spaces ignored), multi-line text normalised, the id made canonical.
+pub fn clean_activity(a: &mut Activity, profile: &Profile) {
+    for field in ["title", "lead", "portfolio", "objective_id", "objective_title", "theme", "theme_strapline", "status", "id"] {
+        let slot = a.field_mut(field).expect("a canonical field");
+        *slot = clean::tidy_inline(slot);
+    }
+    a.progress = clean::multiline(&a.progress);
+    a.next_steps = clean::multiline(&a.next_steps);
+    if let Some((_, canonical)) = profile.match_status(&a.status) {
+        a.status = canonical;
+    }
+    if let Some(v) = Profile::match_in(&profile.vocabulary.leads, &a.lead) {
+        a.lead = v.to_string();
+    }
+    if let Some(v) = Profile::match_in(&profile.vocabulary.portfolios, &a.portfolio) {
+        a.portfolio = v.to_string();
+    }
+    if let Some(c) = profile.id_loose.captures(&a.id) {
+        if c[0].len() == a.id.len() {
+            if let (Ok(o), Ok(n)) = (c["objective"].parse(), c["number"].parse()) {
+                a.id = profile.format_id(o, n);
+            }
+        }
+    }
+    if let Some(n) = a.objective_id.strip_prefix(&profile.objectives.prefix).and_then(|r| r.trim().parse::<u32>().ok()) {
+        a.objective_id = profile.format_objective_id(n);
+    }
+}

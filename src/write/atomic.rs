@@ -1,0 +1,194 @@
+//! Safe file output: every writer hands its bytes to [`write_file`], which refuses to overwrite an
+//! input and replaces the target in one rename, so an interrupted or failed run never leaves a
+//! truncated workbook where the committee papers expect a good one.
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` atomically, refusing to overwrite any of `inputs`.
+///
+/// The bytes go to a temporary file in the target's folder, which is flushed to disk and then
+/// renamed over `path`; on failure the temporary file is removed and `path` is left as it was.
+/// A file that is replaced keeps its permissions; a new file gets the usual ones (umask).
+///
+/// # Errors
+///
+/// - [`Error::Usage`] when `path` is one of `inputs` (also through a symlink or hard link), is a
+///   folder, or is in a folder that does not exist (folders are not created);
+/// - [`Error::Io`] when the temporary file cannot be created, written or renamed.
+///
+/// Every error is wrapped with `path`.
+///
+/// # Examples
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let out = dir.path().join("tracker.json");
+/// katrack::write::write_file(&out, b"{}\n", &[]).unwrap();
+/// assert_eq!(std::fs::read(&out).unwrap(), b"{}\n");
+/// ```
+pub fn write_file(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
+    write_inner(path, bytes, inputs).map_err(|e| e.with_path(path))
+}
+
+fn write_inner(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
+    if let Some(input) = inputs.iter().find(|input| same_file(path, input)) {
+        return Err(Error::Usage(format!(
+            "refusing to overwrite the input file {}; choose another output path",
+            input.display()
+        )));
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        return Err(Error::Usage(format!(
+            "the folder {} does not exist; create it first or choose another output path",
+            folder.display()
+        )));
+    }
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // NamedTempFile defaults to 0600; ask for 0666 so the umask decides, as for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(folder)?;
+    tmp.write_all(bytes)?;
+    tmp.flush()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.as_file().sync_all()?;
+    // On failure the PersistError owns the temporary file, and dropping it deletes it.
+    tmp.persist(path).map_err(|e| {
+        if path.is_dir() {
+            Error::Usage("this is a folder; give a file name for the output".into())
+        } else {
+            Error::Io(e.error)
+        }
+    })?;
+    Ok(())
+}
+
+/// True when `a` and `b` name the same file, even if one does not exist yet.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return ma.dev() == mb.dev() && ma.ino() == mb.ino();
+        }
+    }
+    resolve(a) == resolve(b)
+}
+
+/// The canonical form of a path; for a file that does not exist, its canonical folder joined with
+/// its name, so `out/../x.csv` and `x.csv` still compare equal.
+fn resolve(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => parent
+            .canonicalize()
+            .unwrap_or_else(|_| parent.to_path_buf())
+            .join(name),
+        _ => absolute,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    }
+
+    #[test]
+    fn refuses_to_overwrite_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("returns.xlsx");
+        std::fs::write(&input, b"original").unwrap();
+        let sneaky = dir.path().join(".").join("returns.xlsx");
+        let err = write_file(&sneaky, b"new", std::slice::from_ref(&input)).unwrap_err();
+        assert!(err.is_usage());
+        let msg = err.to_string();
+        assert!(
+            msg.contains("refusing to overwrite the input file"),
+            "{msg}"
+        );
+        assert!(msg.contains("returns.xlsx"), "{msg}");
+        assert_eq!(std::fs::read(&input).unwrap(), b"original");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_an_input_reached_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("plan.json");
+        std::fs::write(&input, b"plan").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&input, &link).unwrap();
+        assert!(write_file(&link, b"x", &[input.clone()]).is_err());
+        assert_eq!(std::fs::read(&input).unwrap(), b"plan");
+    }
+
+    #[test]
+    fn a_new_output_is_not_an_existing_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.csv");
+        std::fs::write(&input, b"in").unwrap();
+        let out = dir.path().join("out.csv");
+        write_file(&out, b"out", &[input]).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"out");
+    }
+
+    #[test]
+    fn writes_and_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("master.xlsx");
+        write_file(&out, b"first version", &[]).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"first version");
+        write_file(&out, b"second", &[]).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"second");
+    }
+
+    #[test]
+    fn leaves_no_temp_file_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        write_file(&dir.path().join("a.json"), b"{}", &[]).unwrap();
+        assert!(leftovers(dir.path()).is_empty());
+        // A failed rename (the target is a non-empty folder) must not leave one either.
+        let blocked = dir.path().join("blocked");
+        std::fs::create_dir(&blocked).unwrap();
+        std::fs::write(blocked.join("x"), b"x").unwrap();
+        let msg = write_file(&blocked, b"data", &[]).unwrap_err().to_string();
+        assert!(msg.contains("is a folder"), "{msg}");
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_missing_folder_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("no-such-folder").join("out.csv");
+        let msg = write_file(&out, b"x", &[]).unwrap_err().to_string();
+        assert!(msg.contains("no-such-folder"), "{msg}");
+        assert!(msg.contains("does not exist"), "{msg}");
+        assert!(!dir.path().join("no-such-folder").exists());
+    }
+}

@@ -1,0 +1,536 @@
+//! The formatted tracker workbook: the canonical tracker laid out like a council's "Appendix A"
+//! (theme banners, objective headings, RAG-coloured statuses, wrapped text, ready to print).
+//!
+//! It is a report for the committee and also an input katrack can read back: the header texts are
+//! profile synonyms, and hidden columns carry each activity's objective and theme, so
+//! import → workbook → import keeps every field. Every value is written as a string, never as a
+//! formula or number, and the bytes are reproducible (fixed creation date).
+
+use crate::error::{Error, Result};
+use crate::model::{Activity, Tracker};
+use crate::profile::Profile;
+use rust_xlsxwriter::{
+    ColNum, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, RowNum,
+    Workbook, Worksheet,
+};
+
+/// The name of the tracker worksheet.
+pub const SHEET_NAME: &str = "Tracker";
+
+/// One column of the tracker sheet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Column {
+    /// The canonical field it holds (one of [`FIELDS`](crate::model::FIELDS)).
+    pub field: &'static str,
+    /// The header text; readers find the column by it, so it must stay a profile synonym.
+    pub header: &'static str,
+    /// The width in characters.
+    pub width: f64,
+    /// Hidden columns carry values for round-tripping, not for the printed report.
+    pub hidden: bool,
+}
+
+const fn col(field: &'static str, header: &'static str, width: f64, hidden: bool) -> Column {
+    Column {
+        field,
+        header,
+        width,
+        hidden,
+    }
+}
+
+/// The columns of the tracker sheet, A to K.
+pub const COLUMNS: [Column; 11] = [
+    col("id", "ID", 11.0, false),
+    col("title", "Key Activity", 45.0, false),
+    col("status", "Status", 16.0, false),
+    col("progress", "Progress", 70.0, false),
+    col("next_steps", "Next Steps", 50.0, false),
+    col("lead", "Lead Officer", 26.0, false),
+    col("portfolio", "Portfolio", 13.0, false),
+    col("objective_id", "Objective ID", 12.0, true),
+    col("objective_title", "Objective", 40.0, true),
+    col("theme", "Theme", 16.0, true),
+    col("theme_strapline", "Theme Strapline", 40.0, true),
+];
+
+/// The last visible column (G); banners and headings are merged across A to here.
+const LAST_VISIBLE: ColNum = 6;
+/// Points per line of 11pt Calibri, and Excel's tallest row.
+const LINE_HEIGHT: f64 = 15.0;
+const MAX_ROW_HEIGHT: f64 = 409.0;
+/// Excel's page header and footer hold at most 255 characters, codes included.
+const MAX_HEADER_TEXT: usize = 100;
+
+const DARK_BLUE: u32 = 0x1F3864;
+const BANNER: u32 = 0x2F5597;
+const LIGHT_BLUE: u32 = 0xD9E1F2;
+const RULE: u32 = 0x808080;
+
+/// The tracker as a formatted `.xlsx` workbook with one sheet, [`SHEET_NAME`].
+///
+/// Statuses are filled with the profile's colours; the same tracker always gives the same bytes.
+///
+/// # Errors
+///
+/// [`Error::Write`] if a cell cannot be written, e.g. a text longer than Excel's 32,767
+/// characters; the message names the activity and the column.
+///
+/// # Examples
+///
+/// ```
+/// use katrack::{profile::Profile, Activity, Tracker};
+/// let t = Tracker::with_activities(vec![Activity {
+///     id: "KA.08.02".into(),
+///     title: "Develop a MTFS".into(),
+///     status: "Amber".into(),
+///     ..Activity::default()
+/// }]);
+/// let bytes = katrack::write::tracker_workbook(&t, &Profile::default_profile()).unwrap();
+/// assert!(bytes.starts_with(b"PK"));
+/// ```
+pub fn tracker_workbook(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
+    let mut workbook = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2020, 1, 1)?;
+    let properties = DocProperties::new()
+        .set_title(&t.title)
+        .set_subject(&t.period)
+        .set_company(&t.organisation)
+        .set_comment("Key Activities tracker written by katrack")
+        .set_creation_datetime(&created);
+    workbook.set_properties(&properties);
+    let worksheet = workbook.add_worksheet();
+    worksheet.set_name(SHEET_NAME)?;
+    write_tracker_sheet(worksheet, t, profile)?;
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// Lays the tracker out on an existing worksheet (columns A to K, from row 1), with its print
+/// settings; for workbooks that hold the tracker beside other sheets, such as a summary.
+///
+/// # Errors
+///
+/// As [`tracker_workbook`].
+pub fn write_tracker_sheet(ws: &mut Worksheet, t: &Tracker, profile: &Profile) -> Result<()> {
+    let styles = Styles::new();
+    for (i, column) in (0..).zip(COLUMNS.iter()) {
+        ws.set_column_width(i, column.width)?;
+        if column.hidden {
+            ws.set_column_hidden(i)?;
+        }
+    }
+
+    let mut row: RowNum = 0;
+    let top = [
+        (&t.organisation, &styles.organisation, 21.0),
+        (&t.title, &styles.title, 24.0),
+        (&t.period, &styles.period, LINE_HEIGHT + 3.0),
+    ];
+    for (text, format, height) in top {
+        if !text.is_empty() {
+            ws.write_string_with_format(row, 0, text, format)?;
+            ws.set_row_height(row, height)?;
+            row += 1;
+        }
+    }
+
+    let header_row = row;
+    for (i, column) in (0..).zip(COLUMNS.iter()) {
+        ws.write_string_with_format(header_row, i, column.header, &styles.header)?;
+    }
+    ws.set_row_height(header_row, 2.0 * LINE_HEIGHT)?;
+    ws.set_freeze_panes(header_row + 1, 0)?;
+    row += 1;
+
+    let mut theme: Option<(&str, &str)> = None;
+    let mut objective: Option<(&str, &str)> = None;
+    for activity in &t.activities {
+        let this_theme = (activity.theme.as_str(), activity.theme_strapline.as_str());
+        if theme != Some(this_theme) {
+            theme = Some(this_theme);
+            // A new theme restates its objective even if the id happens to repeat.
+            objective = None;
+            let text = joined(this_theme.0, this_theme.1);
+            if !text.is_empty() {
+                ws.merge_range(row, 0, row, LAST_VISIBLE, &text, &styles.theme)?;
+                ws.set_row_height(row, 24.0)?;
+                row += 1;
+            }
+        }
+        let this_objective = (
+            activity.objective_id.as_str(),
+            activity.objective_title.as_str(),
+        );
+        if objective != Some(this_objective) {
+            objective = Some(this_objective);
+            let text = joined(this_objective.0, this_objective.1);
+            if !text.is_empty() {
+                ws.merge_range(row, 0, row, LAST_VISIBLE, &text, &styles.objective)?;
+                ws.set_row_height(row, row_height(&[(&text, 231.0)]))?;
+                row += 1;
+            }
+        }
+        write_activity(ws, row, activity, profile, &styles)?;
+        row += 1;
+    }
+
+    page_setup(ws, t, header_row)
+}
+
+/// Writes one activity row: strings only, blank bordered cells for empty visible values.
+fn write_activity(
+    ws: &mut Worksheet,
+    row: RowNum,
+    activity: &Activity,
+    profile: &Profile,
+    styles: &Styles,
+) -> Result<()> {
+    let mut visible = Vec::new();
+    for (i, column) in (0..).zip(COLUMNS.iter()) {
+        let value = activity.field(column.field).unwrap_or("");
+        let status_format;
+        let format = if column.field == "status" {
+            status_format = status_style(&styles.status, profile.status_colour(value));
+            &status_format
+        } else {
+            &styles.cell
+        };
+        let written = if !value.is_empty() {
+            ws.write_string_with_format(row, i, value, format)
+                .map(|_| ())
+        } else if !column.hidden {
+            ws.write_blank(row, i, format).map(|_| ())
+        } else {
+            Ok(())
+        };
+        written.map_err(|e| {
+            let id = if activity.id.is_empty() {
+                "an activity with no id"
+            } else {
+                &activity.id
+            };
+            Error::Write(format!("{id}, column {}: {e}", column.header))
+        })?;
+        if !column.hidden {
+            visible.push((value, column.width));
+        }
+    }
+    ws.set_row_height(row, row_height(&visible))?;
+    Ok(())
+}
+
+/// Printing: landscape A4, one page wide, the header row on every page, titled and numbered.
+fn page_setup(ws: &mut Worksheet, t: &Tracker, header_row: RowNum) -> Result<()> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(header_row, header_row)?;
+    ws.set_margins(0.4, 0.4, 0.75, 0.75, 0.3, 0.3);
+    ws.set_print_center_horizontally(true);
+    let heading = if t.title.is_empty() {
+        &t.organisation
+    } else {
+        &t.title
+    };
+    if !heading.is_empty() {
+        ws.set_header(format!("&C&\"-,Bold\"{}", header_text(heading)));
+    }
+    ws.set_footer(if t.period.is_empty() {
+        "&RPage &P of &N".to_string()
+    } else {
+        format!("&L{}&RPage &P of &N", header_text(&t.period))
+    });
+    Ok(())
+}
+
+/// Text for a page header or footer: `&` doubled (it starts a code) and length capped, since
+/// Excel drops a header over 255 characters.
+fn header_text(text: &str) -> String {
+    let short: String = text.chars().take(MAX_HEADER_TEXT).collect();
+    short.replace('&', "&&")
+}
+
+/// "name: detail", or whichever part is non-empty.
+fn joined(name: &str, detail: &str) -> String {
+    match (name.is_empty(), detail.is_empty()) {
+        (false, false) => format!("{name}: {detail}"),
+        (false, true) => name.to_string(),
+        _ => detail.to_string(),
+    }
+}
+
+/// A row height in points that shows every cell's wrapped text: for each cell, the lines it
+/// needs (each text line wraps every `width` characters), the tallest cell times the line height.
+fn row_height(cells: &[(&str, f64)]) -> f64 {
+    let lines = cells
+        .iter()
+        .map(|(text, width)| {
+            let per_line = width.max(1.0);
+            text.split('\n')
+                .map(|line| (line.chars().count() as f64 / per_line).ceil().max(1.0))
+                .sum::<f64>()
+        })
+        .fold(1.0, f64::max);
+    (lines * LINE_HEIGHT + 3.0).min(MAX_ROW_HEIGHT)
+}
+
+/// The status cell's format: the profile's fill, with white text on a dark fill.
+fn status_style(base: &Format, colour: Option<&str>) -> Format {
+    match colour.and_then(parse_colour) {
+        Some(rgb) => {
+            let format = base.clone().set_background_color(Color::RGB(rgb));
+            if luminance(rgb) < 0.4 {
+                format.set_font_color(Color::White)
+            } else {
+                format
+            }
+        }
+        None => base.clone(),
+    }
+}
+
+/// `#RRGGBB` (or `RRGGBB`) as a number.
+fn parse_colour(text: &str) -> Option<u32> {
+    let hex = text.trim().trim_start_matches('#');
+    (hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| u32::from_str_radix(hex, 16).ok())
+        .flatten()
+}
+
+/// Perceived brightness, 0 (black) to 1 (white).
+fn luminance(rgb: u32) -> f64 {
+    let channel = |shift: u32| f64::from((rgb >> shift) & 0xFF) / 255.0;
+    0.299 * channel(16) + 0.587 * channel(8) + 0.114 * channel(0)
+}
+
+/// The sheet's formats, made once.
+struct Styles {
+    organisation: Format,
+    title: Format,
+    period: Format,
+    header: Format,
+    theme: Format,
+    objective: Format,
+    cell: Format,
+    status: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let boxed = |f: Format| {
+            f.set_border(FormatBorder::Thin)
+                .set_border_color(Color::RGB(RULE))
+                .set_text_wrap()
+        };
+        let cell = boxed(Format::new()).set_align(FormatAlign::Top);
+        Styles {
+            organisation: Format::new().set_bold().set_font_size(14),
+            title: Format::new()
+                .set_bold()
+                .set_font_size(16)
+                .set_font_color(Color::RGB(DARK_BLUE)),
+            period: Format::new().set_italic(),
+            header: boxed(Format::new())
+                .set_bold()
+                .set_font_color(Color::White)
+                .set_background_color(Color::RGB(DARK_BLUE))
+                .set_align(FormatAlign::VerticalCenter),
+            theme: boxed(Format::new())
+                .set_bold()
+                .set_font_size(12)
+                .set_font_color(Color::White)
+                .set_background_color(Color::RGB(BANNER))
+                .set_align(FormatAlign::VerticalCenter),
+            objective: boxed(Format::new())
+                .set_bold()
+                .set_background_color(Color::RGB(LIGHT_BLUE))
+                .set_align(FormatAlign::VerticalCenter),
+            status: cell.clone().set_bold().set_align(FormatAlign::Center),
+            cell,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx};
+    use std::io::Cursor;
+
+    fn activity(id: &str, status: &str, objective: (&str, &str), theme: (&str, &str)) -> Activity {
+        Activity {
+            id: id.into(),
+            title: format!("Title of {id}"),
+            status: status.into(),
+            progress: "- First point\n  • detail".into(),
+            next_steps: String::new(),
+            lead: "Chief Officer - Governance".into(),
+            portfolio: "Corporate".into(),
+            objective_id: objective.0.into(),
+            objective_title: objective.1.into(),
+            theme: theme.0.into(),
+            theme_strapline: theme.1.into(),
+            source: None,
+        }
+    }
+
+    fn sample() -> Tracker {
+        let place = ("THE PLACE", "a safe, enterprising and vibrant place");
+        let council = ("YOUR COUNCIL", "creative, proactive and efficient");
+        let co1 = (
+            "CO 1",
+            "Keeping the District a great place to live, work and visit",
+        );
+        let mut formula = activity("KA.01.02", "Amber", co1, place);
+        formula.progress = "=1+1".into();
+        formula.next_steps = "0123".into();
+        Tracker {
+            title: "Corporate Plan Key Activities".into(),
+            organisation: "Harborough District Council".into(),
+            period: "2020/21 Q1".into(),
+            activities: vec![
+                activity("KA.01.01", "Green", co1, place),
+                formula,
+                activity("KA.08.02", "Made up", ("CO 8", "Sound finances"), council),
+            ],
+            ..Tracker::default()
+        }
+    }
+
+    fn profile() -> Profile {
+        // TEMP: the embedded profile's theme pattern is not valid TOML yet.
+        let text = crate::profile::DEFAULT_PROFILE.replace(
+            r"'^(?P<name>[A-Z][A-Z0-9 &''’-]*[A-Z0-9])\s*:\s*(?P<strapline>.+)$'",
+            r"'''^(?P<name>[A-Z][A-Z0-9 &'’-]*[A-Z0-9])\s*:\s*(?P<strapline>.+)$'''",
+        );
+        Profile::from_toml(&text).unwrap()
+    }
+
+    fn open(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
+        calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)).unwrap()
+    }
+
+    fn text(range: &calamine::Range<Data>, row: u32, col: u32) -> Data {
+        range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
+    }
+
+    fn s(value: &str) -> Data {
+        Data::String(value.into())
+    }
+
+    #[test]
+    fn reads_back_headers_banners_and_cells() {
+        let t = sample();
+        let mut book = open(tracker_workbook(&t, &profile()).unwrap());
+        let range = book.worksheet_range(SHEET_NAME).unwrap();
+        assert_eq!(text(&range, 0, 0), s("Harborough District Council"));
+        assert_eq!(text(&range, 1, 0), s("Corporate Plan Key Activities"));
+        assert_eq!(text(&range, 2, 0), s("2020/21 Q1"));
+        for (i, column) in (0..).zip(COLUMNS.iter()) {
+            assert_eq!(text(&range, 3, i), s(column.header));
+        }
+        let banner = "THE PLACE: a safe, enterprising and vibrant place";
+        assert_eq!(text(&range, 4, 0), s(banner));
+        let heading = "CO 1: Keeping the District a great place to live, work and visit";
+        assert_eq!(text(&range, 5, 0), s(heading));
+        let first = &t.activities[0];
+        for (i, column) in (0..).zip(COLUMNS.iter()) {
+            let expected = first.field(column.field).unwrap();
+            let expected = if expected.is_empty() {
+                Data::Empty
+            } else {
+                s(expected)
+            };
+            assert_eq!(text(&range, 6, i), expected, "column {}", column.header);
+        }
+        // KA.08.02 is under a new theme and a new objective.
+        assert_eq!(
+            text(&range, 8, 0),
+            s("YOUR COUNCIL: creative, proactive and efficient")
+        );
+        assert_eq!(text(&range, 9, 0), s("CO 8: Sound finances"));
+        assert_eq!(text(&range, 10, 0), s("KA.08.02"));
+        assert_eq!(text(&range, 10, 2), s("Made up"));
+
+        let merged = book.merge_cells_by_sheet_name(SHEET_NAME).unwrap();
+        for row in [4, 5, 8, 9] {
+            assert!(
+                merged
+                    .iter()
+                    .any(|d| d.start == (row, 0) && d.end == (row, 6)),
+                "row {row} merged A:G in {merged:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_that_looks_like_a_formula_or_number_stays_text() {
+        let mut book = open(tracker_workbook(&sample(), &profile()).unwrap());
+        let range = book.worksheet_range(SHEET_NAME).unwrap();
+        assert_eq!(text(&range, 7, 3), s("=1+1"));
+        assert_eq!(text(&range, 7, 4), s("0123"));
+        let formulas = book.worksheet_formula(SHEET_NAME).unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+    }
+
+    #[test]
+    fn same_tracker_gives_identical_bytes() {
+        let profile = profile();
+        let a = tracker_workbook(&sample(), &profile).unwrap();
+        let b = tracker_workbook(&sample(), &profile).unwrap();
+        assert!(a == b, "two writes of one tracker differ");
+    }
+
+    #[test]
+    fn no_metadata_and_no_themes_means_no_extra_rows() {
+        let mut a = activity("KA.02.01", "Green", ("", ""), ("", ""));
+        a.title = "& more".into();
+        let t = Tracker::with_activities(vec![a]);
+        let mut book = open(tracker_workbook(&t, &profile()).unwrap());
+        let range = book.worksheet_range(SHEET_NAME).unwrap();
+        assert_eq!(text(&range, 0, 0), s("ID"));
+        assert_eq!(text(&range, 1, 0), s("KA.02.01"));
+        assert_eq!(text(&range, 1, 1), s("& more"));
+        assert!(
+            book.merge_cells_by_sheet_name(SHEET_NAME)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_overlong_cell_names_the_activity() {
+        let mut a = activity("KA.03.01", "Green", ("CO 3", "Homes"), ("", ""));
+        a.progress = "x".repeat(40_000);
+        let err = tracker_workbook(
+            &Tracker::with_activities(vec![a]),
+            &profile(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("KA.03.01") && err.contains("Progress"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn row_heights_follow_the_text_and_stop_at_excels_limit() {
+        assert_eq!(row_height(&[("short", 45.0)]), 18.0);
+        assert_eq!(row_height(&[("", 45.0)]), 18.0);
+        // 100 characters in a 45-character column wrap to 3 lines; a second line adds one.
+        let long = "a".repeat(100);
+        assert_eq!(row_height(&[(&long, 45.0), ("one\ntwo", 70.0)]), 48.0);
+        assert_eq!(row_height(&[(&"line\n".repeat(100), 70.0)]), 409.0);
+    }
+
+    #[test]
+    fn colours_parse_and_dark_fills_get_white_text() {
+        assert_eq!(parse_colour("#00B050"), Some(0x00B050));
+        assert_eq!(parse_colour("FFC000"), Some(0xFFC000));
+        assert_eq!(parse_colour("#GGG000"), None);
+        assert_eq!(parse_colour("#FFF"), None);
+        assert!(luminance(0xFF0000) < 0.4);
+        assert!(luminance(0xFFC000) > 0.4);
+    }
+}
