@@ -1,17 +1,517 @@
 //! Text cleaning: HTML removed, bullets normalised, spaces tidied. Cleaning never invents or
 //! drops words, and cleaning clean text changes nothing.
+//!
+//! Progress and next steps arrive as whatever the officer's tool produced: HTML from a web form,
+//! bullet lists flattened onto one line by a document export, Word's "•" and "o" bullets,
+//! non-breaking spaces. The canonical form (DESIGN.md §3) is one bullet per line, `- ` for a
+//! bullet and `  • ` for a sub-bullet, no HTML and no trailing spaces, so that two returns saying
+//! the same thing compare equal and a workbook shows one bullet per line.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The prefix of a bullet line in clean text.
+pub const BULLET: &str = "- ";
+
+/// The prefix of a sub-bullet line in clean text.
+pub const SUB_BULLET: &str = "  • ";
+
+/// A tag (`<p>`, `</li>`, `<ul style="…">`, `<br/>`, `<o:p>`) or an entity (`&amp;`, `&#163;`).
+static MARKUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"<(/?)([A-Za-z][A-Za-z0-9]*(?::[A-Za-z][A-Za-z0-9]*)?)(?:\s[^<>]*)?/?>",
+        r"|&(#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
+    ))
+    .expect("the markup pattern is valid")
+});
+
+/// Tags that end a line: paragraphs, list items, line breaks and other blocks.
+const BLOCK_TAGS: &str = "address article blockquote body br caption dd div dl dt footer h1 h2 h3 \
+    h4 h5 h6 head header hr html li main ol p pre section table tbody tfoot thead title tr ul";
+
+/// Tags that separate words like a space (table cells).
+const SPACE_TAGS: &str = "td th";
+
+/// Tags removed without a trace: they only style the words between them.
+const INLINE_TAGS: &str = "a abbr b big cite code col colgroup del em font i img ins kbd label \
+    link mark meta q s small span strike strong style sub sup tt u wbr";
+
+/// Named entities decoded; any other `&name;` is left as written.
+#[rustfmt::skip]
+const ENTITIES: &[(&str, char)] = &[
+    ("amp", '&'), ("lt", '<'), ("gt", '>'), ("quot", '"'), ("apos", '\''), ("nbsp", '\u{a0}'),
+    ("pound", '£'), ("euro", '€'), ("cent", '¢'), ("yen", '¥'), ("copy", '©'), ("reg", '®'),
+    ("trade", '™'), ("deg", '°'), ("sect", '§'), ("para", '¶'), ("plusmn", '±'), ("times", '×'),
+    ("divide", '÷'), ("minus", '−'), ("frac12", '½'), ("frac14", '¼'), ("frac34", '¾'),
+    ("ndash", '–'), ("mdash", '—'), ("lsquo", '‘'), ("rsquo", '’'), ("sbquo", '‚'), ("ldquo", '“'),
+    ("rdquo", '”'), ("bdquo", '„'), ("laquo", '«'), ("raquo", '»'), ("hellip", '…'), ("bull", '•'),
+    ("middot", '·'), ("rarr", '→'), ("larr", '←'), ("ensp", '\u{2002}'), ("emsp", '\u{2003}'),
+    ("thinsp", '\u{2009}'),
+];
+
+/// Line-start markers of a bullet (`- `).
+const DASH_MARKERS: [char; 4] = ['-', '–', '—', '*'];
+
+/// Line-start markers of a sub-bullet (`  • `): Word's and web forms' dots, Wingdings' private
+/// characters as pasted from Word.
+const DOT_MARKERS: [char; 8] = ['•', '·', '◦', '▪', '●', '‣', '\u{F0B7}', '\u{F0A7}'];
 
 /// Tidies a one-line value: non-breaking and repeated spaces collapsed, ends trimmed.
+///
+/// Line breaks, tabs, non-breaking spaces (U+00A0, U+2007, U+202F) and zero-width spaces all
+/// count as one space.
+///
+/// # Examples
+/// ```
+/// assert_eq!(katrack::clean::tidy_inline("  green\u{a0} \n"), "green");
+/// assert_eq!(katrack::clean::tidy_inline("Chief Officer -\u{200b}Governance"), "Chief Officer - Governance");
+/// ```
 pub fn tidy_inline(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars() {
+        if is_space(c) {
+            gap = true;
+        } else {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Normalises multi-line free text (progress, next steps) to the canonical form.
+///
+/// HTML tags are removed (paragraphs, list items and `<br>` end a line) and entities decoded;
+/// a line starting with `-`, `–`, `*` becomes a bullet `- `, one starting with `•`, `·`, `◦` or
+/// `o ` a sub-bullet `  • `. A flattened list is split again: before every ` • `, and, in a line
+/// that starts with a bullet, before ` - ` followed by a capital, a digit, a quote or `£`.
+/// Other lines are kept as paragraphs. Spaces are tidied and empty lines dropped.
+///
+/// # Examples
+/// ```
+/// use katrack::clean::multiline;
+/// assert_eq!(multiline("<p>- A.</p> <p>- B.</p>"), "- A.\n- B.");
+/// assert_eq!(multiline("- Done. - Next: • one • two"), "- Done.\n- Next:\n  • one\n  • two");
+/// assert_eq!(multiline("Chief Officer - Planning"), "Chief Officer - Planning");
+/// ```
 pub fn multiline(text: &str) -> String {
-    text.trim().to_string()
+    let plain = replace_markup(&plain_spaces(text), markup_meaning);
+    layout(&plain)
+}
+
+/// Lays out text that holds no markup (or only markup to keep as text) as canonical lines.
+fn layout(text: &str) -> String {
+    let text = defuse_markup(&plain_spaces(text));
+    let mut lines: Vec<String> = Vec::new();
+    for raw in text.split(is_line_break) {
+        clean_line(&tidy_inline(raw), &mut lines);
+    }
+    lines.join("\n")
 }
 
 /// Joins a continuation's text to the text above it.
+///
+/// A page break can split one activity over two rows. When the continuation starts with a
+/// bullet it adds lines; otherwise its first line is the rest of the last line above, and the
+/// two are joined with a space. Both parts are cleaned first, and so is the result.
+///
+/// # Examples
+/// ```
+/// use katrack::clean::join_continuation;
+/// assert_eq!(
+///     join_continuation("- Weekly meeting with County", "Partnership leads.\n- Next"),
+///     "- Weekly meeting with County Partnership leads.\n- Next"
+/// );
+/// assert_eq!(join_continuation("- A.", "- B."), "- A.\n- B.");
+/// ```
 pub fn join_continuation(above: &str, more: &str) -> String {
-    format!("{above}\n{more}")
+    let above = multiline(above);
+    let more = multiline(more);
+    if more.is_empty() {
+        return above;
+    }
+    if above.is_empty() {
+        return more;
+    }
+    // Joining must not turn text into markup ("<A" + ">"), so the result is laid out again
+    // without decoding anything.
+    if more.starts_with(BULLET) || more.starts_with(SUB_BULLET) {
+        layout(&format!("{above}\n{more}"))
+    } else {
+        layout(&format!("{above} {more}"))
+    }
+}
+
+/// The words of a text: its maximal runs of letters and digits, in order.
+///
+/// # Examples
+/// ```
+/// assert_eq!(katrack::clean::words("- £11,000 per-annum."), ["11", "000", "per", "annum"]);
+/// ```
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whitespace, including the zero-width spaces that `char::is_whitespace` does not count.
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}')
+}
+
+/// Every kind of space as `' '`, so that `<p\u{200b}>` is read the same now and after tidying.
+fn plain_spaces(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if is_space(c) && !is_line_break(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// What a `MARKUP` match stands for, or None when it is ordinary text ("<5 people", "&foo;").
+fn markup_meaning(caps: &regex::Captures<'_>) -> Option<String> {
+    if let Some(name) = caps.get(2) {
+        let name = name.as_str().to_ascii_lowercase();
+        let is = |list: &str| list.split_whitespace().any(|t| t == name);
+        return if is(BLOCK_TAGS) {
+            Some("\n".into())
+        } else if is(SPACE_TAGS) {
+            Some(" ".into())
+        } else if is(INLINE_TAGS) || name.contains(':') {
+            // `<o:p>` and other namespaced tags come from Word's HTML.
+            Some(String::new())
+        } else {
+            None
+        };
+    }
+    let entity = caps.get(3)?.as_str();
+    let c = if let Some(hex) = entity
+        .strip_prefix("#x")
+        .or_else(|| entity.strip_prefix("#X"))
+    {
+        char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+    } else if let Some(dec) = entity.strip_prefix('#') {
+        char::from_u32(dec.parse().ok()?)?
+    } else {
+        ENTITIES.iter().find(|(n, _)| *n == entity)?.1
+    };
+    (c != '\0').then(|| c.to_string())
+}
+
+/// Keeps text that looks like markup as text. Decoding can produce it (`&lt;p&gt;` gives `<p>`),
+/// and so can joining two texts; a space is put after its `<` or `&` so that cleaning the result
+/// again changes nothing and no word is lost.
+fn defuse_markup(text: &str) -> String {
+    let mut out = text.to_string();
+    for _ in 0..text.len() {
+        let mut changed = false;
+        let next = replace_markup(&out, |caps| {
+            markup_meaning(caps)?;
+            changed = true;
+            let m = caps.get(0).map_or("", |m| m.as_str());
+            Some(format!("{} {}", &m[..1], &m[1..]))
+        });
+        if !changed {
+            break;
+        }
+        out = next;
+    }
+    out
+}
+
+/// Replaces each `MARKUP` match by what `f` returns, leaving it as written when `f` gives None.
+/// Text kept as written is searched again from its second character, so that the entity in
+/// `<custom &amp;>` is still decoded.
+fn replace_markup(text: &str, mut f: impl FnMut(&regex::Captures<'_>) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut last, mut at) = (0, 0);
+    while let Some(caps) = MARKUP.captures_at(text, at) {
+        let Some(m) = caps.get(0) else { break };
+        if let Some(replacement) = f(&caps) {
+            out.push_str(&text[last..m.start()]);
+            out.push_str(&replacement);
+            (last, at) = (m.end(), m.end());
+        } else {
+            // Every match starts with the one-byte `<` or `&`.
+            at = m.start() + 1;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// The kind of bullet a line starts with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bullet {
+    Dash,
+    Dot,
+}
+
+/// The bullet a tidied line starts with and the text after its marker.
+fn strip_marker(line: &str) -> Option<(Bullet, &str)> {
+    let mut chars = line.chars();
+    let first = chars.next()?;
+    let rest = chars.as_str();
+    let next = rest.chars().next();
+    if DOT_MARKERS.contains(&first) {
+        return Some((Bullet::Dot, rest.trim_start()));
+    }
+    if first == 'o' && next == Some(' ') {
+        return Some((Bullet::Dot, rest.trim_start()));
+    }
+    if DASH_MARKERS.contains(&first) {
+        // "-Text" is a bullet typed without its space; "-5", "--" and "*Note" are not bullets.
+        let typed_bullet = first != '*' && next.is_some_and(char::is_alphabetic);
+        if next.is_none() || next == Some(' ') || typed_bullet {
+            return Some((Bullet::Dash, rest.trim_start()));
+        }
+    }
+    None
+}
+
+/// Cleans one tidied line (single spaces, trimmed) into zero or more output lines.
+fn clean_line(line: &str, out: &mut Vec<String>) {
+    for piece in split_before(line, starts_sub_bullet) {
+        clean_piece(piece, out);
+    }
+}
+
+fn clean_piece(mut piece: &str, out: &mut Vec<String>) {
+    let (bullet, rest) = loop {
+        match strip_marker(piece) {
+            None => {
+                if !piece.is_empty() {
+                    out.push(piece.to_string());
+                }
+                return;
+            }
+            // "•• x" or "• - Next": the first marker is an empty bullet; the second one counts.
+            Some((_, rest)) if starts_sub_bullet(rest) || starts_dash_bullet(rest) => piece = rest,
+            Some(found) => break found,
+        }
+    };
+    let mut parts = split_before(rest, starts_dash_bullet).into_iter();
+    push_bullet(out, bullet, parts.next().unwrap_or(""));
+    for part in parts {
+        let rest = strip_marker(part).map_or(part, |(_, rest)| rest);
+        push_bullet(out, Bullet::Dash, rest);
+    }
+}
+
+fn push_bullet(out: &mut Vec<String>, bullet: Bullet, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    let prefix = match bullet {
+        Bullet::Dash => BULLET,
+        Bullet::Dot => SUB_BULLET,
+    };
+    out.push(format!("{prefix}{text}"));
+}
+
+/// Splits a tidied line before each space where `starts` holds for the text after the space;
+/// the pieces are trimmed.
+fn split_before(line: &str, starts: fn(&str) -> bool) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut from = 0;
+    for (i, _) in line.match_indices(' ') {
+        if starts(&line[i + 1..]) {
+            pieces.push(line[from..i].trim());
+            from = i + 1;
+        }
+    }
+    pieces.push(line[from..].trim());
+    pieces
+}
+
+/// `• …` inside a line always starts a sub-bullet (but `••` is left alone).
+fn starts_sub_bullet(after: &str) -> bool {
+    let mut chars = after.chars();
+    chars.next() == Some('•') && chars.next() != Some('•')
+}
+
+/// `- Text` inside a bullet line starts a new bullet when the text looks like a sentence start.
+fn starts_dash_bullet(after: &str) -> bool {
+    let mut chars = after.chars();
+    matches!(chars.next(), Some('-' | '–'))
+        && chars.next() == Some(' ')
+        && chars.next().is_some_and(|c| {
+            c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '\'' | '‘' | '“' | '£')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn seed_lists_flattened_by_html() {
+        let text = "<ul style=\"list-style-type: none\"> - The intention was X. - Instead the team \
+                    have been working on: <ul style=\"list-style-type: none\"> • Supporting the \
+                    Business Rates team. • Create online workshops. ";
+        assert_eq!(
+            multiline(text),
+            "- The intention was X.\n- Instead the team have been working on:\n  \
+             • Supporting the Business Rates team.\n  • Create online workshops."
+        );
+        assert_eq!(multiline("<p>- A.</p> <p>- B.</p>"), "- A.\n- B.");
+        let text = "<p>Local Business engagement has been focused on Covid-19 recovery, \
+                    including:</p> <ul style=\"list-style-type: none\"> • Grant distribution • \
+                    online webinars <p>- There has been demand.</p>";
+        assert_eq!(
+            multiline(text),
+            "Local Business engagement has been focused on Covid-19 recovery, including:\n  \
+             • Grant distribution\n  • online webinars\n- There has been demand."
+        );
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn examples() {
+        let cases = [
+            // Seed values that are already clean.
+            ("- TBC.", "- TBC."),
+            ("TBC", "TBC"),
+            ("this will save at least £11,000 per annum", "this will save at least £11,000 per annum"),
+            ("- 16 Warning Notices were issued.", "- 16 Warning Notices were issued."),
+            ("Chief Officer - Planning and Regeneration", "Chief Officer - Planning and Regeneration"),
+            ("1. First\n2. Second", "1. First\n2. Second"),
+            ("- Built a relationship with providers -beacon.", "- Built a relationship with providers -beacon."),
+            // Flattened bullets are split only before a sentence.
+            ("- This work is scheduled. - Awaiting Government", "- This work is scheduled.\n- Awaiting Government"),
+            ("- Budget - 2020 plan - £5k - 'x' - rest", "- Budget\n- 2020 plan\n- £5k\n- 'x' - rest"),
+            ("Officer - Planning • One", "Officer - Planning\n  • One"),
+            ("• A - B", "  • A\n- B"),
+            // Bullet markers.
+            ("* a\n– b\n-c\n· d\n◦ e\no f\n\u{F0B7}\tg", "- a\n- b\n- c\n  • d\n  • e\n  • f\n  • g"),
+            ("-5 degrees\n*Note\n--\noak", "-5 degrees\n*Note\n--\noak"),
+            ("-\n•\n- \u{a0}\n•• x\n• - Next", "  • x\n- Next"),
+            // Tags and entities.
+            ("a<br>b<br/>c<br />d", "a\nb\nc\nd"),
+            ("<li>one</li><li>two</li>", "one\ntwo"),
+            ("<span style=\"x\">Im</span><strong>port</strong>ant<o:p></o:p>", "Important"),
+            ("<td>a</td><td>b</td>", "a b"),
+            ("A &amp; B &lt;5&gt; &quot;q&quot; &#39;s&apos; &pound;1 &#163;2 &#x2022; x", "A & B <5> \"q\" 's' £1 £2\n  • x"),
+            ("a&nbsp;&nbsp;b &ndash; c&mdash;d &rsquo;&lsquo;&ldquo;&rdquo;&hellip;", "a b – c—d ’‘“”…"),
+            ("&bull; sub", "  • sub"),
+            ("a < b > c\n<5 people\n&unknown; &#0;", "a < b > c\n<5 people\n&unknown; &#0;"),
+            ("<section>x</section>", "x"),
+            ("<custom>x", "<custom>x"),
+            ("a <custom &amp; <b>b</b>> c", "a <custom & b> c"),
+            // Decoded markup is not decoded twice.
+            ("&lt;p&gt;x", "< p>x"),
+            ("&amp;amp;", "& amp;"),
+            ("<<b>p>", "< p>"),
+            // Spaces; the sub-bullet indent is kept.
+            ("  •  a\u{a0}\u{2007}b\u{202f}c\u{200b}d  \r\n\r\n  x  ", "  • a b c d\nx"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(multiline(text), expected, "{text:?}");
+        }
+        assert_eq!(tidy_inline(" Green\u{a0}\u{200b} "), "Green");
+        assert_eq!(tidy_inline("a\n\tb"), "a b");
+    }
+
+    #[test]
+    fn continuations() {
+        let above = "- Monthly updates.\n- Weekly meeting with County Community Safety";
+        let more = "Partnership leads on recovery.\n- Next";
+        let joined = join_continuation(above, more);
+        assert_eq!(
+            joined,
+            "- Monthly updates.\n- Weekly meeting with County Community Safety Partnership leads on recovery.\n- Next"
+        );
+        assert_eq!(multiline(&joined), joined);
+        assert_eq!(join_continuation("- A.", "  • b"), "- A.\n  • b");
+        assert_eq!(join_continuation("", "- B."), "- B.");
+        assert_eq!(join_continuation("- A.", ""), "- A.");
+        assert_eq!(join_continuation("- A and", "B - Cee"), "- A and B\n- Cee");
+    }
+
+    #[test]
+    fn words_are_alphanumeric_runs() {
+        assert_eq!(words("- KA.01.02 £11,000"), ["KA", "01", "02", "11", "000"]);
+    }
+
+    /// Text built from the pieces real returns are made of.
+    fn messy() -> impl Strategy<Value = String> {
+        let token = prop_oneof![
+            4 => "[a-zA-Z][a-zA-Z0-9]{1,7}",
+            1 => "[A-Z0-9]",
+            1 => "[£€éßя0-9]{1,3}",
+            3 => prop::sample::select(vec![
+                "-", "–", "—", "*", "•", "·", "◦", "o", " - ", " • ", "=", "+", "@", "\"", "'",
+                ".", ",", ":", ";", "&", "#", "<", ">", "<5", "a < b > c", "•• x",
+                "<p>", "</p>", "<ul style=\"list-style-type: none\">", "</ul>", "<li>", "</li>",
+                "<br/>", "<br>", "<span class=\"x\">", "</span>", "<strong>", "</strong>",
+                "<td>", "<o:p>", "<custom>", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&nbsp;",
+                "&#163;", "&#x2022;", "&pound;", "&ndash;", "&rsquo;", "&hellip;", "&bull;",
+                "&unknown;", "&#10;", "\u{F0B7}", "<custom ", "<A0", "<x &amp;>",
+            ])
+            .prop_map(str::to_string),
+        ];
+        let sep = prop::sample::select(vec![
+            " ", " ", " ", "", "\n", "\r\n", "\r", "\u{a0}", "\u{200b}", "\t", "  ",
+        ]);
+        prop::collection::vec((token, sep), 0..60)
+            .prop_map(|parts| parts.into_iter().map(|(t, s)| format!("{t}{s}")).collect())
+    }
+
+    /// Words, leaving out "o", which is a bullet marker at the start of a line.
+    fn real_words(text: &str) -> Vec<String> {
+        words(text).into_iter().filter(|w| w != "o").collect()
+    }
+
+    proptest! {
+        #[test]
+        fn no_word_is_invented_or_dropped(text in messy()) {
+            let expected = real_words(&replace_markup(&plain_spaces(&text), markup_meaning));
+            prop_assert_eq!(real_words(&multiline(&text)), expected);
+        }
+
+        #[test]
+        fn cleaning_is_idempotent(text in messy()) {
+            let once = multiline(&text);
+            prop_assert_eq!(multiline(&once), once.clone());
+            prop_assert!(once.lines().all(|l| l == l.trim_end() && !l.trim().is_empty()));
+        }
+
+        #[test]
+        fn cleaning_awkward_text_is_idempotent(text in prop_oneof![
+            "[-=+@\"' \n\r\t•·◦–*o<>&;#/a-zA-Z0-9é£\u{a0}\u{200b}\u{feff}\u{2028}]{0,400}",
+            "\\PC{0,300}",
+            ".{0,100}",
+        ]) {
+            let once = multiline(&text);
+            prop_assert_eq!(multiline(&once), once.clone());
+            let inline = tidy_inline(&text);
+            prop_assert_eq!(tidy_inline(&inline), inline);
+        }
+
+        #[test]
+        fn continuations_are_clean(above in messy(), more in messy()) {
+            let joined = join_continuation(&above, &more);
+            prop_assert_eq!(multiline(&joined), joined.clone());
+            let mut expected = real_words(&multiline(&above));
+            expected.extend(real_words(&multiline(&more)));
+            prop_assert_eq!(real_words(&joined), expected);
+        }
+    }
 }

@@ -10,7 +10,7 @@
 //! let csv = "Key Activities,Status,Progress,Next Steps,Lead Officer,Portfolio\n\
 //!            KA.08.02 Develop a MTFS,Amber,- Initial meetings held,- Finalise MTFS,Chief Officer - Finance and Assets,Finance\n";
 //! let input = read::read_bytes(csv.as_bytes().to_vec(), "csv").unwrap();
-//! let parsed = layout::parse(input, "returns.csv", &Profile::default_profile(), None).unwrap();
+//! let parsed = layout::parse(&input, "returns.csv", &Profile::default_profile(), None).unwrap();
 //! assert_eq!(parsed.tracker.activities[0].id, "KA.08.02");
 //! assert_eq!(parsed.tracker.activities[0].title, "Develop a MTFS");
 //! ```
@@ -25,6 +25,7 @@ pub mod layout;
 pub mod model;
 pub mod profile;
 pub mod read;
+pub mod rules;
 pub mod samples;
 pub mod write;
 

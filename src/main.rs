@@ -14,13 +14,12 @@ struct Cli {
     command: Command,
 }
 
+/// The subcommands; each one's help is the doc comment of its `Args`.
 #[derive(Subcommand)]
 enum Command {
-    /// Read officer workbooks, CSV or canonical JSON into the canonical tracker.
     Import(cmd::import::Args),
-    /// Write a tracker as a formatted workbook, CSV or canonical JSON.
+    Check(cmd::check::Args),
     Export(cmd::export::Args),
-    /// Print the JSON Schema of the canonical tracker.
     Schema(cmd::schema::Args),
 }
 
@@ -28,6 +27,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Import(args) => cmd::import::run(args),
+        Command::Check(args) => cmd::check::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Schema(args) => cmd::schema::run(args),
     };

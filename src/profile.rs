@@ -179,7 +179,21 @@ struct ProfileFile {
     #[serde(default)]
     furniture: Vec<String>,
     #[serde(default)]
-    severities: BTreeMap<String, Severity>,
+    severities: BTreeMap<String, Level>,
+}
+
+/// A rule's level in a profile: a severity, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Report as an error.
+    Error,
+    /// Report as a warning.
+    Warning,
+    /// Report as information.
+    Info,
+    /// Do not report.
+    Off,
 }
 
 /// A loaded, checked profile with its patterns compiled.
@@ -204,7 +218,7 @@ pub struct Profile {
     /// Placeholder strings left by dropdowns.
     pub placeholders: Vec<String>,
     /// Severity overrides by rule code.
-    pub severities: BTreeMap<String, Severity>,
+    pub severities: BTreeMap<String, Level>,
     /// `^PREFIX SEP dd SEP dd$`.
     pub id_strict: Regex,
     /// An id written loosely at the start of a cell (`KA.1.4`, `KA 01.04`).
@@ -243,6 +257,12 @@ impl Profile {
         }
         if file.columns.title.is_empty() {
             return Err(Error::Profile("`columns.title` lists no header name".into()));
+        }
+        if let Some(unknown) = file.severities.keys().find(|k| !crate::rules::is_rule(k)) {
+            return Err(Error::Profile(format!(
+                "`severities.{unknown}` is not a rule; the rules are {}",
+                crate::rules::codes().join(", ")
+            )));
         }
         let prefix = regex::escape(&file.ids.prefix);
         let sep = regex::escape(&file.ids.separator);
@@ -369,9 +389,15 @@ impl Profile {
         self.furniture.iter().any(|r| r.is_match(text))
     }
 
-    /// The severity of a rule after the profile's overrides.
-    pub fn severity(&self, rule: &str, default: Severity) -> Severity {
-        self.severities.get(rule).copied().unwrap_or(default)
+    /// The severity of a rule after the profile's overrides; `None` when the profile turns it off.
+    pub fn rule_severity(&self, rule: &str, default: Severity) -> Option<Severity> {
+        match self.severities.get(rule) {
+            None => Some(default),
+            Some(Level::Error) => Some(Severity::Error),
+            Some(Level::Warning) => Some(Severity::Warning),
+            Some(Level::Info) => Some(Severity::Info),
+            Some(Level::Off) => None,
+        }
     }
 }
 

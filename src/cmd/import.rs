@@ -49,8 +49,8 @@ pub struct Args {
 pub struct Loaded {
     /// The inputs named on the command line.
     pub inputs: Vec<InputFile>,
-    /// Each readable input with its reading.
-    pub parsed: Vec<(InputFile, Parsed)>,
+    /// Each readable input with what was read and its layout.
+    pub parsed: Vec<(InputFile, katrack::read::Input, Parsed)>,
     /// Inputs that could not be read, with the reason.
     pub failed: Vec<(InputFile, Error)>,
 }
@@ -59,7 +59,7 @@ impl Loaded {
     /// All activities as one tracker, with the first metadata any input gave.
     pub fn tracker(&self) -> Tracker {
         let mut tracker = Tracker::default();
-        for (_, p) in &self.parsed {
+        for (_, _, p) in &self.parsed {
             let t = &p.tracker;
             for (mine, theirs) in [
                 (&mut tracker.title, &t.title),
@@ -83,7 +83,7 @@ pub fn load(paths: &[PathBuf], profile: &katrack::profile::Profile, sheet: Optio
     let mut failed = Vec::new();
     for input in &inputs {
         match super::parse_input(input, profile, sheet) {
-            Ok(p) => parsed.push((input.clone(), p)),
+            Ok((i, p)) => parsed.push((input.clone(), i, p)),
             Err(e) if e.is_usage() => return Err(e),
             Err(e) => failed.push((input.clone(), e)),
         }
@@ -104,7 +104,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         super::emit(text.as_bytes(), None, &loaded.inputs)?;
     } else {
         if !args.quiet {
-            let findings: Vec<_> = loaded.parsed.iter().flat_map(|(_, p)| p.findings.iter().cloned()).collect();
+            let findings: Vec<_> = loaded.parsed.iter().flat_map(|(_, _, p)| p.findings.iter().cloned()).collect();
             super::print_findings(&findings);
         }
         if !loaded.parsed.is_empty() || loaded.failed.is_empty() {
@@ -119,7 +119,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
 /// The `--explain` report: each file's sheets and every non-empty row, with the blank runs between.
 fn explain(loaded: &Loaded) -> String {
     let mut s = String::new();
-    for (input, parsed) in &loaded.parsed {
+    for (input, _, parsed) in &loaded.parsed {
         let _ = writeln!(s, "{}", input.name);
         for sheet in &parsed.sheets {
             let name = if sheet.sheet.is_empty() { "(csv)" } else { &sheet.sheet };

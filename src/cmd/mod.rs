@@ -1,8 +1,10 @@
 //! Pieces every subcommand shares: finding the input files, reading them with the profile, and
 //! writing output safely. Raw flags become checked options here, once.
 
+pub mod check;
 pub mod export;
 pub mod import;
+pub mod report;
 pub mod schema;
 
 use katrack::error::Error;
@@ -69,8 +71,9 @@ pub fn load_profile(path: Option<&Path>) -> Result<Profile, Error> {
     }
 }
 
-/// Reads and lays out one input; errors carry the file's name.
-pub fn parse_input(input: &InputFile, profile: &Profile, sheet: Option<&str>) -> Result<Parsed, Error> {
+/// Reads and lays out one input, keeping what was read (the annotated workbook copies its cells);
+/// errors carry the file's name.
+pub fn parse_input(input: &InputFile, profile: &Profile, sheet: Option<&str>) -> Result<(read::Input, Parsed), Error> {
     let read = if input.path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes)?;
@@ -78,7 +81,7 @@ pub fn parse_input(input: &InputFile, profile: &Profile, sheet: Option<&str>) ->
     } else {
         read::read_path(&input.path)
     };
-    read.and_then(|i| layout::parse(i, &input.name, profile, sheet))
+    read.and_then(|i| layout::parse(&i, &input.name, profile, sheet).map(|p| (i, p)))
         .map_err(|e| e.with_path(&input.name))
 }
 

@@ -13,6 +13,7 @@ use crate::read::{Format, Input};
 use std::collections::BTreeMap;
 
 pub use header::{Header, SOURCE_FIELDS};
+pub use sheet::clean_activity;
 
 /// How one physical row was read, for `import --explain`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,9 +137,9 @@ pub struct Parsed {
 /// # Errors
 /// [`Error::Usage`] when `sheet` names no sheet, [`Error::Empty`] when no sheet holds a
 /// header row of the tracker.
-pub fn parse(input: Input, file: &str, profile: &Profile, sheet: Option<&str>) -> Result<Parsed> {
+pub fn parse(input: &Input, file: &str, profile: &Profile, sheet: Option<&str>) -> Result<Parsed> {
     let (format, sheets, title, subject) = match input {
-        Input::Tracker(tracker) => return Ok(from_tracker(tracker, file, profile)),
+        Input::Tracker(tracker) => return Ok(from_tracker(tracker.clone(), file, profile)),
         Input::Sheets {
             format,
             sheets,
@@ -163,6 +164,14 @@ pub fn parse(input: Input, file: &str, profile: &Profile, sheet: Option<&str>) -
     let csv = matches!(format, Format::Csv | Format::Tsv);
     let mut any_table = false;
     for s in &chosen {
+        if is_findings_sheet(s) && sheet.is_none() {
+            out.sheets.push(SheetReport {
+                sheet: s.name.clone(),
+                read: false,
+                detail: "katrack's own findings sheet (from check --annotate): not read".into(),
+            });
+            continue;
+        }
         if s.hidden && sheet.is_none() {
             out.sheets.push(SheetReport {
                 sheet: s.name.clone(),
@@ -182,10 +191,24 @@ pub fn parse(input: Input, file: &str, profile: &Profile, sheet: Option<&str>) -
     if let Some(t) = title {
         out.tracker.title = t.trim().to_string();
     }
-    if let Some(p) = subject {
+    if let Some(p) = subject.as_ref().filter(|p| is_period(p)) {
         out.tracker.period = p.trim().to_string();
     }
     Ok(out)
+}
+
+/// The first sheet of an annotated workbook lists findings, not activities.
+fn is_findings_sheet(sheet: &crate::read::Sheet) -> bool {
+    sheet
+        .rows
+        .first()
+        .and_then(|r| r.cells.first())
+        .is_some_and(|c| c.text.starts_with("katrack check findings"))
+}
+
+/// A document subject that names a reporting period ("2020/21 Q1").
+fn is_period(text: &str) -> bool {
+    sheet::period_of(text).is_some()
 }
 
 fn no_such_sheet(name: &str, sheets: &[crate::read::Sheet]) -> Error {

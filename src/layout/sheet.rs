@@ -17,6 +17,26 @@ static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// The reporting period a text names, as `2020/21 Q1` ("Q1 2020/21", "2020/21 Q1").
+pub fn period_of(text: &str) -> Option<String> {
+    let c = PERIOD.captures(text)?;
+    let q = c.get(1).or(c.get(4)).map_or("", |m| m.as_str()).to_uppercase();
+    let y = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+    Some(format!("{y} {q}"))
+}
+
+/// An activity id found in a row.
+struct FoundId {
+    /// The canonical id.
+    id: String,
+    /// The column it was written in.
+    col: u32,
+    /// The id as written.
+    raw: String,
+    /// The title text (after the id when both share a cell).
+    title: String,
+}
+
 struct State<'a> {
     profile: &'a Profile,
     file: &'a str,
@@ -60,7 +80,7 @@ pub fn parse_sheet(
         let (kind, detail) = st.row(row, out);
         if kind == RowKind::Unrecognised {
             let first = &row.cells[0];
-            out.findings.push(finding(
+            out.findings.extend(finding(
                 &st,
                 "unrecognised-row",
                 Severity::Warning,
@@ -91,10 +111,11 @@ fn report_sheet_without_table(sheet: &Sheet, file: &str, profile: &Profile, out:
         None if sheet.rows.is_empty() => "empty".to_string(),
         None => "no header row of the tracker: not read".to_string(),
     };
-    if let Some((row, cell)) = with_id {
+    let severity = profile.rule_severity("unrecognised-row", Severity::Warning);
+    if let (Some((row, cell)), Some(severity)) = (with_id, severity) {
         out.findings.push(Finding {
             rule: "unrecognised-row".into(),
-            severity: profile.severity("unrecognised-row", Severity::Warning),
+            severity,
             activity: None,
             field: None,
             file: file.to_string(),
@@ -111,10 +132,11 @@ fn report_sheet_without_table(sheet: &Sheet, file: &str, profile: &Profile, out:
     out.sheets.push(SheetReport { sheet: sheet.name.clone(), read: false, detail });
 }
 
-fn finding(st: &State, rule: &str, default: Severity, at: (u32, u32), value: &str, message: String) -> Finding {
-    Finding {
+/// A finding at a cell, unless the profile turns the rule off.
+fn finding(st: &State, rule: &str, default: Severity, at: (u32, u32), value: &str, message: String) -> Option<Finding> {
+    Some(Finding {
         rule: rule.to_string(),
-        severity: st.profile.severity(rule, default),
+        severity: st.profile.rule_severity(rule, default)?,
         activity: None,
         field: None,
         file: st.file.to_string(),
@@ -123,7 +145,7 @@ fn finding(st: &State, rule: &str, default: Severity, at: (u32, u32), value: &st
         value: Some(value.to_string()),
         message,
         suggestion: None,
-    }
+    })
 }
 
 impl State<'_> {
@@ -148,8 +170,8 @@ impl State<'_> {
         let Some(header) = self.header.clone() else {
             return self.above_table(&texts, out);
         };
-        if let Some(id) = self.id_of(row, &header) {
-            return self.activity(row, &header, id, out);
+        if let Some(found) = self.id_of(row, &header) {
+            return self.activity(row, &header, Some(found), out);
         }
         let has = |field: &str| {
             header
@@ -158,7 +180,7 @@ impl State<'_> {
                 .is_some_and(|c| !c.merged)
         };
         if has("title") && (has("status") || has("lead") || has("portfolio")) {
-            return self.activity(row, &header, (String::new(), String::new()), out);
+            return self.activity(row, &header, None, out);
         }
         if let Some(i) = self.open {
             return self.continuation(row, &header, i, out);
@@ -198,11 +220,9 @@ impl State<'_> {
             return (RowKind::Unrecognised, "several cells above the table's header row".into());
         };
         let t = &mut out.tracker;
-        if let Some(c) = PERIOD.captures(text) {
-            let q = c.get(1).or(c.get(4)).map_or("", |m| m.as_str()).to_uppercase();
-            let y = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+        if let Some(period) = period_of(text) {
             if t.period.is_empty() {
-                t.period = format!("{y} {q}");
+                t.period = period;
             }
             if t.title.is_empty() && clean::tidy_inline(text) != t.period {
                 t.title = clean::tidy_inline(text);
@@ -220,19 +240,22 @@ impl State<'_> {
         (RowKind::Title, "text above the table".into())
     }
 
-    /// The canonical id and the title text left after it, when the row has an id.
-    fn id_of(&self, row: &Row, header: &Header) -> Option<(String, String)> {
-        let cell_text = |field: &str| header.col(field).and_then(|c| row.get(c)).map(|c| c.text.as_str());
-        if let Some(text) = cell_text("id") {
-            if let Some(id) = self.canonical_id(text) {
-                return Some((id, cell_text("title").unwrap_or("").to_string()));
+    /// The canonical id, where it was written (column and text), and the title text after it.
+    fn id_of(&self, row: &Row, header: &Header) -> Option<FoundId> {
+        let cell = |field: &str| header.col(field).and_then(|c| row.get(c));
+        let title = cell("title").map(|c| c.text.as_str()).unwrap_or("");
+        if let Some(c) = cell("id") {
+            if let Some(id) = self.canonical_id(&c.text) {
+                let raw = c.text.trim().to_string();
+                return Some(FoundId { id, col: c.col, raw, title: title.to_string() });
             }
         }
-        let title = cell_text("title")?;
-        let caps = self.profile.id_loose.captures(title)?;
+        let c = cell("title")?;
+        let caps = self.profile.id_loose.captures(&c.text)?;
         let id = self.canonical_id(&caps[0])?;
-        let rest = title[caps.get(0)?.end()..].trim_start_matches([' ', ':', '-', '–', '\u{a0}', '\t']);
-        Some((id, rest.to_string()))
+        let end = caps.get(0)?.end();
+        let rest = c.text[end..].trim_start_matches([' ', ':', '-', '–', '\u{a0}', '\t']);
+        Some(FoundId { id, col: c.col, raw: caps[0].trim().to_string(), title: rest.to_string() })
     }
 
     fn canonical_id(&self, text: &str) -> Option<String> {
@@ -242,7 +265,12 @@ impl State<'_> {
         Some(self.profile.format_id(objective, number))
     }
 
-    fn activity(&mut self, row: &Row, header: &Header, (id, title): (String, String), out: &mut Parsed) -> (RowKind, String) {
+    fn activity(&mut self, row: &Row, header: &Header, found: Option<FoundId>, out: &mut Parsed) -> (RowKind, String) {
+        let title = match &found {
+            Some(f) => f.title.clone(),
+            None => header.col("title").and_then(|c| row.get(c)).map(|c| c.text.clone()).unwrap_or_default(),
+        };
+        let id = found.as_ref().map(|f| f.id.clone()).unwrap_or_default();
         let mut a = Activity {
             id: id.clone(),
             title,
@@ -259,6 +287,13 @@ impl State<'_> {
             columns: header.columns.iter().map(|(f, c)| (f.to_string(), *c)).collect(),
             ..ActivityCells::default()
         };
+        // A table that carries the objective and theme in columns is authoritative for them,
+        // even where a cell is empty: the headings above are only for the eye.
+        for field in ["objective_id", "objective_title", "theme", "theme_strapline"] {
+            if header.col(field).is_some() {
+                a.field_mut(field).expect("a canonical field").clear();
+            }
+        }
         let mut source_row = (None, None, None);
         for cell in &row.cells {
             match header.field_at(cell.col) {
@@ -273,6 +308,9 @@ impl State<'_> {
                 }
                 None => self.unmapped(row, cell.col, &cell.text, out),
             }
+        }
+        if let Some(f) = &found {
+            cells.fields.insert("id".into(), (row.row, f.col, f.raw.clone()));
         }
         if let (Some(file), sheet, Some(r)) = source_row {
             a.source = Some(Source { file, sheet: sheet.unwrap_or_default(), row: r });
@@ -289,17 +327,15 @@ impl State<'_> {
     fn note_normalised(&self, a: &mut Activity, cells: &ActivityCells, out: &mut Parsed) {
         let before = a.clone();
         clean_activity(a, self.profile);
-        let raw_id = cells.raw("id").map(|t| t.trim().to_string());
         for field in ["id", "status", "lead", "portfolio"] {
             let seen = match field {
-                "id" => raw_id.clone().unwrap_or_else(|| a.id.clone()),
+                "id" => cells.raw("id").unwrap_or("").to_string(),
                 _ => before.field(field).unwrap_or("").trim().to_string(),
             };
             let now = a.field(field).unwrap_or("");
-            let id_in_title = field == "id" && raw_id.is_none();
-            if seen != now && !id_in_title && !now.is_empty() {
+            if seen != now && !now.is_empty() && !seen.is_empty() {
                 let Some(&(r, c, _)) = cells.fields.get(field) else { continue };
-                let mut f = finding(self, "normalised", Severity::Info, (r, c), &seen, format!("'{seen}' was read as '{now}'"));
+                let Some(mut f) = finding(self, "normalised", Severity::Info, (r, c), &seen, format!("'{seen}' was read as '{now}'")) else { continue };
                 f.activity = (!a.id.is_empty()).then(|| a.id.clone());
                 f.field = Some(field.to_string());
                 f.suggestion = Some(now.to_string());
@@ -309,7 +345,7 @@ impl State<'_> {
     }
 
     fn unmapped(&self, row: &Row, col: u32, text: &str, out: &mut Parsed) {
-        out.findings.push(finding(
+        out.findings.extend(finding(
             self,
             "unrecognised-row",
             Severity::Warning,
@@ -352,9 +388,11 @@ impl State<'_> {
             }
         }
         for (col, text, why) in conflicts {
-            let mut f = finding(self, "unrecognised-row", Severity::Warning, (row.row, col), &text, format!("continuation row: column {} {why}; not read", crate::cellref::column_letters(col)));
-            f.activity = (!id.is_empty()).then(|| id.clone());
-            out.findings.push(f);
+            let message = format!("continuation row: column {} {why}; not read", crate::cellref::column_letters(col));
+            if let Some(mut f) = finding(self, "unrecognised-row", Severity::Warning, (row.row, col), &text, message) {
+                f.activity = (!id.is_empty()).then(|| id.clone());
+                out.findings.push(f);
+            }
         }
         let shown = if id.is_empty() { "the activity above".to_string() } else { id.clone() };
         (RowKind::Continuation(id), format!("joined to {shown}"))

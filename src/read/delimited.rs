@@ -142,20 +142,31 @@ fn read_rows(text: &str, delimiter: u8) -> Result<Vec<Row>> {
             Ok(false) => break,
             Err(e) => return Err(corrupt(&e)),
         }
-        let start = record.position().map_or(bytes.len(), |p| p.byte() as usize);
-        let start = start.min(bytes.len());
+        // The reader's position may sit before blank lines (or the `\n` of a `\r\n`) that it
+        // skipped; the record itself starts at the first byte that is not a line break.
+        let from = record
+            .position()
+            .map_or(bytes.len(), |p| {
+                usize::try_from(p.byte()).unwrap_or(usize::MAX)
+            })
+            .min(bytes.len());
+        let start = from
+            + bytes[from..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
         let row = match previous {
             // Leading blank lines are rows too.
             None => count_breaks(&bytes[..start]),
-            Some((row, from)) => {
-                let span = &bytes[from.min(start)..start];
+            Some((row, previous_start)) => {
+                let span = &bytes[previous_start.min(start)..start];
                 let tail = span.len()
                     - span
                         .iter()
                         .rev()
                         .take_while(|b| matches!(b, b'\r' | b'\n'))
                         .count();
-                row + count_breaks(&span[tail..]).max(1)
+                row.saturating_add(count_breaks(&span[tail..]).max(1))
             }
         };
         previous = Some((row, start));
@@ -351,8 +362,8 @@ mod tests {
 
     #[test]
     fn no_data_is_empty() {
-        for text in ["", "\n\n", ",,\n\t,\n", "   "] {
-            let err = read_delimited(text, None).unwrap_err();
+        for text in ["", "\n\n", ",,\n ,\n", "   "] {
+            let err = read_delimited(text, Some(b',')).unwrap_err();
             assert!(matches!(err, Error::Empty(_)), "{text:?}: {err}");
         }
     }

@@ -144,7 +144,7 @@ mod tests {
         std::fs::write(&input, b"plan").unwrap();
         let link = dir.path().join("link.json");
         std::os::unix::fs::symlink(&input, &link).unwrap();
-        assert!(write_file(&link, b"x", &[input.clone()]).is_err());
+        assert!(write_file(&link, b"x", std::slice::from_ref(&input)).is_err());
         assert_eq!(std::fs::read(&input).unwrap(), b"plan");
     }
 

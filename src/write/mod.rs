@@ -5,10 +5,13 @@
 //! [`write_file`] touches the disk, so every output goes through the same safety checks (never over
 //! an input, never half-written).
 
+pub mod annotated;
 pub mod atomic;
 pub mod canonical;
+mod style;
 pub mod tracker_xlsx;
 
+pub use annotated::annotated_workbook;
 pub use atomic::write_file;
 pub use canonical::{to_csv, to_json};
 pub use tracker_xlsx::tracker_workbook;

@@ -9,10 +9,8 @@
 use crate::error::{Error, Result};
 use crate::model::{Activity, Tracker};
 use crate::profile::Profile;
-use rust_xlsxwriter::{
-    ColNum, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, RowNum,
-    Workbook, Worksheet,
-};
+use crate::write::style::{Styles, status_style};
+use rust_xlsxwriter::{ColNum, DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
 
 /// The name of the tracker worksheet.
 pub const SHEET_NAME: &str = "Tracker";
@@ -59,13 +57,11 @@ const LAST_VISIBLE: ColNum = 6;
 /// Points per line of 11pt Calibri, and Excel's tallest row.
 const LINE_HEIGHT: f64 = 15.0;
 const MAX_ROW_HEIGHT: f64 = 409.0;
+/// Characters of prose per unit of column width: a width counts '0' digits, and 11pt Calibri
+/// prose averages narrower letters, less what word wrapping wastes at each line end.
+const CHARS_PER_WIDTH: f64 = 1.2;
 /// Excel's page header and footer hold at most 255 characters, codes included.
 const MAX_HEADER_TEXT: usize = 100;
-
-const DARK_BLUE: u32 = 0x1F3864;
-const BANNER: u32 = 0x2F5597;
-const LIGHT_BLUE: u32 = 0xD9E1F2;
-const RULE: u32 = 0x808080;
 
 /// The tracker as a formatted `.xlsx` workbook with one sheet, [`SHEET_NAME`].
 ///
@@ -138,7 +134,7 @@ pub fn write_tracker_sheet(ws: &mut Worksheet, t: &Tracker, profile: &Profile) -
     for (i, column) in (0..).zip(COLUMNS.iter()) {
         ws.write_string_with_format(header_row, i, column.header, &styles.header)?;
     }
-    ws.set_row_height(header_row, 2.0 * LINE_HEIGHT)?;
+    ws.set_row_height(header_row, LINE_HEIGHT + 6.0)?;
     ws.set_freeze_panes(header_row + 1, 0)?;
     row += 1;
 
@@ -260,95 +256,19 @@ fn joined(name: &str, detail: &str) -> String {
 }
 
 /// A row height in points that shows every cell's wrapped text: for each cell, the lines it
-/// needs (each text line wraps every `width` characters), the tallest cell times the line height.
+/// needs (each text line wraps after about `width` × [`CHARS_PER_WIDTH`] characters), the tallest
+/// cell times the line height. Generous rather than tight: clipped text is worse than white space.
 fn row_height(cells: &[(&str, f64)]) -> f64 {
     let lines = cells
         .iter()
         .map(|(text, width)| {
-            let per_line = width.max(1.0);
+            let per_line = (width * CHARS_PER_WIDTH).max(1.0);
             text.split('\n')
                 .map(|line| (line.chars().count() as f64 / per_line).ceil().max(1.0))
                 .sum::<f64>()
         })
         .fold(1.0, f64::max);
     (lines * LINE_HEIGHT + 3.0).min(MAX_ROW_HEIGHT)
-}
-
-/// The status cell's format: the profile's fill, with white text on a dark fill.
-fn status_style(base: &Format, colour: Option<&str>) -> Format {
-    match colour.and_then(parse_colour) {
-        Some(rgb) => {
-            let format = base.clone().set_background_color(Color::RGB(rgb));
-            if luminance(rgb) < 0.4 {
-                format.set_font_color(Color::White)
-            } else {
-                format
-            }
-        }
-        None => base.clone(),
-    }
-}
-
-/// `#RRGGBB` (or `RRGGBB`) as a number.
-fn parse_colour(text: &str) -> Option<u32> {
-    let hex = text.trim().trim_start_matches('#');
-    (hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()))
-        .then(|| u32::from_str_radix(hex, 16).ok())
-        .flatten()
-}
-
-/// Perceived brightness, 0 (black) to 1 (white).
-fn luminance(rgb: u32) -> f64 {
-    let channel = |shift: u32| f64::from((rgb >> shift) & 0xFF) / 255.0;
-    0.299 * channel(16) + 0.587 * channel(8) + 0.114 * channel(0)
-}
-
-/// The sheet's formats, made once.
-struct Styles {
-    organisation: Format,
-    title: Format,
-    period: Format,
-    header: Format,
-    theme: Format,
-    objective: Format,
-    cell: Format,
-    status: Format,
-}
-
-impl Styles {
-    fn new() -> Styles {
-        let boxed = |f: Format| {
-            f.set_border(FormatBorder::Thin)
-                .set_border_color(Color::RGB(RULE))
-                .set_text_wrap()
-        };
-        let cell = boxed(Format::new()).set_align(FormatAlign::Top);
-        Styles {
-            organisation: Format::new().set_bold().set_font_size(14),
-            title: Format::new()
-                .set_bold()
-                .set_font_size(16)
-                .set_font_color(Color::RGB(DARK_BLUE)),
-            period: Format::new().set_italic(),
-            header: boxed(Format::new())
-                .set_bold()
-                .set_font_color(Color::White)
-                .set_background_color(Color::RGB(DARK_BLUE))
-                .set_align(FormatAlign::VerticalCenter),
-            theme: boxed(Format::new())
-                .set_bold()
-                .set_font_size(12)
-                .set_font_color(Color::White)
-                .set_background_color(Color::RGB(BANNER))
-                .set_align(FormatAlign::VerticalCenter),
-            objective: boxed(Format::new())
-                .set_bold()
-                .set_background_color(Color::RGB(LIGHT_BLUE))
-                .set_align(FormatAlign::VerticalCenter),
-            status: cell.clone().set_bold().set_align(FormatAlign::Center),
-            cell,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -398,12 +318,7 @@ mod tests {
     }
 
     fn profile() -> Profile {
-        // TEMP: the embedded profile's theme pattern is not valid TOML yet.
-        let text = crate::profile::DEFAULT_PROFILE.replace(
-            r"'^(?P<name>[A-Z][A-Z0-9 &''’-]*[A-Z0-9])\s*:\s*(?P<strapline>.+)$'",
-            r"'''^(?P<name>[A-Z][A-Z0-9 &'’-]*[A-Z0-9])\s*:\s*(?P<strapline>.+)$'''",
-        );
-        Profile::from_toml(&text).unwrap()
+        Profile::default_profile()
     }
 
     fn open(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
@@ -502,12 +417,9 @@ mod tests {
     fn an_overlong_cell_names_the_activity() {
         let mut a = activity("KA.03.01", "Green", ("CO 3", "Homes"), ("", ""));
         a.progress = "x".repeat(40_000);
-        let err = tracker_workbook(
-            &Tracker::with_activities(vec![a]),
-            &profile(),
-        )
-        .unwrap_err()
-        .to_string();
+        let err = tracker_workbook(&Tracker::with_activities(vec![a]), &profile())
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("KA.03.01") && err.contains("Progress"),
             "{err}"
@@ -518,19 +430,13 @@ mod tests {
     fn row_heights_follow_the_text_and_stop_at_excels_limit() {
         assert_eq!(row_height(&[("short", 45.0)]), 18.0);
         assert_eq!(row_height(&[("", 45.0)]), 18.0);
-        // 100 characters in a 45-character column wrap to 3 lines; a second line adds one.
-        let long = "a".repeat(100);
+        // 120 characters in a 45-wide column (54 characters a line) take 3 lines.
+        let long = "a".repeat(120);
         assert_eq!(row_height(&[(&long, 45.0), ("one\ntwo", 70.0)]), 48.0);
+        assert_eq!(
+            row_height(&[(&"a".repeat(100), 45.0), ("one\ntwo", 70.0)]),
+            33.0
+        );
         assert_eq!(row_height(&[(&"line\n".repeat(100), 70.0)]), 409.0);
-    }
-
-    #[test]
-    fn colours_parse_and_dark_fills_get_white_text() {
-        assert_eq!(parse_colour("#00B050"), Some(0x00B050));
-        assert_eq!(parse_colour("FFC000"), Some(0xFFC000));
-        assert_eq!(parse_colour("#GGG000"), None);
-        assert_eq!(parse_colour("#FFF"), None);
-        assert!(luminance(0xFF0000) < 0.4);
-        assert!(luminance(0xFFC000) > 0.4);
     }
 }

@@ -1,0 +1,183 @@
+//! `katrack check`: every return read, cleaned and validated; each problem shown with its cell,
+//! and with `--annotate` a marked-up copy of each workbook handed back.
+
+use super::report::{self, Format, Summary};
+use super::{InputFile, import};
+use katrack::error::Error;
+use katrack::finding::{Finding, Severity};
+use katrack::read::Input;
+use katrack::rules::{self, Context, Return};
+use katrack::{Tracker, write};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Find every invalid or incomplete entry in officers' returns, with the cell to fix.
+///
+/// Each finding names the physical cell an officer opens (return.xlsx:Q1!E12), the activity,
+/// the rule, what is wrong and, where there is one, the value to put there. Rules and their
+/// severities are listed in the README; a profile can change a severity or turn a rule off.
+///
+/// Examples:
+///   katrack check samples/returns
+///   katrack check samples/returns --plan samples/harborough_q1_2020_21.json
+///   katrack check return.xlsx --previous last_quarter.json --format json
+///   katrack check samples/returns --annotate checked/
+///
+/// Exit codes: 0 no errors, 1 errors found (or warnings, with --strict),
+/// 2 an input could not be read (the others are still checked) or bad usage.
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Returns to check: files or folders (`-` for standard input).
+    #[arg(required = true, value_name = "FILE|FOLDER")]
+    pub inputs: Vec<PathBuf>,
+    /// The activities expected this quarter (any tracker file): enables missing-activity and
+    /// unexpected-activity.
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    /// Last quarter's tracker: enables stale-progress.
+    #[arg(long, value_name = "PREV")]
+    pub previous: Option<PathBuf>,
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write DIR/<name>.checked.xlsx for each input: problem cells filled and noted, and a
+    /// first sheet listing every finding with a link to its cell.
+    #[arg(long, value_name = "DIR")]
+    pub annotate: Option<PathBuf>,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Read only this sheet of each input.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// The council's tracker profile (default: the embedded Harborough profile).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+}
+
+/// Loads a whole tracker file given as an option (`--plan`, `--previous`); it must be readable.
+pub fn load_tracker(path: &Path, profile: &katrack::profile::Profile, what: &str) -> Result<Tracker, Error> {
+    let loaded = import::load(&[path.to_path_buf()], profile, None)?;
+    if let Some((_, e)) = loaded.failed.into_iter().next() {
+        return Err(Error::Usage(format!("{what}: {e}")));
+    }
+    Ok(import::Loaded { failed: Vec::new(), ..loaded }.tracker())
+}
+
+/// Runs `check`.
+pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let profile = super::load_profile(args.profile.as_deref())?;
+    let plan = args.plan.as_deref().map(|p| load_tracker(p, &profile, "--plan")).transpose()?;
+    let previous = args.previous.as_deref().map(|p| load_tracker(p, &profile, "--previous")).transpose()?;
+    if let Some(dir) = &args.annotate {
+        if !dir.is_dir() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::from(e).with_path(dir))?;
+        }
+    }
+    let inputs = super::expand_inputs(&args.inputs)?;
+    let read = read_all(&inputs, &profile, args.sheet.as_deref())?;
+    let ctx = Context { profile: &profile, plan: plan.as_ref(), previous: previous.as_ref() };
+    let returns: Vec<Return> = read
+        .iter()
+        .filter_map(|(f, r)| r.as_ref().ok().map(|(_, p)| Return { file: &f.name, parsed: p }))
+        .collect();
+    let mut per_return = rules::check_all(&returns, &ctx).into_iter();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut unreadable = false;
+    for (file, result) in &read {
+        match result {
+            Ok((input, _)) => {
+                let found = per_return.next().unwrap_or_default();
+                if let Some(dir) = &args.annotate {
+                    annotate(dir, file, input, &found, &inputs)?;
+                }
+                findings.extend(found);
+            }
+            Err(e) => {
+                unreadable = true;
+                findings.push(unreadable_file(file, e, &profile));
+            }
+        }
+    }
+    let activities = returns.iter().map(|r| r.parsed.tracker.activities.len()).sum();
+    let summary = Summary::new(inputs.len(), activities, &findings);
+    let text = report::render(&findings, &summary, args.format)?;
+    super::emit(text.as_bytes(), None, &inputs)?;
+    Ok(exit_code(unreadable, &summary, args.strict))
+}
+
+/// 2 for an unreadable input, 1 for errors (or warnings with --strict), else 0.
+pub fn exit_code(unreadable: bool, summary: &Summary, strict: bool) -> ExitCode {
+    if unreadable {
+        ExitCode::from(2)
+    } else if summary.errors > 0 || (strict && summary.warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+type ReadResult = Result<(Input, katrack::layout::Parsed), Error>;
+
+/// Reads every input, with a progress bar on a terminal when there are several.
+fn read_all(inputs: &[InputFile], profile: &katrack::profile::Profile, sheet: Option<&str>) -> Result<Vec<(InputFile, ReadResult)>, Error> {
+    let bar = (inputs.len() > 1 && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(inputs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("checking {bar:30} {pos}/{len} {wide_msg}")
+                .expect("a valid template"),
+        );
+        bar
+    });
+    let mut out = Vec::new();
+    for input in inputs {
+        if let Some(b) = &bar {
+            b.set_message(input.name.clone());
+        }
+        let result = super::parse_input(input, profile, sheet);
+        if let Err(e) = &result {
+            if e.is_usage() {
+                return Err(Error::Usage(e.to_string()));
+            }
+        }
+        out.push((input.clone(), result));
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(out)
+}
+
+/// The finding for an input that could not be read.
+pub fn unreadable_file(file: &InputFile, e: &Error, profile: &katrack::profile::Profile) -> Finding {
+    Finding {
+        rule: "unreadable-file".into(),
+        severity: profile.rule_severity("unreadable-file", Severity::Error).unwrap_or(Severity::Error),
+        activity: None,
+        field: None,
+        file: file.name.clone(),
+        sheet: String::new(),
+        cell: String::new(),
+        value: None,
+        message: e.root().to_string(),
+        suggestion: None,
+    }
+}
+
+/// Writes DIR/<name>.checked.xlsx for one input.
+fn annotate(dir: &Path, file: &InputFile, input: &Input, findings: &[Finding], inputs: &[InputFile]) -> Result<(), Error> {
+    let Input::Sheets { sheets, .. } = input else {
+        eprintln!("katrack: {}: a canonical JSON file has no cells to annotate; skipped", file.name);
+        return Ok(());
+    };
+    let stem = file.path.file_stem().and_then(|s| s.to_str()).unwrap_or("stdin");
+    let out = dir.join(format!("{stem}.checked.xlsx"));
+    let bytes = write::annotated_workbook(sheets, findings, &file.name)?;
+    let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+    write::write_file(&out, &bytes, &inputs)
+}

@@ -1,0 +1,197 @@
+//! History: the return against the plan (activities missing or unexpected), against last
+//! quarter (progress copied unchanged), and against the other returns (conflicts).
+
+use super::{Context, Emitter, Return, Rule, under_way};
+use crate::finding::{Finding, Severity};
+use crate::model::Activity;
+use crate::profile::Profile;
+use std::collections::{BTreeSet, HashMap};
+
+/// The leads a return answers for: the leads its activities name, and the plan's lead of each
+/// activity it holds.
+pub fn return_leads(ret: &Return, ctx: &Context) -> BTreeSet<String> {
+    let mut leads = BTreeSet::new();
+    for a in &ret.parsed.tracker.activities {
+        if let Some(l) = Profile::match_in(&ctx.profile.vocabulary.leads, &a.lead) {
+            leads.insert(l.to_string());
+        } else if !a.lead.is_empty() && !ctx.profile.is_placeholder(&a.lead) && ctx.profile.vocabulary.leads.is_empty() {
+            leads.insert(a.lead.clone());
+        }
+        if let Some(p) = ctx.plan.and_then(|p| p.activities.iter().find(|p| p.id == a.id)) {
+            if !p.lead.is_empty() {
+                leads.insert(p.lead.clone());
+            }
+        }
+    }
+    leads
+}
+
+/// `missing-activity`: in the plan for this return's lead, absent from the return.
+pub struct MissingActivity;
+
+impl Rule for MissingActivity {
+    fn code(&self) -> &'static str {
+        "missing-activity"
+    }
+    fn doc(&self) -> &'static str {
+        "an activity in the plan for this return's lead that the return lacks (needs --plan)"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
+        let Some(plan) = ctx.plan else { return };
+        let leads = return_leads(ret, ctx);
+        let held: BTreeSet<&str> = ret.parsed.tracker.activities.iter().map(|a| a.id.as_str()).collect();
+        for p in &plan.activities {
+            if leads.contains(&p.lead) && !held.contains(p.id.as_str()) {
+                out.file(Some(&p.id), format!("{} ({}) is in the plan for {} but not in this return", p.id, p.title, p.lead));
+            }
+        }
+    }
+}
+
+/// `unexpected-activity`: in a return, not in the plan.
+pub struct UnexpectedActivity;
+
+impl Rule for UnexpectedActivity {
+    fn code(&self) -> &'static str {
+        "unexpected-activity"
+    }
+    fn doc(&self) -> &'static str {
+        "an activity in a return that is not in the plan (needs --plan)"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Warning
+    }
+    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
+        let Some(plan) = ctx.plan else { return };
+        for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
+            if !a.id.is_empty() && !plan.activities.iter().any(|p| p.id == a.id) {
+                out.at(i, "id", format!("{} is not in the plan for this quarter", a.id), None);
+            }
+        }
+    }
+}
+
+/// `stale-progress`: progress identical to last quarter's, for an activity under way.
+pub struct StaleProgress;
+
+impl Rule for StaleProgress {
+    fn code(&self) -> &'static str {
+        "stale-progress"
+    }
+    fn doc(&self) -> &'static str {
+        "progress identical to the previous quarter's for an activity under way (needs --previous)"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Warning
+    }
+    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
+        let Some(previous) = ctx.previous else { return };
+        let before: HashMap<&str, &Activity> = previous.activities.iter().map(|a| (a.id.as_str(), a)).collect();
+        for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
+            let Some(p) = before.get(a.id.as_str()) else { continue };
+            if under_way(ctx.profile, &a.status) && !a.progress.is_empty() && a.progress == p.progress {
+                out.at(i, "progress", "progress is word for word the same as last quarter's; please update it".into(), None);
+            }
+        }
+    }
+}
+
+/// What two returns must agree on for one activity.
+fn content(a: &Activity) -> [&str; 6] {
+    [&a.title, &a.status, &a.progress, &a.next_steps, &a.lead, &a.portfolio]
+}
+
+/// `conflict`: the same activity in two returns with different content, reported on the later
+/// return, pointing at the earlier one. Returns one list per return.
+pub fn conflicts(returns: &[Return], ctx: &Context) -> Vec<Vec<Finding>> {
+    let mut out: Vec<Vec<Finding>> = vec![Vec::new(); returns.len()];
+    let Some(severity) = ctx.profile.rule_severity("conflict", Severity::Error) else { return out };
+    let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (r, ret) in returns.iter().enumerate() {
+        for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
+            if a.id.is_empty() {
+                continue;
+            }
+            let Some(&(r0, i0)) = seen.get(a.id.as_str()) else {
+                seen.insert(&a.id, (r, i));
+                continue;
+            };
+            if r0 == r {
+                continue; // a duplicate within one return is `duplicate-id`
+            }
+            let first = &returns[r0].parsed.tracker.activities[i0];
+            let fields = ["title", "status", "progress", "next_steps", "lead", "portfolio"];
+            let differ: Vec<&str> = fields
+                .iter()
+                .zip(content(first).iter().zip(content(a)))
+                .filter(|(_, (x, y))| *x != y)
+                .map(|(f, _)| *f)
+                .collect();
+            if differ.is_empty() {
+                continue;
+            }
+            let field = differ[0];
+            let mut e = Emitter::new("conflict", Some(severity), *ret);
+            let place = match returns[r0].parsed.cells.get(i0) {
+                Some(c) if !c.cell(field).is_empty() && !c.sheet.is_empty() => format!("{}:{}!{}", returns[r0].file, c.sheet, c.cell(field)),
+                Some(c) if !c.cell(field).is_empty() => format!("{}:{}", returns[r0].file, c.cell(field)),
+                _ => returns[r0].file.to_string(),
+            };
+            e.at(i, field, format!("{} is also in {place} with a different {}", a.id, differ.join(", ").replace('_', " ")), None);
+            out[r].extend(e.findings);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{activity, parsed, run, run_with};
+    use super::*;
+    use crate::model::Tracker;
+
+    #[test]
+    fn missing_and_unexpected_against_the_plan() {
+        let plan = Tracker::with_activities(vec![activity("KA.01.01"), activity("KA.01.02"), activity("KA.01.03")]);
+        let mut other_lead = activity("KA.01.03");
+        other_lead.lead = "Chief Officer - Governance".into();
+        let plan2 = Tracker::with_activities(vec![activity("KA.01.01"), activity("KA.01.02"), other_lead]);
+        let ret = vec![activity("KA.01.01"), activity("KA.09.09")];
+        let f = run_with(&MissingActivity, ret.clone(), Some(&plan2), None);
+        assert_eq!(f.iter().map(|f| f.activity.as_deref().unwrap()).collect::<Vec<_>>(), ["KA.01.02"], "KA.01.03 belongs to another lead");
+        assert_eq!(f[0].cell, "");
+        let f = run_with(&UnexpectedActivity, ret, Some(&plan), None);
+        assert_eq!(f.iter().map(|f| f.activity.as_deref().unwrap()).collect::<Vec<_>>(), ["KA.09.09"]);
+        assert!(run(&MissingActivity, vec![activity("KA.01.01")]).is_empty(), "no plan, no finding");
+    }
+
+    #[test]
+    fn stale_progress_only_when_identical_and_under_way() {
+        let previous = Tracker::with_activities(vec![activity("KA.01.01")]);
+        assert_eq!(run_with(&StaleProgress, vec![activity("KA.01.01")], None, Some(&previous)).len(), 1);
+        let mut changed = activity("KA.01.01");
+        changed.progress = "- Something new".into();
+        assert!(run_with(&StaleProgress, vec![changed], None, Some(&previous)).is_empty());
+        let mut later = activity("KA.01.01");
+        later.status = "Start Later in Year".into();
+        assert!(run_with(&StaleProgress, vec![later], None, Some(&previous)).is_empty());
+    }
+
+    #[test]
+    fn conflicts_between_returns() {
+        let profile = Profile::default_profile();
+        let ctx = Context { profile: &profile, plan: None, previous: None };
+        let a = parsed(vec![activity("KA.01.01"), activity("KA.01.02")]);
+        let mut changed = activity("KA.01.01");
+        changed.progress = "- different".into();
+        let b = parsed(vec![changed, activity("KA.01.02")]);
+        let returns = [Return { file: "a.xlsx", parsed: &a }, Return { file: "b.xlsx", parsed: &b }];
+        let f = conflicts(&returns, &ctx);
+        assert!(f[0].is_empty());
+        assert_eq!(f[1].len(), 1, "only KA.01.01 differs");
+        assert!(f[1][0].message.contains("a.xlsx"), "{}", f[1][0].message);
+    }
+}

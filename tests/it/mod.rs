@@ -1,0 +1,82 @@
+//! Test modules and the small helpers they share.
+
+mod check;
+mod cli;
+mod formats;
+mod libreoffice;
+mod roundtrip;
+mod samples;
+mod workbooks;
+
+use assert_cmd::Command;
+use katrack::Tracker;
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under `samples/`.
+pub fn sample(rel: &str) -> PathBuf {
+    root().join("samples").join(rel)
+}
+
+/// A path under `tests/data/`.
+pub fn data(rel: &str) -> PathBuf {
+    root().join("tests/data").join(rel)
+}
+
+/// A scratch folder for one test, removed when dropped (the `Workdir` of xsv's tests).
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    /// A new empty folder.
+    pub fn new() -> Workdir {
+        Workdir { dir: tempfile::tempdir().expect("a temp dir") }
+    }
+
+    /// A path inside the folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes a file into the folder and returns its path.
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).expect("write a test file");
+        p
+    }
+
+    /// The katrack binary, run in this folder.
+    pub fn katrack(&self) -> Command {
+        let mut c = Command::cargo_bin("katrack").expect("the katrack binary");
+        c.current_dir(self.dir.path()).env("NO_COLOR", "1");
+        c
+    }
+}
+
+/// Reads any tracker file through the library, with the default profile.
+pub fn import(path: &Path) -> Tracker {
+    let profile = katrack::profile::Profile::default_profile();
+    let input = katrack::read::read_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    katrack::layout::parse(&input, &name, &profile, None)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .tracker
+}
+
+/// The activities without provenance, for comparing content across formats.
+pub fn content(t: &Tracker) -> Vec<katrack::Activity> {
+    t.activities.iter().map(|a| a.without_source()).collect()
+}
+
+/// True when LibreOffice can be run here (.ci/run installs it).
+pub fn soffice() -> Option<PathBuf> {
+    ["/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/bin/libreoffice"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
