@@ -19,9 +19,11 @@
 
 pub mod cellref;
 pub mod clean;
+pub mod diff;
 pub mod error;
 pub mod finding;
 pub mod layout;
+pub mod merge;
 pub mod model;
 pub mod profile;
 pub mod read;

@@ -156,7 +156,7 @@ pub fn parse(input: &Input, file: &str, profile: &Profile, sheet: Option<&str>) 
                 .or_else(|| sheets.iter().find(|s| s.name.eq_ignore_ascii_case(name)));
             match found {
                 Some(s) => vec![s],
-                None => return Err(no_such_sheet(name, &sheets)),
+                None => return Err(no_such_sheet(name, sheets)),
             }
         }
         None => sheets.iter().collect(),
@@ -203,7 +203,7 @@ fn is_findings_sheet(sheet: &crate::read::Sheet) -> bool {
         .rows
         .first()
         .and_then(|r| r.cells.first())
-        .is_some_and(|c| c.text.starts_with("katrack check findings"))
+        .is_some_and(|c| c.text.starts_with(crate::write::annotated::FINDINGS_TITLE))
 }
 
 /// A document subject that names a reporting period ("2020/21 Q1").

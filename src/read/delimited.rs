@@ -361,6 +361,22 @@ mod tests {
     }
 
     #[test]
+    fn csv_errors_name_the_record_and_line() {
+        let mut strict = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&b"a,b\n\"c\nd\",x\ne,f,g\n"[..]);
+        let err = strict
+            .records()
+            .find_map(|r| r.err())
+            .expect("a ragged record");
+        let message = corrupt(&err).to_string();
+        assert!(
+            message.contains("CSV record 3 (line 4): expected 2 fields, found 3"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn no_data_is_empty() {
         for text in ["", "\n\n", ",,\n ,\n", "   "] {
             let err = read_delimited(text, Some(b',')).unwrap_err();

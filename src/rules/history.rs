@@ -74,7 +74,8 @@ impl Rule for UnexpectedActivity {
     }
 }
 
-/// `stale-progress`: progress identical to last quarter's, for an activity under way.
+/// `stale-progress`: progress identical to last quarter's, for an activity under way; or a row
+/// returned untouched (status, progress and next steps all as last quarter) whatever its status.
 pub struct StaleProgress;
 
 impl Rule for StaleProgress {
@@ -82,7 +83,7 @@ impl Rule for StaleProgress {
         "stale-progress"
     }
     fn doc(&self) -> &'static str {
-        "progress identical to the previous quarter's for an activity under way (needs --previous)"
+        "progress identical to the previous quarter's for an activity under way, or a row returned untouched (needs --previous)"
     }
     fn default_severity(&self) -> Severity {
         Severity::Warning
@@ -92,7 +93,12 @@ impl Rule for StaleProgress {
         let before: HashMap<&str, &Activity> = previous.activities.iter().map(|a| (a.id.as_str(), a)).collect();
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             let Some(p) = before.get(a.id.as_str()) else { continue };
-            if under_way(ctx.profile, &a.status) && !a.progress.is_empty() && a.progress == p.progress {
+            if a.progress.is_empty() || a.progress != p.progress {
+                continue;
+            }
+            if a.status == p.status && a.next_steps == p.next_steps {
+                out.at(i, "progress", "nothing has changed since last quarter: status, progress and next steps are as they were; please update them".into(), None);
+            } else if under_way(ctx.profile, &a.status) {
                 out.at(i, "progress", "progress is word for word the same as last quarter's; please update it".into(), None);
             }
         }
@@ -177,7 +183,10 @@ mod tests {
         assert!(run_with(&StaleProgress, vec![changed], None, Some(&previous)).is_empty());
         let mut later = activity("KA.01.01");
         later.status = "Start Later in Year".into();
-        assert!(run_with(&StaleProgress, vec![later], None, Some(&previous)).is_empty());
+        later.next_steps = "- Plan the work".into();
+        assert!(run_with(&StaleProgress, vec![later.clone()], None, Some(&previous)).is_empty(), "not under way, and the row was touched");
+        let untouched = Tracker::with_activities(vec![later.clone()]);
+        assert_eq!(run_with(&StaleProgress, vec![later], None, Some(&untouched)).len(), 1, "an untouched row is flagged whatever its status");
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub fn closest<'a>(value: &str, allowed: &'a [String]) -> Option<&'a str> {
         .iter()
         .filter(|a| {
             let aw = words(a);
-            vw.len() >= 1 && vw.iter().all(|w| aw.contains(w)) && vw.iter().map(String::len).sum::<usize>() >= 4
+            !vw.is_empty() && vw.iter().all(|w| aw.contains(w)) && vw.iter().map(String::len).sum::<usize>() >= 4
         })
         .collect();
     if let [one] = within.as_slice() {

@@ -202,7 +202,7 @@ fn write_sheet(
             .and_then(|f| f.iter().map(|f| f.severity).max());
         worst.map_or_else(|| plain.clone(), |worst| severity_style(&plain, worst))
     };
-    let mut truncated: HashMap<(RowNum, ColNum), usize> = HashMap::new();
+    let mut truncated: BTreeMap<(RowNum, ColNum), usize> = BTreeMap::new();
     for row in &sheet.rows {
         for cell in &row.cells {
             if row.row >= MAX_ROWS || cell.col >= MAX_COLS {
@@ -248,7 +248,10 @@ fn write_sheet(
         }
         ws.insert_note(row, col, &note(&lines.join("\n")))?;
     }
+    ws.set_default_note_author("katrack");
     ws.set_hidden(sheet.hidden);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
@@ -260,7 +263,6 @@ fn note(text: &str) -> Note {
         .map(|l| l.chars().count().div_ceil(48).max(1))
         .sum();
     Note::new(text)
-        .set_author("katrack")
         .add_author_prefix(false)
         .set_visible(false)
         .set_width(320)
