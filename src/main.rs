@@ -19,6 +19,7 @@ struct Cli {
 enum Command {
     Import(cmd::import::Args),
     Check(cmd::check::Args),
+    Diff(cmd::diff::Args),
     Export(cmd::export::Args),
     Schema(cmd::schema::Args),
 }
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Import(args) => cmd::import::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Schema(args) => cmd::schema::run(args),
     };

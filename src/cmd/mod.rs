@@ -2,6 +2,7 @@
 //! writing output safely. Raw flags become checked options here, once.
 
 pub mod check;
+pub mod diff;
 pub mod export;
 pub mod import;
 pub mod report;

@@ -150,7 +150,7 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str) -> Result<Input> {
             "the file is named .{ext} but holds text, not a workbook; if it is a CSV, rename it .csv"
         )));
     }
-    let delimiter = if ext == "tsv" { Some(b'\t') } else if ext == "csv" { Some(b',') } else { None };
+    let delimiter = if ext == "tsv" { Some(b'\t') } else { None };
     read_delimited(&text, delimiter)
 }
 

@@ -63,11 +63,13 @@ fn planning(activities: &[Activity], profile: &Profile) -> Result<Vec<u8>> {
 /// Splits text at a space near the middle, as a page break splits a cell.
 fn split_mid(text: &str) -> (String, String) {
     let target = text.len() / 2;
+    // A space between two words of one sentence, as a page break splits a cell mid-line.
+    let bytes = text.as_bytes();
     let at = text
         .char_indices()
-        .filter(|(i, c)| *c == ' ' && *i >= target)
+        .filter(|(i, c)| *c == ' ' && *i >= target && *i > 0)
         .map(|(i, _)| i)
-        .next()
+        .find(|&i| bytes[i - 1].is_ascii_alphanumeric() && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
         .unwrap_or(text.len());
     (text[..at].to_string(), text[at..].trim_start().to_string())
 }

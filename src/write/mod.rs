@@ -8,10 +8,14 @@
 pub mod annotated;
 pub mod atomic;
 pub mod canonical;
+pub mod summary;
 mod style;
+pub mod template;
 pub mod tracker_xlsx;
 
 pub use annotated::annotated_workbook;
 pub use atomic::write_file;
 pub use canonical::{to_csv, to_json};
+pub use summary::{SummaryInput, summary_workbook};
+pub use template::{template_file_name, template_workbook};
 pub use tracker_xlsx::tracker_workbook;

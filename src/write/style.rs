@@ -111,6 +111,26 @@ pub(crate) fn severity_style(base: &Format, severity: crate::finding::Severity) 
         .set_font_color(Color::RGB(font))
 }
 
+/// Points per line of 11pt Calibri.
+pub(crate) const TEXT_LINE_HEIGHT: f64 = 15.0;
+
+/// A row height in points that shows every cell's wrapped text, for `(text, column width)` pairs:
+/// each text line wraps after about 1.2 characters per unit of width (a width counts '0' digits;
+/// prose is narrower, less what wrapping wastes), the tallest cell wins, capped at Excel's 409.
+/// Generous rather than tight: clipped text is worse than white space.
+pub(crate) fn text_row_height(cells: &[(&str, f64)]) -> f64 {
+    let lines = cells
+        .iter()
+        .map(|(text, width)| {
+            let per_line = (width * 1.2).max(1.0);
+            text.split('\n')
+                .map(|line| (line.chars().count() as f64 / per_line).ceil().max(1.0))
+                .sum::<f64>()
+        })
+        .fold(1.0, f64::max);
+    (lines * TEXT_LINE_HEIGHT + 3.0).min(409.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

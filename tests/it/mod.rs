@@ -2,6 +2,7 @@
 
 mod check;
 mod cli;
+mod cycle;
 mod formats;
 mod libreoffice;
 mod roundtrip;

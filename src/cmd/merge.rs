@@ -1,0 +1,169 @@
+//! `katrack merge`: the quarter's returns into the master tracker, with who has and has not
+//! returned what.
+
+use super::check::{exit_code, load_tracker, unreadable_file};
+use super::report::{self, Format, Summary};
+use katrack::error::Error;
+use katrack::finding::Finding;
+use katrack::merge::{self, LeadReturn, Merged};
+use katrack::rules::Return;
+use katrack::write;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Merge officers' returns into the quarter's master tracker.
+///
+/// Each activity of the plan is taken from the return that holds it (its `source` names the
+/// return file and row); activities nobody returned stay in the master with the plan's data.
+/// Prints, per lead, how many activities were expected, returned, missing and still with errors,
+/// then the conflicts (one activity in two returns with different content), unexpected
+/// activities and unreadable files. The master workbook is the committee workbook: Summary,
+/// Appendix A, Issues, Returns (and Changes with --previous).
+///
+/// Examples:
+///   katrack merge samples/returns --plan samples/harborough_q1_2020_21.json -o master.xlsx
+///   katrack merge returns/ --plan q1_master.json -o q2_master.xlsx --json q2_master.json --previous q1_master.json
+///
+/// Exit codes: 0 no errors, 1 errors found in the returns (or warnings, with --strict),
+/// 2 a return could not be read (the others are still merged) or bad usage.
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The returns: files or folders.
+    #[arg(required = true, value_name = "RETURN|FOLDER")]
+    pub inputs: Vec<PathBuf>,
+    /// The activities expected this quarter (usually last quarter's master), any tracker file.
+    #[arg(long, value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// The master workbook to write (.xlsx).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Also write the master as canonical JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write the master as canonical CSV.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Last quarter's tracker: flags progress copied unchanged and adds a Changes sheet.
+    #[arg(long, value_name = "PREV")]
+    pub previous: Option<PathBuf>,
+    /// The period of the master (e.g. "2020/21 Q2"); default: the plan's.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// How to print the completeness report.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// The council's tracker profile (default: the embedded Harborough profile).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    leads: &'a [LeadReturn],
+    not_returned: &'a [String],
+    findings: &'a [Finding],
+    summary: &'a Summary,
+}
+
+/// Runs `merge`.
+pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let profile = super::load_profile(args.profile.as_deref())?;
+    if super::OutFormat::of(&args.output)? != super::OutFormat::Xlsx {
+        return Err(Error::Usage(format!("{}: the master workbook must be .xlsx (use --json or --csv for the other formats)", args.output.display())));
+    }
+    let plan = load_tracker(&args.plan, &profile, "--plan")?;
+    let previous = args.previous.as_deref().map(|p| load_tracker(p, &profile, "--previous")).transpose()?;
+    let inputs = super::expand_inputs(&args.inputs)?;
+    let mut parsed = Vec::new();
+    let mut unreadable = Vec::new();
+    for input in &inputs {
+        match super::parse_input(input, &profile, None) {
+            Ok((_, p)) => parsed.push((input.name.clone(), p)),
+            Err(e) if e.is_usage() => return Err(e),
+            Err(e) => unreadable.push(unreadable_file(input, &e, &profile)),
+        }
+    }
+    let returns: Vec<Return> = parsed.iter().map(|(f, p)| Return { file: f, parsed: p }).collect();
+    let mut merged = merge::merge(&plan, &returns, &profile, previous.as_ref());
+    if let Some(p) = &args.period {
+        merged.master.period.clone_from(p);
+    }
+    merged.findings.splice(0..0, unreadable.iter().cloned());
+    let mut all_inputs = inputs.clone();
+    all_inputs.extend([&args.plan].into_iter().chain(args.previous.as_ref()).map(|p| super::InputFile { path: p.clone(), name: p.display().to_string() }));
+    write_outputs(&args, &merged, previous.as_ref(), &profile, &all_inputs)?;
+    let activities = returns.iter().map(|r| r.parsed.tracker.activities.len()).sum();
+    let summary = Summary::new(inputs.len(), activities, &merged.findings);
+    let text = match args.format {
+        Format::Json => {
+            let report = JsonReport { leads: &merged.leads, not_returned: &merged.not_returned, findings: &merged.findings, summary: &summary };
+            let mut s = serde_json::to_string_pretty(&report).map_err(|e| Error::Write(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+        Format::Csv => report::render(&merged.findings, &summary, Format::Csv)?,
+        Format::Table => table(&merged, &summary),
+    };
+    super::emit(text.as_bytes(), None, &inputs)?;
+    eprintln!("wrote {} activities to {}", merged.master.activities.len(), args.output.display());
+    Ok(exit_code(!unreadable.is_empty(), &summary, args.strict))
+}
+
+fn write_outputs(args: &Args, merged: &Merged, previous: Option<&katrack::Tracker>, profile: &katrack::profile::Profile, inputs: &[super::InputFile]) -> Result<(), Error> {
+    let changes = previous.map(|p| katrack::diff::diff(p, &merged.master, profile));
+    let input = write::SummaryInput { tracker: &merged.master, findings: &merged.findings, returns: Some(&merged.leads), changes: changes.as_ref() };
+    let bytes = write::summary_workbook(&input, profile)?;
+    super::emit(&bytes, Some(&args.output), inputs)?;
+    if let Some(path) = &args.json {
+        super::emit(write::to_json(&merged.master).as_bytes(), Some(path), inputs)?;
+    }
+    if let Some(path) = &args.csv {
+        super::emit(&write::to_csv(&merged.master)?, Some(path), inputs)?;
+    }
+    Ok(())
+}
+
+/// The completeness table, then conflicts, unexpected activities and unreadable files.
+fn table(merged: &Merged, summary: &Summary) -> String {
+    use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED).force_no_tty();
+    t.set_header(["Lead", "Expected", "Returned", "Missing", "With errors"]);
+    let mut total = [0usize; 4];
+    for l in &merged.leads {
+        t.add_row(vec![l.lead.clone(), l.expected.to_string(), l.returned.to_string(), l.missing.len().to_string(), l.with_errors.to_string()]);
+        for (slot, n) in total.iter_mut().zip([l.expected, l.returned, l.missing.len(), l.with_errors]) {
+            *slot += n;
+        }
+    }
+    t.add_row(vec!["Total".to_string(), total[0].to_string(), total[1].to_string(), total[2].to_string(), total[3].to_string()]);
+    let mut out = format!("{t}\n");
+    for l in merged.leads.iter().filter(|l| !l.missing.is_empty()) {
+        let _ = writeln!(out, "missing for {}: {}", l.lead, l.missing.join(", "));
+    }
+    for (rule, title) in [("conflict", "conflicts"), ("unexpected-activity", "unexpected activities"), ("unreadable-file", "unreadable files")] {
+        let found: Vec<&Finding> = merged.findings.iter().filter(|f| f.rule == rule).collect();
+        if !found.is_empty() {
+            let _ = writeln!(out, "{title}:");
+            for f in found {
+                let _ = writeln!(out, "  {}: {}", f.location(), f.message);
+            }
+        }
+    }
+    let others = merged.findings.iter().filter(|f| !["conflict", "unexpected-activity", "unreadable-file", "missing-activity"].contains(&f.rule.as_str())).count();
+    if others > 0 {
+        let _ = writeln!(out, "{others} other findings in the returns: run `katrack check` on them, or see the Issues sheet");
+    }
+    let _ = writeln!(
+        out,
+        "{} returns, {} activities: {} errors, {} warnings, {} info",
+        summary.files, summary.activities, summary.errors, summary.warnings, summary.infos
+    );
+    out
+}

@@ -1,0 +1,200 @@
+//! The summary workbook: the quarter's master for the committee, ready to print without
+//! touching up. A "Summary" sheet of headline numbers, status tables by objective, portfolio and
+//! lead, and native charts drawn from those tables; "Appendix A", the full tracker in the
+//! council's layout; then, when there is something to show, the "Issues", "Returns" and
+//! "Changes" sheets.
+//!
+//! Counts are written as numbers (no formulas), so every spreadsheet program shows the same
+//! values and the charts' cached data is right; the bytes are reproducible.
+
+mod counts;
+mod lists;
+mod overview;
+#[cfg(test)]
+mod tests;
+
+pub use counts::{
+    CountRow, NO_OBJECTIVE, NO_THEME, NOT_GIVEN, OTHER, StatusColumn, StatusCounts, ThemeCounts,
+    status_counts,
+};
+
+use crate::diff::Changes;
+use crate::error::Result;
+use crate::finding::Finding;
+use crate::merge::LeadReturn;
+use crate::model::Tracker;
+use crate::profile::Profile;
+use crate::write::tracker_xlsx::write_tracker_sheet;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
+
+/// The sheet names, in workbook order.
+pub const SUMMARY_SHEET: &str = "Summary";
+/// The full tracker in the council's layout.
+pub const APPENDIX_SHEET: &str = "Appendix A";
+/// Every finding; only when there are findings.
+pub const ISSUES_SHEET: &str = "Issues";
+/// Per-lead completeness of the returns; only when returns are given.
+pub const RETURNS_SHEET: &str = "Returns";
+/// What moved since last quarter; only when changes are given.
+pub const CHANGES_SHEET: &str = "Changes";
+
+/// What goes into a summary workbook.
+#[derive(Debug, Clone, Copy)]
+pub struct SummaryInput<'a> {
+    /// The quarter's master tracker.
+    pub tracker: &'a Tracker,
+    /// The findings on the returns (or on the master); an "Issues" sheet lists them.
+    pub findings: &'a [Finding],
+    /// Per-lead completeness from a merge; a "Returns" sheet shows it.
+    pub returns: Option<&'a [LeadReturn]>,
+    /// What moved since last quarter; a "Changes" sheet shows it.
+    pub changes: Option<&'a Changes>,
+}
+
+/// The committee's master workbook as `.xlsx` bytes: sheets "Summary", "Appendix A", then
+/// "Issues" (when there are findings), "Returns" (when `returns` is given) and "Changes" (when
+/// `changes` is given). Every sheet prints landscape, one page wide, with the period and page
+/// numbers in the footer. The same input always gives the same bytes.
+///
+/// # Errors
+///
+/// [`Error::Write`](crate::Error::Write) if a cell cannot be written, e.g. a text longer than
+/// Excel's 32,767 characters.
+///
+/// # Examples
+///
+/// ```
+/// use katrack::{profile::Profile, write::SummaryInput, Activity, Tracker};
+/// let t = Tracker::with_activities(vec![Activity {
+///     id: "KA.08.02".into(),
+///     status: "Amber".into(),
+///     objective_id: "CO 8".into(),
+///     ..Activity::default()
+/// }]);
+/// let input = SummaryInput { tracker: &t, findings: &[], returns: None, changes: None };
+/// let bytes = katrack::write::summary_workbook(&input, &Profile::default_profile()).unwrap();
+/// assert!(bytes.starts_with(b"PK"));
+/// ```
+pub fn summary_workbook(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
+    let t = input.tracker;
+    let mut workbook = Workbook::new();
+    let title = if t.title.is_empty() {
+        "Key Activities summary"
+    } else {
+        &t.title
+    };
+    let properties = DocProperties::new()
+        .set_title(title)
+        .set_subject(&t.period)
+        .set_company(&t.organisation)
+        .set_comment("Key Activities summary written by katrack")
+        .set_creation_datetime(&ExcelDateTime::from_ymd(2020, 1, 1)?);
+    workbook.set_properties(&properties);
+
+    let ws = workbook.add_worksheet();
+    ws.set_name(SUMMARY_SHEET)?;
+    overview::write(ws, input, profile)?;
+
+    let ws = workbook.add_worksheet();
+    ws.set_name(APPENDIX_SHEET)?;
+    write_tracker_sheet(ws, t, profile)?;
+
+    if !input.findings.is_empty() {
+        let ws = workbook.add_worksheet();
+        ws.set_name(ISSUES_SHEET)?;
+        lists::issues(ws, t, input.findings)?;
+    }
+    if let Some(returns) = input.returns {
+        let ws = workbook.add_worksheet();
+        ws.set_name(RETURNS_SHEET)?;
+        lists::returns(ws, t, returns)?;
+    }
+    if let Some(changes) = input.changes {
+        let ws = workbook.add_worksheet();
+        ws.set_name(CHANGES_SHEET)?;
+        lists::changes(ws, t, changes, profile)?;
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// Printing for every sheet: landscape A4, one page wide, the tracker's title in the header,
+/// the period and page numbers in the footer, `repeat` rows on every page.
+fn print_setup(ws: &mut Worksheet, t: &Tracker, repeat: Option<RowNum>) -> Result<()> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.4, 0.4, 0.75, 0.75, 0.3, 0.3);
+    if let Some(row) = repeat {
+        ws.set_repeat_rows(row, row)?;
+    }
+    let heading = if t.title.is_empty() {
+        &t.organisation
+    } else {
+        &t.title
+    };
+    if !heading.is_empty() {
+        ws.set_header(format!("&C&\"-,Bold\"{}", header_text(heading)));
+    }
+    ws.set_footer(footer(&t.period));
+    Ok(())
+}
+
+/// `&L{period}&RPage &P of &N`, or the page numbers alone without a period.
+fn footer(period: &str) -> String {
+    if period.is_empty() {
+        "&RPage &P of &N".to_string()
+    } else {
+        format!("&L{}&RPage &P of &N", header_text(period))
+    }
+}
+
+/// Text for a page header or footer: `&` doubled (it starts a code), length capped, since Excel
+/// drops a header over 255 characters.
+fn header_text(text: &str) -> String {
+    let short: String = text.chars().take(100).collect();
+    short.replace('&', "&&")
+}
+
+/// The tracker's organisation, title and period lines from row 0, omitting empty ones; returns
+/// the next free row. `fallback` stands in for an empty title.
+fn title_block(ws: &mut Worksheet, t: &Tracker, fallback: &str) -> Result<RowNum> {
+    let styles = crate::write::style::Styles::new();
+    let title = if t.title.is_empty() {
+        fallback
+    } else {
+        &t.title
+    };
+    let lines = [
+        (t.organisation.as_str(), &styles.organisation, 21.0),
+        (title, &styles.title, 24.0),
+        (t.period.as_str(), &styles.period, 18.0),
+    ];
+    let mut row = 0;
+    for (text, format, height) in lines {
+        if !text.is_empty() {
+            ws.write_string_with_format(row, 0, text, format)?;
+            ws.set_row_height(row, height)?;
+            row += 1;
+        }
+    }
+    Ok(row)
+}
+
+/// Points per line of 11pt Calibri, Excel's tallest row, prose characters per unit of width.
+const LINE_HEIGHT: f64 = 15.0;
+const MAX_ROW_HEIGHT: f64 = 409.0;
+const CHARS_PER_WIDTH: f64 = 1.2;
+
+/// A row height in points that shows every cell's wrapped text (text, column width).
+fn row_height(cells: &[(&str, f64)]) -> f64 {
+    let lines = cells
+        .iter()
+        .map(|(text, width)| {
+            let per_line = (width * CHARS_PER_WIDTH).max(1.0);
+            text.split('\n')
+                .map(|line| (line.chars().count() as f64 / per_line).ceil().max(1.0))
+                .sum::<f64>()
+        })
+        .fold(1.0, f64::max);
+    (lines * LINE_HEIGHT + 3.0).min(MAX_ROW_HEIGHT)
+}

@@ -1,0 +1,272 @@
+//! Status counts: how many activities hold each status, overall and by objective, portfolio and
+//! lead. The Summary sheet writes these numbers and draws its charts from them; tests compare
+//! the sheet with them.
+
+use crate::model::{Activity, Tracker};
+use crate::profile::{Profile, StatusKind};
+
+/// The label of the column for statuses outside the profile's vocabulary, blanks included.
+pub const OTHER: &str = "Other / blank";
+/// The row label for activities with no objective.
+pub const NO_OBJECTIVE: &str = "(no objective)";
+/// The group label for objectives with no theme, when other objectives have one.
+pub const NO_THEME: &str = "(no theme)";
+/// The row label for a lead or portfolio that is empty or a dropdown placeholder.
+pub const NOT_GIVEN: &str = "(not given)";
+
+/// One status column of the count tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusColumn {
+    /// The header: the profile's name for the status, or the one spelling the tracker uses for
+    /// it when that differs (a deferral year matched by the status's pattern); [`OTHER`] for the
+    /// column of statuses outside the vocabulary.
+    pub label: String,
+    /// What the status means; `None` for the [`OTHER`] column.
+    pub kind: Option<StatusKind>,
+    /// The fill colour, `#RRGGBB`.
+    pub colour: String,
+}
+
+/// One row of a count table: a label and one count per [`StatusColumn`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountRow {
+    /// The objective ("CO 1 Keeping the District…"), portfolio or lead.
+    pub label: String,
+    /// Activities per status column.
+    pub counts: Vec<usize>,
+}
+
+impl CountRow {
+    /// The activities in this row.
+    pub fn total(&self) -> usize {
+        self.counts.iter().sum()
+    }
+}
+
+/// The objectives of one theme, in tracker order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeCounts {
+    /// "THE PLACE: a safe, enterprising and vibrant place"; `""` when no activity has a theme.
+    pub label: String,
+    /// One row per objective.
+    pub objectives: Vec<CountRow>,
+}
+
+/// Every count the Summary sheet shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusCounts {
+    /// Each status of the profile in report order (best first), then [`OTHER`] only when some
+    /// activity has a status outside the vocabulary or none.
+    pub columns: Vec<StatusColumn>,
+    /// Activities per column, over the whole tracker.
+    pub overall: Vec<usize>,
+    /// Objectives grouped by theme, both in the order the tracker first mentions them.
+    pub by_theme: Vec<ThemeCounts>,
+    /// The profile's portfolios in its order, then any other by name, then [`NOT_GIVEN`].
+    pub by_portfolio: Vec<CountRow>,
+    /// The profile's leads in its order, then any other by name, then [`NOT_GIVEN`].
+    pub by_lead: Vec<CountRow>,
+}
+
+impl StatusCounts {
+    /// All activities.
+    pub fn activities(&self) -> usize {
+        self.overall.iter().sum()
+    }
+
+    /// Activities whose status is of this kind.
+    pub fn of_kind(&self, kind: StatusKind) -> usize {
+        self.columns
+            .iter()
+            .zip(&self.overall)
+            .filter(|(c, _)| c.kind == Some(kind))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Activities whose status is outside the vocabulary or blank.
+    pub fn other(&self) -> usize {
+        self.columns
+            .iter()
+            .zip(&self.overall)
+            .filter(|(c, _)| c.kind.is_none())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// The index of the column with this label.
+    pub fn column(&self, label: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.label == label)
+    }
+}
+
+/// Counts the tracker's activities by status, matching statuses as the profile does (ignoring
+/// case and spaces, aliases and patterns included).
+///
+/// # Examples
+///
+/// ```
+/// use katrack::{profile::Profile, write::summary::status_counts, Activity, Tracker};
+/// let a = |status: &str| Activity { status: status.into(), ..Activity::default() };
+/// let t = Tracker::with_activities(vec![a("Green"), a("green "), a("Amber/Red")]);
+/// let counts = status_counts(&t, &Profile::default_profile());
+/// assert_eq!(counts.overall[counts.column("Green").unwrap()], 2);
+/// assert_eq!(counts.other(), 1);
+/// assert_eq!(counts.activities(), 3);
+/// ```
+pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
+    let known = profile.statuses.len();
+    let column_of = |a: &Activity| {
+        profile
+            .match_status(&a.status)
+            .and_then(|(def, _)| profile.statuses.iter().position(|d| std::ptr::eq(d, def)))
+            .unwrap_or(known)
+    };
+    let columns_of: Vec<usize> = tracker.activities.iter().map(column_of).collect();
+    let has_other = columns_of.contains(&known);
+    let mut columns: Vec<StatusColumn> = profile
+        .statuses
+        .iter()
+        .enumerate()
+        .map(|(i, def)| StatusColumn {
+            label: spelling(tracker, profile, &columns_of, i).unwrap_or_else(|| def.name.clone()),
+            kind: Some(def.kind),
+            colour: def.colour.clone(),
+        })
+        .collect();
+    if has_other {
+        columns.push(StatusColumn {
+            label: OTHER.to_string(),
+            kind: None,
+            colour: "#D9D9D9".to_string(),
+        });
+    }
+    let width = columns.len();
+    let count = |pick: &dyn Fn(&Activity) -> bool| {
+        let mut counts = vec![0; width];
+        for (a, &c) in tracker.activities.iter().zip(&columns_of) {
+            if pick(a) {
+                counts[c] += 1;
+            }
+        }
+        counts
+    };
+    let row = |label: String, pick: &dyn Fn(&Activity) -> bool| CountRow {
+        counts: count(pick),
+        label,
+    };
+
+    let any_theme = tracker
+        .activities
+        .iter()
+        .any(|a| !theme_label(a).is_empty());
+    let mut by_theme: Vec<ThemeCounts> = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for a in &tracker.activities {
+        let key = (theme_label(a), objective_label(a));
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key.clone());
+        let objective = row(key.1.clone(), &|b| {
+            theme_label(b) == key.0 && objective_label(b) == key.1
+        });
+        let label = if key.0.is_empty() && any_theme {
+            NO_THEME.to_string()
+        } else {
+            key.0
+        };
+        match by_theme.iter_mut().find(|t| t.label == label) {
+            Some(theme) => theme.objectives.push(objective),
+            None => by_theme.push(ThemeCounts {
+                label,
+                objectives: vec![objective],
+            }),
+        }
+    }
+
+    let grouped = |vocabulary: &[String], field: &dyn Fn(&Activity) -> &str| {
+        let name = |a: &Activity| canonical(profile, vocabulary, field(a));
+        let mut labels: Vec<String> = vocabulary.to_vec();
+        let mut others: Vec<String> = tracker
+            .activities
+            .iter()
+            .map(name)
+            .filter(|n| !labels.contains(n))
+            .collect();
+        others.sort_by_key(|n| (n == NOT_GIVEN, n.clone()));
+        others.dedup();
+        labels.extend(others);
+        labels
+            .into_iter()
+            .map(|label| row(label.clone(), &|a| name(a) == label))
+            .collect::<Vec<_>>()
+    };
+    let by_portfolio = grouped(&profile.vocabulary.portfolios, &|a| &a.portfolio);
+    let by_lead = grouped(&profile.vocabulary.leads, &|a| &a.lead);
+
+    StatusCounts {
+        overall: count(&|_| true),
+        columns,
+        by_theme,
+        by_portfolio,
+        by_lead,
+    }
+}
+
+/// The one spelling the tracker uses for status `index`, when it is not the profile's name
+/// (e.g. "Deferred until the 2022/23 Year" matched by a pattern).
+fn spelling(
+    tracker: &Tracker,
+    profile: &Profile,
+    columns_of: &[usize],
+    index: usize,
+) -> Option<String> {
+    let mut spellings: Vec<String> = tracker
+        .activities
+        .iter()
+        .zip(columns_of)
+        .filter(|(_, c)| **c == index)
+        .filter_map(|(a, _)| profile.match_status(&a.status).map(|(_, value)| value))
+        .collect();
+    spellings.sort();
+    spellings.dedup();
+    match spellings.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// A lead or portfolio as the vocabulary spells it; [`NOT_GIVEN`] when empty or a placeholder.
+fn canonical(profile: &Profile, vocabulary: &[String], value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() || profile.is_placeholder(value) {
+        return NOT_GIVEN.to_string();
+    }
+    Profile::match_in(vocabulary, value)
+        .unwrap_or(value)
+        .to_string()
+}
+
+/// "THE PLACE: a safe, enterprising and vibrant place", or whichever part there is.
+pub(super) fn theme_label(a: &Activity) -> String {
+    joined(&a.theme, &a.theme_strapline, ": ")
+}
+
+/// "CO 1 Keeping the District a great place to live, work and visit".
+pub(super) fn objective_label(a: &Activity) -> String {
+    let label = joined(&a.objective_id, &a.objective_title, " ");
+    if label.is_empty() {
+        NO_OBJECTIVE.to_string()
+    } else {
+        label
+    }
+}
+
+fn joined(name: &str, detail: &str, separator: &str) -> String {
+    match (name.trim(), detail.trim()) {
+        ("", detail) => detail.to_string(),
+        (name, "") => name.to_string(),
+        (name, detail) => format!("{name}{separator}{detail}"),
+    }
+}
