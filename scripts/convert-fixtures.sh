@@ -12,3 +12,7 @@ soffice --headless -env:UserInstallation=file://$tmp/profile --convert-to 'xls:M
 cp "$tmp/harborough_q1_2020_21.ods" "$out/libreoffice_seed.ods"
 cp "$tmp/harborough_q1_2020_21.xls" "$out/libreoffice_seed.xls"
 echo "wrote $out/libreoffice_seed.ods and $out/libreoffice_seed.xls"
+
+# A password-protected workbook (password "secret"), made with msoffcrypto-tool from PyPI:
+#   pip install msoffcrypto-tool
+#   msoffcrypto-tool -e -p secret samples/returns/return_finance.xlsx tests/data/password_protected.xlsx

@@ -184,3 +184,43 @@ fn a_bad_profile_names_the_file_and_key() {
         .code(2)
         .stderr(predicate::str::contains("p.toml").and(predicate::str::contains("width")));
 }
+
+#[test]
+fn a_password_protected_workbook_is_named_with_the_reason() {
+    let wd = Workdir::new();
+    wd.katrack()
+        .arg("import")
+        .arg(super::data("password_protected.xlsx"))
+        .arg(sample("returns/return_finance.xlsx"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("password_protected.xlsx: the workbook is password-protected"));
+}
+
+#[test]
+fn every_non_empty_row_of_the_samples_is_accounted_for() {
+    use katrack::read::{Input, read_path};
+    let profile = katrack::profile::Profile::default_profile();
+    for file in ["harborough_q1_2020_21.xlsx", "harborough_q1_2020_21.csv", "returns/return_planning.xlsx", "returns/return_communities.xlsx", "returns/return_governance.csv", "returns/return_finance.xlsx"] {
+        let input = read_path(&sample(file)).unwrap();
+        let parsed = katrack::layout::parse(&input, file, &profile, None).unwrap();
+        let Input::Sheets { sheets, .. } = &input else { panic!() };
+        let read_sheets: Vec<&str> = parsed.sheets.iter().filter(|s| s.read).map(|s| s.sheet.as_str()).collect();
+        let rows: usize = sheets.iter().filter(|s| read_sheets.contains(&s.name.as_str())).map(|s| s.rows.len()).sum();
+        assert_eq!(parsed.rows.len(), rows, "{file}: every non-empty row has a reading");
+        let unrecognised = parsed.rows.iter().filter(|r| r.kind == katrack::layout::RowKind::Unrecognised).count();
+        let reported = parsed.findings.iter().filter(|f| f.rule == "unrecognised-row").count();
+        assert!(reported >= unrecognised, "{file}: every unrecognised row is a finding");
+        for s in parsed.sheets.iter().filter(|s| !s.read) {
+            assert!(s.detail.contains("hidden") || s.detail.contains("no header"), "{file}: {}", s.detail);
+        }
+    }
+}
+
+#[test]
+fn the_readme_documents_every_rule() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for code in katrack::rules::codes() {
+        assert!(readme.contains(&format!("`{code}`")), "README does not document {code}");
+    }
+}
