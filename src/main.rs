@@ -20,6 +20,7 @@ enum Command {
     Import(cmd::import::Args),
     Check(cmd::check::Args),
     Diff(cmd::diff::Args),
+    Template(cmd::template::Args),
     Export(cmd::export::Args),
     Schema(cmd::schema::Args),
 }
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Command::Import(args) => cmd::import::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Diff(args) => cmd::diff::run(args),
+        Command::Template(args) => cmd::template::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Schema(args) => cmd::schema::run(args),
     };

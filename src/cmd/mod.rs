@@ -7,6 +7,7 @@ pub mod export;
 pub mod import;
 pub mod report;
 pub mod schema;
+pub mod template;
 
 use katrack::error::Error;
 use katrack::finding::Finding;

@@ -75,7 +75,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         let bytes = write::template_workbook(&lead, &activities, &profile, &period, args.blank)?;
         let path = args.output.join(write::template::template_file_name(&lead));
         write::write_file(&path, &bytes, &inputs)?;
-        eprintln!("wrote {} ({} activities)", path.display(), activities.len());
+        eprintln!("wrote {} ({} {})", path.display(), activities.len(), if activities.len() == 1 { "activity" } else { "activities" });
     }
     Ok(ExitCode::SUCCESS)
 }

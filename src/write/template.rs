@@ -54,7 +54,7 @@ const PORTFOLIO_COL: ColNum = 6;
 /// Fields left empty in blank mode.
 const BLANKED: [&str; 3] = ["status", "progress", "next_steps"];
 const HINT: &str = "Fill in the white cells; grey cells are fixed. See the Instructions sheet.";
-const INSTRUCTIONS_WIDTH: f64 = 100.0;
+const INSTRUCTIONS_WIDTH: f64 = 90.0;
 
 /// The return workbook for one lead: a protected "Return" sheet with one row per activity in the
 /// given order, an "Instructions" sheet and a hidden "Lists" sheet feeding the dropdowns.
@@ -394,7 +394,7 @@ fn instructions(title: &str, period: &str, profile: &Profile, blank: bool) -> Ve
 /// Writes the instruction lines in column A, wrapped, and protects the sheet.
 fn write_instructions(ws: &mut Worksheet, lines: &[(Line, String)], styles: &Styles) -> Result<()> {
     let text = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let heading = text.clone().set_bold().set_font_color(DARK_BLUE);
+    let heading = Format::new().set_bold().set_font_color(DARK_BLUE);
     ws.set_column_width(0, INSTRUCTIONS_WIDTH)?;
     for (row, (kind, line)) in (0..).zip(lines) {
         let (format, height) = match kind {
@@ -405,7 +405,9 @@ fn write_instructions(ws: &mut Worksheet, lines: &[(Line, String)], styles: &Sty
         ws.write_string_with_format(row, 0, line, format)?;
         ws.set_row_height(row, height)?;
     }
-    ws.protect();
+    // Landscape: a single column wider than the page would be clipped, not scaled, by some
+    // spreadsheet programs when the default font is wider than Calibri.
+    ws.protect().set_landscape();
     page_setup(ws, lines.first().map_or("", |(_, t)| t.as_str()));
     Ok(())
 }

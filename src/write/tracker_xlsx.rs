@@ -54,12 +54,8 @@ pub const COLUMNS: [Column; 11] = [
 
 /// The last visible column (G); banners and headings are merged across A to here.
 const LAST_VISIBLE: ColNum = 6;
-/// Points per line of 11pt Calibri, and Excel's tallest row.
+/// Points per line of 11pt Calibri.
 const LINE_HEIGHT: f64 = 15.0;
-const MAX_ROW_HEIGHT: f64 = 409.0;
-/// Characters of prose per unit of column width: a width counts '0' digits, and 11pt Calibri
-/// prose averages narrower letters, less what word wrapping wastes at each line end.
-const CHARS_PER_WIDTH: f64 = 1.2;
 /// Excel's page header and footer hold at most 255 characters, codes included.
 const MAX_HEADER_TEXT: usize = 100;
 
@@ -255,20 +251,9 @@ fn joined(name: &str, detail: &str) -> String {
     }
 }
 
-/// A row height in points that shows every cell's wrapped text: for each cell, the lines it
-/// needs (each text line wraps after about `width` × [`CHARS_PER_WIDTH`] characters), the tallest
-/// cell times the line height. Generous rather than tight: clipped text is worse than white space.
+/// A row height that shows every cell's wrapped text (the shared estimate in `style`).
 fn row_height(cells: &[(&str, f64)]) -> f64 {
-    let lines = cells
-        .iter()
-        .map(|(text, width)| {
-            let per_line = (width * CHARS_PER_WIDTH).max(1.0);
-            text.split('\n')
-                .map(|line| (line.chars().count() as f64 / per_line).ceil().max(1.0))
-                .sum::<f64>()
-        })
-        .fold(1.0, f64::max);
-    (lines * LINE_HEIGHT + 3.0).min(MAX_ROW_HEIGHT)
+    super::style::text_row_height(cells)
 }
 
 #[cfg(test)]

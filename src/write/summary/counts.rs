@@ -138,7 +138,7 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
         columns.push(StatusColumn {
             label: OTHER.to_string(),
             kind: None,
-            colour: "#D9D9D9".to_string(),
+            colour: "#BFBFBF".to_string(),
         });
     }
     let width = columns.len();

@@ -368,7 +368,7 @@ pub(super) fn changes(
             [
                 plain(&c.id),
                 plain(&c.title),
-                status(current),
+                plain(current),
                 plain(lead),
                 plain(&shorten(&c.to)),
             ]

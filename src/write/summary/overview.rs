@@ -29,7 +29,7 @@ const PAGE_WIDTH_PX: f64 = 1045.0;
 const PAGE_HEIGHT_PT: f64 = 470.0;
 /// The doughnut's least height in pixels.
 const DOUGHNUT_PX: u32 = 300;
-/// The fill of a column for statuses outside the vocabulary.
+/// A chart fill for a status whose colour is not `#RRGGBB`.
 const GREY: u32 = 0xBFBFBF;
 
 /// The sheet's formats, made once.
@@ -296,11 +296,7 @@ fn table(
     let header = *row + 1;
     ws.write_string_with_format(header, 0, label, &f.styles.header)?;
     for (col, column) in (1..).zip(&counts.columns) {
-        let colour = if column.kind.is_some() {
-            Some(column.colour.as_str())
-        } else {
-            Some("#BFBFBF")
-        };
+        let colour = Some(column.colour.as_str());
         ws.write_string_with_format(
             header,
             col,
@@ -352,10 +348,7 @@ fn table(
 
 /// The fill of a status column, as a chart colour.
 fn colour_of(column: &super::StatusColumn) -> Color {
-    match (column.kind, parse_colour(&column.colour)) {
-        (Some(_), Some(rgb)) => Color::RGB(rgb),
-        _ => Color::RGB(GREY),
-    }
+    Color::RGB(parse_colour(&column.colour).unwrap_or(GREY))
 }
 
 /// Status by objective: one series per status column over the objective table's rows.
@@ -391,12 +384,14 @@ fn bar_chart(
         .max()
         .unwrap_or(0);
     chart
-        .x_axis()
+        .y_axis()
         .set_reverse()
         .set_crossing(ChartAxisCrossing::Max)
         .set_font(&ChartFont::new().set_size(9));
+    // A bar chart's y axis holds the categories: objectives read top to bottom, with the value
+    // axis kept at the bottom.
     chart
-        .y_axis()
+        .x_axis()
         .set_name("Key activities")
         .set_min(0)
         .set_major_unit(most.div_ceil(10).max(1) as f64);
