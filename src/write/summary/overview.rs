@@ -363,7 +363,7 @@ fn bar_chart(
     chart
         .title()
         .set_name("Status by corporate objective")
-        .set_font(&ChartFont::new().set_size(12).set_bold());
+        .set_font(ChartFont::new().set_size(12).set_bold());
     for (col, column) in (1..).zip(&counts.columns) {
         let mut fill = ChartFormat::new();
         fill.set_solid_fill(ChartSolidFill::new().set_color(colour_of(column)))
@@ -387,7 +387,7 @@ fn bar_chart(
         .y_axis()
         .set_reverse()
         .set_crossing(ChartAxisCrossing::Max)
-        .set_font(&ChartFont::new().set_size(9));
+        .set_font(ChartFont::new().set_size(9));
     // A bar chart's y axis holds the categories: objectives read top to bottom, with the value
     // axis kept at the bottom.
     chart
@@ -411,14 +411,14 @@ fn doughnut(counts: &StatusCounts, placed: &Placed, width: u32, height: u32) -> 
     chart
         .title()
         .set_name("All key activities by status")
-        .set_font(&ChartFont::new().set_size(12).set_bold());
+        .set_font(ChartFont::new().set_size(12).set_bold());
     chart
         .add_series()
         .set_name("Key activities")
         .set_categories((SUMMARY_SHEET, placed.header, 1, placed.header, last))
         .set_values((SUMMARY_SHEET, placed.total, 1, placed.total, last))
         .set_point_colors(&colours)
-        .set_data_label(&ChartDataLabel::new().show_value().set_num_format("0;;;"));
+        .set_data_label(ChartDataLabel::new().show_value().set_num_format("0;;;"));
     chart.set_hole_size(50);
     chart.legend().set_position(ChartLegendPosition::Right);
     chart.set_width(width).set_height(height);

@@ -79,12 +79,17 @@ fn lead_returns() -> Vec<LeadReturn> {
     ]
 }
 
-/// Last quarter: the sample with three statuses and one lead different.
+/// Last quarter: the sample with three statuses and one lead different (KA.01.03 improved from
+/// Amber, KA.02.01 started, KA.08.02 worsened from Green; KA.02.02 changed lead).
 fn sample_changes(t: &Tracker) -> Changes {
     let mut old = t.clone();
-    old.activities[2].status = "Amber".into();
-    old.activities[4].status = "Green".into();
-    old.activities[6].status = "Green".into();
+    let set = |old: &mut Tracker, id: &str, status: &str| {
+        let a = old.activities.iter_mut().find(|a| a.id == id).unwrap();
+        a.status = status.into();
+    };
+    set(&mut old, "KA.01.03", "Amber");
+    set(&mut old, "KA.02.01", "Start Later in Year");
+    set(&mut old, "KA.08.02", "Green");
     old.activities[7].lead = "Chief Officer - Governance".into();
     crate::diff::diff(&old, t, &profile())
 }
@@ -536,7 +541,10 @@ fn issues_returns_and_changes_list_what_they_should() {
         assert_eq!(at(&r, row, 4), s(change.direction.unwrap().as_str()));
     }
     let words: Vec<Direction> = changes.status.iter().filter_map(|c| c.direction).collect();
-    assert!(words.contains(&Direction::Worsened) && words.contains(&Direction::Started));
+    assert_eq!(
+        words,
+        [Direction::Improved, Direction::Started, Direction::Worsened]
+    );
     assert!(
         (0..r.height() as u32)
             .any(|row| at(&r, row, 0) == s("Progress copied unchanged from last quarter"))

@@ -1,0 +1,157 @@
+//! Tests of `clean`.
+use super::*;
+use proptest::prelude::*;
+
+#[test]
+fn seed_lists_flattened_by_html() {
+    let text = "<ul style=\"list-style-type: none\"> - The intention was X. - Instead the team \
+                have been working on: <ul style=\"list-style-type: none\"> • Supporting the \
+                Business Rates team. • Create online workshops. ";
+    assert_eq!(
+        multiline(text),
+        "- The intention was X.\n- Instead the team have been working on:\n  \
+         • Supporting the Business Rates team.\n  • Create online workshops."
+    );
+    assert_eq!(multiline("<p>- A.</p> <p>- B.</p>"), "- A.\n- B.");
+    let text = "<p>Local Business engagement has been focused on Covid-19 recovery, \
+                including:</p> <ul style=\"list-style-type: none\"> • Grant distribution • \
+                online webinars <p>- There has been demand.</p>";
+    assert_eq!(
+        multiline(text),
+        "Local Business engagement has been focused on Covid-19 recovery, including:\n  \
+         • Grant distribution\n  • online webinars\n- There has been demand."
+    );
+}
+
+#[test]
+#[rustfmt::skip]
+fn examples() {
+    let cases = [
+        // Seed values that are already clean.
+        ("- TBC.", "- TBC."),
+        ("TBC", "TBC"),
+        ("this will save at least £11,000 per annum", "this will save at least £11,000 per annum"),
+        ("- 16 Warning Notices were issued.", "- 16 Warning Notices were issued."),
+        ("Chief Officer - Planning and Regeneration", "Chief Officer - Planning and Regeneration"),
+        ("1. First\n2. Second", "1. First\n2. Second"),
+        ("- Built a relationship with providers -beacon.", "- Built a relationship with providers -beacon."),
+        // Flattened bullets are split only before a sentence.
+        ("- This work is scheduled. - Awaiting Government", "- This work is scheduled.\n- Awaiting Government"),
+        ("- Budget - 2020 plan - £5k - 'x' - rest", "- Budget\n- 2020 plan\n- £5k\n- 'x' - rest"),
+        ("Officer - Planning • One", "Officer - Planning\n  • One"),
+        ("• A - B", "  • A\n- B"),
+        // Bullet markers.
+        ("* a\n– b\n-c\n· d\n◦ e\no f\n\u{F0B7}\tg", "- a\n- b\n- c\n  • d\n  • e\n  • f\n  • g"),
+        ("-5 degrees\n*Note\n--\noak", "-5 degrees\n*Note\n--\noak"),
+        ("-\n•\n- \u{a0}\n•• x\n• - Next", "  • x\n- Next"),
+        // Tags and entities.
+        ("a<br>b<br/>c<br />d", "a\nb\nc\nd"),
+        ("<li>one</li><li>two</li>", "one\ntwo"),
+        ("<span style=\"x\">Im</span><strong>port</strong>ant<o:p></o:p>", "Important"),
+        ("<td>a</td><td>b</td>", "a b"),
+        ("A &amp; B &lt;5&gt; &quot;q&quot; &#39;s&apos; &pound;1 &#163;2 &#x2022; x", "A & B <5> \"q\" 's' £1 £2\n  • x"),
+        ("a&nbsp;&nbsp;b &ndash; c&mdash;d &rsquo;&lsquo;&ldquo;&rdquo;&hellip;", "a b – c—d ’‘“”…"),
+        ("&bull; sub", "  • sub"),
+        ("a < b > c\n<5 people\n&unknown; &#0;", "a < b > c\n<5 people\n&unknown; &#0;"),
+        ("<section>x</section>", "x"),
+        ("<custom>x", "<custom>x"),
+        ("a <custom &amp; <b>b</b>> c", "a <custom & b> c"),
+        // Decoded markup is not decoded twice.
+        ("&lt;p&gt;x", "< p>x"),
+        ("&amp;amp;", "& amp;"),
+        ("<<b>p>", "< p>"),
+        // Spaces; the sub-bullet indent is kept.
+        ("  •  a\u{a0}\u{2007}b\u{202f}c\u{200b}d  \r\n\r\n  x  ", "  • a b c d\nx"),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(multiline(text), expected, "{text:?}");
+    }
+    assert_eq!(tidy_inline(" Green\u{a0}\u{200b} "), "Green");
+    assert_eq!(tidy_inline("a\n\tb"), "a b");
+}
+
+#[test]
+fn continuations() {
+    let above = "- Monthly updates.\n- Weekly meeting with County Community Safety";
+    let more = "Partnership leads on recovery.\n- Next";
+    let joined = join_continuation(above, more);
+    assert_eq!(
+        joined,
+        "- Monthly updates.\n- Weekly meeting with County Community Safety Partnership leads on recovery.\n- Next"
+    );
+    assert_eq!(multiline(&joined), joined);
+    assert_eq!(join_continuation("- A.", "  • b"), "- A.\n  • b");
+    assert_eq!(join_continuation("", "- B."), "- B.");
+    assert_eq!(join_continuation("- A.", ""), "- A.");
+    assert_eq!(join_continuation("- A and", "B - Cee"), "- A and B\n- Cee");
+}
+
+#[test]
+fn words_are_alphanumeric_runs() {
+    assert_eq!(words("- KA.01.02 £11,000"), ["KA", "01", "02", "11", "000"]);
+}
+
+/// Text built from the pieces real returns are made of.
+fn messy() -> impl Strategy<Value = String> {
+    let token = prop_oneof![
+        4 => "[a-zA-Z][a-zA-Z0-9]{1,7}",
+        1 => "[A-Z0-9]",
+        1 => "[£€éßя0-9]{1,3}",
+        3 => prop::sample::select(vec![
+            "-", "–", "—", "*", "•", "·", "◦", "o", " - ", " • ", "=", "+", "@", "\"", "'",
+            ".", ",", ":", ";", "&", "#", "<", ">", "<5", "a < b > c", "•• x",
+            "<p>", "</p>", "<ul style=\"list-style-type: none\">", "</ul>", "<li>", "</li>",
+            "<br/>", "<br>", "<span class=\"x\">", "</span>", "<strong>", "</strong>",
+            "<td>", "<o:p>", "<custom>", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&nbsp;",
+            "&#163;", "&#x2022;", "&pound;", "&ndash;", "&rsquo;", "&hellip;", "&bull;",
+            "&unknown;", "&#10;", "\u{F0B7}", "<custom ", "<A0", "<x &amp;>",
+        ])
+        .prop_map(str::to_string),
+    ];
+    let sep = prop::sample::select(vec![
+        " ", " ", " ", "", "\n", "\r\n", "\r", "\u{a0}", "\u{200b}", "\t", "  ",
+    ]);
+    prop::collection::vec((token, sep), 0..60)
+        .prop_map(|parts| parts.into_iter().map(|(t, s)| format!("{t}{s}")).collect())
+}
+
+/// Words, leaving out "o", which is a bullet marker at the start of a line.
+fn real_words(text: &str) -> Vec<String> {
+    words(text).into_iter().filter(|w| w != "o").collect()
+}
+
+proptest! {
+    #[test]
+    fn no_word_is_invented_or_dropped(text in messy()) {
+        let expected = real_words(&replace_markup(&plain_spaces(&text), markup_meaning));
+        prop_assert_eq!(real_words(&multiline(&text)), expected);
+    }
+
+    #[test]
+    fn cleaning_is_idempotent(text in messy()) {
+        let once = multiline(&text);
+        prop_assert_eq!(multiline(&once), once.clone());
+        prop_assert!(once.lines().all(|l| l == l.trim_end() && !l.trim().is_empty()));
+    }
+
+    #[test]
+    fn cleaning_awkward_text_is_idempotent(text in prop_oneof![
+        "[-=+@\"' \n\r\t•·◦–*o<>&;#/a-zA-Z0-9é£\u{a0}\u{200b}\u{feff}\u{2028}]{0,400}",
+        "\\PC{0,300}",
+        ".{0,100}",
+    ]) {
+        let once = multiline(&text);
+        prop_assert_eq!(multiline(&once), once.clone());
+        let inline = tidy_inline(&text);
+        prop_assert_eq!(tidy_inline(&inline), inline);
+    }
+
+    #[test]
+    fn continuations_are_clean(above in messy(), more in messy()) {
+        let joined = join_continuation(&above, &more);
+        prop_assert_eq!(multiline(&joined), joined.clone());
+        let mut expected = real_words(&multiline(&above));
+        expected.extend(real_words(&multiline(&more)));
+        prop_assert_eq!(real_words(&joined), expected);
+    }
+}
