@@ -84,8 +84,15 @@ impl Changes {
 
 /// The direction of a status move, by the profile's kinds and order (best RAG status first).
 pub fn direction(profile: &Profile, from: &str, to: &str) -> Direction {
-    let rank = |s: &str| profile.statuses.iter().position(|d| profile.match_status(s).is_some_and(|(m, _)| m.name == d.name));
-    let (Some((f, _)), Some((t, _))) = (profile.match_status(from), profile.match_status(to)) else {
+    let rank = |s: &str| {
+        profile.statuses.iter().position(|d| {
+            profile
+                .match_status(s)
+                .is_some_and(|(m, _)| m.name == d.name)
+        })
+    };
+    let (Some((f, _)), Some((t, _))) = (profile.match_status(from), profile.match_status(to))
+    else {
         return Direction::Changed;
     };
     match (f.kind, t.kind) {
@@ -103,7 +110,8 @@ pub fn direction(profile: &Profile, from: &str, to: &str) -> Direction {
 
 /// Compares last quarter's tracker with this quarter's.
 pub fn diff(old: &Tracker, new: &Tracker, profile: &Profile) -> Changes {
-    let before: HashMap<&str, &Activity> = old.activities.iter().map(|a| (a.id.as_str(), a)).collect();
+    let before: HashMap<&str, &Activity> =
+        old.activities.iter().map(|a| (a.id.as_str(), a)).collect();
     let now: HashMap<&str, &Activity> = new.activities.iter().map(|a| (a.id.as_str(), a)).collect();
     let mut out = Changes::default();
     for a in &new.activities {
@@ -120,7 +128,12 @@ pub fn diff(old: &Tracker, new: &Tracker, profile: &Profile) -> Changes {
             direction,
         };
         if a.status != b.status {
-            out.status.push(change("status", &b.status, &a.status, Some(direction(profile, &b.status, &a.status))));
+            out.status.push(change(
+                "status",
+                &b.status,
+                &a.status,
+                Some(direction(profile, &b.status, &a.status)),
+            ));
         }
         for field in ["lead", "portfolio"] {
             let (from, to) = (b.field(field).unwrap_or(""), a.field(field).unwrap_or(""));
@@ -130,10 +143,16 @@ pub fn diff(old: &Tracker, new: &Tracker, profile: &Profile) -> Changes {
         }
         let under_way = profile.status_kind(&a.status) == Some(StatusKind::Rag);
         if under_way && !a.progress.is_empty() && a.progress == b.progress {
-            out.unchanged_progress.push(change("progress", &b.progress, &a.progress, None));
+            out.unchanged_progress
+                .push(change("progress", &b.progress, &a.progress, None));
         }
     }
-    out.removed = old.activities.iter().filter(|a| !now.contains_key(a.id.as_str())).cloned().collect();
+    out.removed = old
+        .activities
+        .iter()
+        .filter(|a| !now.contains_key(a.id.as_str()))
+        .cloned()
+        .collect();
     out
 }
 
@@ -161,17 +180,31 @@ mod tests {
         let p = Profile::default_profile();
         assert_eq!(direction(&p, "Amber", "Green"), Direction::Improved);
         assert_eq!(direction(&p, "Green", "Red"), Direction::Worsened);
-        assert_eq!(direction(&p, "Start Later in Year", "Green"), Direction::Started);
+        assert_eq!(
+            direction(&p, "Start Later in Year", "Green"),
+            Direction::Started
+        );
         assert_eq!(direction(&p, "Green", "Complete"), Direction::Completed);
-        assert_eq!(direction(&p, "Amber", "Deferred until the 2021/22 Year"), Direction::Deferred);
+        assert_eq!(
+            direction(&p, "Amber", "Deferred until the 2021/22 Year"),
+            Direction::Deferred
+        );
         assert_eq!(direction(&p, "Amber/Red", "Green"), Direction::Changed);
     }
 
     #[test]
     fn diff_finds_moves_additions_removals_and_copies() {
         let p = Profile::default_profile();
-        let old = t(&[("KA.01.01", "Amber", "- a"), ("KA.01.02", "Green", "- same"), ("KA.01.03", "Green", "- x")]);
-        let mut new = t(&[("KA.01.01", "Green", "- b"), ("KA.01.02", "Green", "- same"), ("KA.01.04", "Red", "- y")]);
+        let old = t(&[
+            ("KA.01.01", "Amber", "- a"),
+            ("KA.01.02", "Green", "- same"),
+            ("KA.01.03", "Green", "- x"),
+        ]);
+        let mut new = t(&[
+            ("KA.01.01", "Green", "- b"),
+            ("KA.01.02", "Green", "- same"),
+            ("KA.01.04", "Red", "- y"),
+        ]);
         new.activities[0].lead = "Chief Officer - Finance and Assets".into();
         let d = diff(&old, &new, &p);
         assert_eq!(d.status.len(), 1);
@@ -179,7 +212,13 @@ mod tests {
         assert_eq!(d.reassigned[0].to, "Chief Officer - Finance and Assets");
         assert_eq!(d.added[0].id, "KA.01.04");
         assert_eq!(d.removed[0].id, "KA.01.03");
-        assert_eq!(d.unchanged_progress.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["KA.01.02"]);
+        assert_eq!(
+            d.unchanged_progress
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>(),
+            ["KA.01.02"]
+        );
         assert!(diff(&old, &old, &p).status.is_empty());
     }
 }

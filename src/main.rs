@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     Import(cmd::import::Args),
     Check(cmd::check::Args),
+    Merge(cmd::merge::Args),
+    Summary(cmd::summary::Args),
     Diff(cmd::diff::Args),
     Template(cmd::template::Args),
     Export(cmd::export::Args),
@@ -30,6 +32,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Import(args) => cmd::import::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Merge(args) => cmd::merge::run(args),
+        Command::Summary(args) => cmd::summary::run(args),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Template(args) => cmd::template::run(args),
         Command::Export(args) => cmd::export::run(args),

@@ -45,20 +45,34 @@ pub struct Merged {
 /// Merges returns into the master for `plan`. Returns are taken in file-name order whatever
 /// order they are given in; where two returns give one activity, the one with fewer errors wins,
 /// then the first by file name (the other is reported as a `conflict`).
-pub fn merge(plan: &Tracker, returns: &[Return], profile: &Profile, previous: Option<&Tracker>) -> Merged {
+pub fn merge(
+    plan: &Tracker,
+    returns: &[Return],
+    profile: &Profile,
+    previous: Option<&Tracker>,
+) -> Merged {
     let mut returns: Vec<Return> = returns.to_vec();
     returns.sort_by(|a, b| a.file.cmp(b.file));
-    let ctx = Context { profile, plan: Some(plan), previous };
+    let ctx = Context {
+        profile,
+        plan: Some(plan),
+        previous,
+    };
     let per_return = rules::check_all(&returns, &ctx);
     let errors = |r: usize, id: &str| {
-        per_return[r].iter().filter(|f| f.severity == Severity::Error && f.activity.as_deref() == Some(id)).count()
+        per_return[r]
+            .iter()
+            .filter(|f| f.severity == Severity::Error && f.activity.as_deref() == Some(id))
+            .count()
     };
     // id → candidates (errors, return index, activity index)
     let mut held: BTreeMap<&str, Vec<(usize, usize, usize)>> = BTreeMap::new();
     for (r, ret) in returns.iter().enumerate() {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if !a.id.is_empty() {
-                held.entry(&a.id).or_default().push((errors(r, &a.id), r, i));
+                held.entry(&a.id)
+                    .or_default()
+                    .push((errors(r, &a.id), r, i));
             }
         }
     }
@@ -72,26 +86,44 @@ pub fn merge(plan: &Tracker, returns: &[Return], profile: &Profile, previous: Op
     let mut not_returned = Vec::new();
     for p in &plan.activities {
         match pick(&p.id) {
-            Some((_, r, i)) => master.activities.push(from_return(p, &returns[r].parsed.tracker.activities[i])),
+            Some((_, r, i)) => master
+                .activities
+                .push(from_return(p, &returns[r].parsed.tracker.activities[i])),
             None => {
                 not_returned.push(p.id.clone());
-                master.activities.push(Activity { source: None, ..p.clone() });
+                master.activities.push(Activity {
+                    source: None,
+                    ..p.clone()
+                });
             }
         }
     }
     let planned: BTreeSet<&str> = plan.activities.iter().map(|a| a.id.as_str()).collect();
     for (id, _) in held.iter().filter(|(id, _)| !planned.contains(*id)) {
         if let Some((_, r, i)) = pick(id) {
-            master.activities.push(returns[r].parsed.tracker.activities[i].clone());
+            master
+                .activities
+                .push(returns[r].parsed.tracker.activities[i].clone());
         }
     }
     let leads = lead_table(plan, &returns, &per_return, &not_returned, profile);
-    Merged { master, leads, not_returned, findings: per_return.into_iter().flatten().collect() }
+    Merged {
+        master,
+        leads,
+        not_returned,
+        findings: per_return.into_iter().flatten().collect(),
+    }
 }
 
 /// The plan's activity updated with a return's content.
 fn from_return(plan: &Activity, got: &Activity) -> Activity {
-    let or_plan = |mine: &str, theirs: &str| if mine.is_empty() { theirs.to_string() } else { mine.to_string() };
+    let or_plan = |mine: &str, theirs: &str| {
+        if mine.is_empty() {
+            theirs.to_string()
+        } else {
+            mine.to_string()
+        }
+    };
     Activity {
         id: plan.id.clone(),
         title: or_plan(&got.title, &plan.title),
@@ -108,32 +140,71 @@ fn from_return(plan: &Activity, got: &Activity) -> Activity {
     }
 }
 
-fn lead_table(plan: &Tracker, returns: &[Return], per_return: &[Vec<Finding>], not_returned: &[String], profile: &Profile) -> Vec<LeadReturn> {
+fn lead_table(
+    plan: &Tracker,
+    returns: &[Return],
+    per_return: &[Vec<Finding>],
+    not_returned: &[String],
+    profile: &Profile,
+) -> Vec<LeadReturn> {
+    let lead_of = |a: &Activity| {
+        if profile.is_placeholder(&a.lead) {
+            String::new()
+        } else {
+            a.lead.clone()
+        }
+    };
     let mut order: Vec<String> = profile.vocabulary.leads.clone();
-    let mut others: Vec<String> = plan.activities.iter().map(|a| a.lead.clone()).filter(|l| !order.contains(l)).collect();
+    let mut others: Vec<String> = plan
+        .activities
+        .iter()
+        .map(lead_of)
+        .filter(|l| !order.contains(l))
+        .collect();
     others.sort();
     others.dedup();
     order.extend(others);
     let mut out = Vec::new();
     for lead in order {
-        let ids: Vec<&str> = plan.activities.iter().filter(|a| a.lead == lead).map(|a| a.id.as_str()).collect();
+        let ids: Vec<&str> = plan
+            .activities
+            .iter()
+            .filter(|a| lead_of(a) == lead)
+            .map(|a| a.id.as_str())
+            .collect();
         if ids.is_empty() {
             continue;
         }
-        let missing: Vec<String> = ids.iter().filter(|id| not_returned.iter().any(|n| n == *id)).map(|s| s.to_string()).collect();
+        let missing: Vec<String> = ids
+            .iter()
+            .filter(|id| not_returned.iter().any(|n| n == *id))
+            .map(|s| s.to_string())
+            .collect();
         let mut files = BTreeSet::new();
         let mut with_errors = BTreeSet::new();
         for (r, ret) in returns.iter().enumerate() {
-            for a in ret.parsed.tracker.activities.iter().filter(|a| ids.contains(&a.id.as_str())) {
+            for a in ret
+                .parsed
+                .tracker
+                .activities
+                .iter()
+                .filter(|a| ids.contains(&a.id.as_str()))
+            {
                 files.insert(ret.file.to_string());
-                let has_error = per_return[r].iter().any(|f| f.severity == Severity::Error && f.activity.as_deref() == Some(a.id.as_str()));
+                let has_error = per_return[r].iter().any(|f| {
+                    f.severity == Severity::Error && f.activity.as_deref() == Some(a.id.as_str())
+                });
                 if has_error {
                     with_errors.insert(a.id.clone());
                 }
             }
         }
         out.push(LeadReturn {
-            lead: if lead.is_empty() { "(no lead)".into() } else { lead },
+            lead: if lead.is_empty() {
+                "(no lead)".into()
+            } else {
+                lead
+            },
             expected: ids.len(),
             returned: ids.len() - missing.len(),
             missing,

@@ -256,7 +256,9 @@ impl Profile {
             return Err(Error::Profile("`statuses` lists no status".into()));
         }
         if file.columns.title.is_empty() {
-            return Err(Error::Profile("`columns.title` lists no header name".into()));
+            return Err(Error::Profile(
+                "`columns.title` lists no header name".into(),
+            ));
         }
         if let Some(unknown) = file.severities.keys().find(|k| !crate::rules::is_rule(k)) {
             return Err(Error::Profile(format!(
@@ -446,7 +448,10 @@ mod tests {
     #[test]
     fn headings_and_furniture() {
         let p = Profile::default_profile();
-        let c = p.objective_heading.captures("CO 3 Enable delivery of quality homes").unwrap();
+        let c = p
+            .objective_heading
+            .captures("CO 3 Enable delivery of quality homes")
+            .unwrap();
         assert_eq!(&c["number"], "3");
         assert_eq!(&c["title"], "Enable delivery of quality homes");
         let c = p.theme_banner.captures("THE PLACE: a safe place").unwrap();

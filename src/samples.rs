@@ -45,11 +45,41 @@ pub struct Injected {
 
 /// Every problem in the sample returns; `check` must report each, at its cell, and nothing else.
 pub const INJECTED: [Injected; 5] = [
-    Injected { file: "returns/return_planning.xlsx", activity: "KA.01.06", field: "lead", rule: "placeholder", what: "\"Choose an item.\" left in Lead (as in the seed)" },
-    Injected { file: "returns/return_planning.xlsx", activity: "KA.01.06", field: "portfolio", rule: "placeholder", what: "\"Choose an item.\" left in Portfolio (as in the seed)" },
-    Injected { file: "returns/return_communities.xlsx", activity: "KA.04.02", field: "status", rule: "normalised", what: "status typed \"green \"" },
-    Injected { file: "returns/return_governance.csv", activity: "KA.09.03", field: "progress", rule: "missing-progress", what: "Green activity with its progress left empty" },
-    Injected { file: "returns/return_finance.xlsx", activity: "KA.08.03", field: "portfolio", rule: "unknown-portfolio", what: "portfolio misspelt \"Finanse\"" },
+    Injected {
+        file: "returns/return_planning.xlsx",
+        activity: "KA.01.06",
+        field: "lead",
+        rule: "placeholder",
+        what: "\"Choose an item.\" left in Lead (as in the seed)",
+    },
+    Injected {
+        file: "returns/return_planning.xlsx",
+        activity: "KA.01.06",
+        field: "portfolio",
+        rule: "placeholder",
+        what: "\"Choose an item.\" left in Portfolio (as in the seed)",
+    },
+    Injected {
+        file: "returns/return_communities.xlsx",
+        activity: "KA.04.02",
+        field: "status",
+        rule: "normalised",
+        what: "status typed \"green \"",
+    },
+    Injected {
+        file: "returns/return_governance.csv",
+        activity: "KA.09.03",
+        field: "progress",
+        rule: "missing-progress",
+        what: "Green activity with its progress left empty",
+    },
+    Injected {
+        file: "returns/return_finance.xlsx",
+        activity: "KA.08.03",
+        field: "portfolio",
+        rule: "unknown-portfolio",
+        what: "portfolio misspelt \"Finanse\"",
+    },
 ];
 
 /// The two lines the seed extraction lost above the table: the council and the report title.
@@ -65,7 +95,10 @@ pub fn seed_rows() -> Vec<Vec<String>> {
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect();
     for (i, t) in TITLE_ROWS.iter().enumerate() {
-        if rows.get(i).is_some_and(|r| r.iter().all(|c| c.trim().is_empty())) {
+        if rows
+            .get(i)
+            .is_some_and(|r| r.iter().all(|c| c.trim().is_empty()))
+        {
             rows[i] = vec![t.to_string()];
         }
     }
@@ -80,9 +113,18 @@ pub fn generate() -> Result<Vec<SampleFile>> {
     let csv = windows_1252(&delimited(&rows)?)?;
     let tracker = import(&xlsx, "xlsx", &format!("{STEM}.xlsx"), &profile)?;
     let mut out = vec![
-        SampleFile { path: format!("{STEM}.xlsx"), bytes: xlsx },
-        SampleFile { path: format!("{STEM}.csv"), bytes: csv },
-        SampleFile { path: format!("{STEM}.json"), bytes: write::to_json(&tracker).into_bytes() },
+        SampleFile {
+            path: format!("{STEM}.xlsx"),
+            bytes: xlsx,
+        },
+        SampleFile {
+            path: format!("{STEM}.csv"),
+            bytes: csv,
+        },
+        SampleFile {
+            path: format!("{STEM}.json"),
+            bytes: write::to_json(&tracker).into_bytes(),
+        },
     ];
     out.extend(returns::all(&tracker, &profile)?);
     out.extend(county::all()?);
@@ -160,7 +202,9 @@ fn add_lists(book: &mut Workbook, profile: &Profile, last_row: u32) -> Result<()
 
 /// Rows as CSV text (quoted where needed).
 pub fn delimited(rows: &[Vec<String>]) -> Result<String> {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     for r in rows {
         w.write_record(r).map_err(|e| Error::Write(e.to_string()))?;
     }
@@ -172,7 +216,9 @@ pub fn delimited(rows: &[Vec<String>]) -> Result<String> {
 pub fn windows_1252(text: &str) -> Result<Vec<u8>> {
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
     if unmappable {
-        return Err(Error::Write("text has characters Windows-1252 cannot hold".into()));
+        return Err(Error::Write(
+            "text has characters Windows-1252 cannot hold".into(),
+        ));
     }
     Ok(bytes.into_owned())
 }

@@ -58,19 +58,35 @@ pub struct Args {
 }
 
 /// Loads a whole tracker file given as an option (`--plan`, `--previous`); it must be readable.
-pub fn load_tracker(path: &Path, profile: &katrack::profile::Profile, what: &str) -> Result<Tracker, Error> {
+pub fn load_tracker(
+    path: &Path,
+    profile: &katrack::profile::Profile,
+    what: &str,
+) -> Result<Tracker, Error> {
     let loaded = import::load(&[path.to_path_buf()], profile, None)?;
     if let Some((_, e)) = loaded.failed.into_iter().next() {
         return Err(Error::Usage(format!("{what}: {e}")));
     }
-    Ok(import::Loaded { failed: Vec::new(), ..loaded }.tracker())
+    Ok(import::Loaded {
+        failed: Vec::new(),
+        ..loaded
+    }
+    .tracker())
 }
 
 /// Runs `check`.
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let profile = super::load_profile(args.profile.as_deref())?;
-    let plan = args.plan.as_deref().map(|p| load_tracker(p, &profile, "--plan")).transpose()?;
-    let previous = args.previous.as_deref().map(|p| load_tracker(p, &profile, "--previous")).transpose()?;
+    let plan = args
+        .plan
+        .as_deref()
+        .map(|p| load_tracker(p, &profile, "--plan"))
+        .transpose()?;
+    let previous = args
+        .previous
+        .as_deref()
+        .map(|p| load_tracker(p, &profile, "--previous"))
+        .transpose()?;
     if let Some(dir) = &args.annotate {
         if !dir.is_dir() {
             std::fs::create_dir_all(dir).map_err(|e| Error::from(e).with_path(dir))?;
@@ -78,10 +94,19 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     let inputs = super::expand_inputs(&args.inputs)?;
     let read = read_all(&inputs, &profile, args.sheet.as_deref())?;
-    let ctx = Context { profile: &profile, plan: plan.as_ref(), previous: previous.as_ref() };
+    let ctx = Context {
+        profile: &profile,
+        plan: plan.as_ref(),
+        previous: previous.as_ref(),
+    };
     let returns: Vec<Return> = read
         .iter()
-        .filter_map(|(f, r)| r.as_ref().ok().map(|(_, p)| Return { file: &f.name, parsed: p }))
+        .filter_map(|(f, r)| {
+            r.as_ref().ok().map(|(_, p)| Return {
+                file: &f.name,
+                parsed: p,
+            })
+        })
         .collect();
     let mut per_return = rules::check_all(&returns, &ctx).into_iter();
     let mut findings: Vec<Finding> = Vec::new();
@@ -101,7 +126,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             }
         }
     }
-    let activities = returns.iter().map(|r| r.parsed.tracker.activities.len()).sum();
+    let activities = returns
+        .iter()
+        .map(|r| r.parsed.tracker.activities.len())
+        .sum();
     let summary = Summary::new(inputs.len(), activities, &findings);
     let text = report::render(&findings, &summary, args.format)?;
     super::emit(text.as_bytes(), None, &inputs)?;
@@ -122,7 +150,11 @@ pub fn exit_code(unreadable: bool, summary: &Summary, strict: bool) -> ExitCode 
 type ReadResult = Result<(Input, katrack::layout::Parsed), Error>;
 
 /// Reads every input, with a progress bar on a terminal when there are several.
-fn read_all(inputs: &[InputFile], profile: &katrack::profile::Profile, sheet: Option<&str>) -> Result<Vec<(InputFile, ReadResult)>, Error> {
+fn read_all(
+    inputs: &[InputFile],
+    profile: &katrack::profile::Profile,
+    sheet: Option<&str>,
+) -> Result<Vec<(InputFile, ReadResult)>, Error> {
     let bar = (inputs.len() > 1 && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(inputs.len() as u64);
         bar.set_style(
@@ -154,10 +186,16 @@ fn read_all(inputs: &[InputFile], profile: &katrack::profile::Profile, sheet: Op
 }
 
 /// The finding for an input that could not be read.
-pub fn unreadable_file(file: &InputFile, e: &Error, profile: &katrack::profile::Profile) -> Finding {
+pub fn unreadable_file(
+    file: &InputFile,
+    e: &Error,
+    profile: &katrack::profile::Profile,
+) -> Finding {
     Finding {
         rule: "unreadable-file".into(),
-        severity: profile.rule_severity("unreadable-file", Severity::Error).unwrap_or(Severity::Error),
+        severity: profile
+            .rule_severity("unreadable-file", Severity::Error)
+            .unwrap_or(Severity::Error),
         activity: None,
         field: None,
         file: file.name.clone(),
@@ -170,12 +208,25 @@ pub fn unreadable_file(file: &InputFile, e: &Error, profile: &katrack::profile::
 }
 
 /// Writes DIR/<name>.checked.xlsx for one input.
-fn annotate(dir: &Path, file: &InputFile, input: &Input, findings: &[Finding], inputs: &[InputFile]) -> Result<(), Error> {
+fn annotate(
+    dir: &Path,
+    file: &InputFile,
+    input: &Input,
+    findings: &[Finding],
+    inputs: &[InputFile],
+) -> Result<(), Error> {
     let Input::Sheets { sheets, .. } = input else {
-        eprintln!("katrack: {}: a canonical JSON file has no cells to annotate; skipped", file.name);
+        eprintln!(
+            "katrack: {}: a canonical JSON file has no cells to annotate; skipped",
+            file.name
+        );
         return Ok(());
     };
-    let stem = file.path.file_stem().and_then(|s| s.to_str()).unwrap_or("stdin");
+    let stem = file
+        .path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("stdin");
     let out = dir.join(format!("{stem}.checked.xlsx"));
     let bytes = write::annotated_workbook(sheets, findings, &file.name)?;
     let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();

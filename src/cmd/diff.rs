@@ -42,7 +42,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let changes = katrack::diff::diff(&old, &new, &profile);
     let text = match args.format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&changes).map_err(|e| Error::Write(e.to_string()))?;
+            let mut s =
+                serde_json::to_string_pretty(&changes).map_err(|e| Error::Write(e.to_string()))?;
             s.push('\n');
             s
         }
@@ -56,20 +57,61 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
 /// Every change as rows: kind, id, title, field, from, to, direction.
 fn rows(c: &Changes) -> Vec<[String; 7]> {
     let row = |kind: &str, ch: &Change| {
-        [kind.to_string(), ch.id.clone(), ch.title.clone(), ch.field.clone(), ch.from.clone(), ch.to.clone(), ch.direction.map(|d| d.as_str().to_string()).unwrap_or_default()]
+        [
+            kind.to_string(),
+            ch.id.clone(),
+            ch.title.clone(),
+            ch.field.clone(),
+            ch.from.clone(),
+            ch.to.clone(),
+            ch.direction
+                .map(|d| d.as_str().to_string())
+                .unwrap_or_default(),
+        ]
     };
     let mut out: Vec<[String; 7]> = c.status.iter().map(|ch| row("status", ch)).collect();
     out.extend(c.reassigned.iter().map(|ch| row("reassigned", ch)));
-    out.extend(c.added.iter().map(|a| ["added".into(), a.id.clone(), a.title.clone(), String::new(), String::new(), a.status.clone(), String::new()]));
-    out.extend(c.removed.iter().map(|a| ["removed".into(), a.id.clone(), a.title.clone(), String::new(), a.status.clone(), String::new(), String::new()]));
-    out.extend(c.unchanged_progress.iter().map(|ch| ["progress unchanged".into(), ch.id.clone(), ch.title.clone(), "progress".into(), String::new(), String::new(), String::new()]));
+    out.extend(c.added.iter().map(|a| {
+        [
+            "added".into(),
+            a.id.clone(),
+            a.title.clone(),
+            String::new(),
+            String::new(),
+            a.status.clone(),
+            String::new(),
+        ]
+    }));
+    out.extend(c.removed.iter().map(|a| {
+        [
+            "removed".into(),
+            a.id.clone(),
+            a.title.clone(),
+            String::new(),
+            a.status.clone(),
+            String::new(),
+            String::new(),
+        ]
+    }));
+    out.extend(c.unchanged_progress.iter().map(|ch| {
+        [
+            "progress unchanged".into(),
+            ch.id.clone(),
+            ch.title.clone(),
+            "progress".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]
+    }));
     out
 }
 
 fn csv(c: &Changes) -> Result<String, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Write(e.to_string());
-    w.write_record(["change", "id", "title", "field", "from", "to", "direction"]).map_err(err)?;
+    w.write_record(["change", "id", "title", "field", "from", "to", "direction"])
+        .map_err(err)?;
     for r in rows(c) {
         w.write_record(&r).map_err(err)?;
     }
@@ -83,11 +125,25 @@ fn table(c: &Changes) -> String {
         return "no changes\n".into();
     }
     let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED).force_no_tty().set_content_arrangement(ContentArrangement::Dynamic).set_width(140);
+    t.load_style(UTF8_FULL_CONDENSED)
+        .force_no_tty()
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(140);
     t.set_header(["Change", "ID", "Title", "From", "To", "Direction"]);
     for r in rows(c) {
-        let title = if r[2].chars().count() > 45 { format!("{}…", r[2].chars().take(44).collect::<String>()) } else { r[2].clone() };
-        t.add_row(vec![r[0].clone(), r[1].clone(), title, r[4].clone(), r[5].clone(), r[6].clone()]);
+        let title = if r[2].chars().count() > 45 {
+            format!("{}…", r[2].chars().take(44).collect::<String>())
+        } else {
+            r[2].clone()
+        };
+        t.add_row(vec![
+            r[0].clone(),
+            r[1].clone(),
+            title,
+            r[4].clone(),
+            r[5].clone(),
+            r[6].clone(),
+        ]);
     }
     let mut out = format!("{t}\n");
     let _ = writeln!(

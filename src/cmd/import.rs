@@ -77,7 +77,11 @@ impl Loaded {
 }
 
 /// Reads every input, collecting the unreadable ones rather than stopping.
-pub fn load(paths: &[PathBuf], profile: &katrack::profile::Profile, sheet: Option<&str>) -> Result<Loaded, Error> {
+pub fn load(
+    paths: &[PathBuf],
+    profile: &katrack::profile::Profile,
+    sheet: Option<&str>,
+) -> Result<Loaded, Error> {
     let inputs = super::expand_inputs(paths)?;
     let mut parsed = Vec::new();
     let mut failed = Vec::new();
@@ -88,7 +92,11 @@ pub fn load(paths: &[PathBuf], profile: &katrack::profile::Profile, sheet: Optio
             Err(e) => failed.push((input.clone(), e)),
         }
     }
-    Ok(Loaded { inputs, parsed, failed })
+    Ok(Loaded {
+        inputs,
+        parsed,
+        failed,
+    })
 }
 
 /// Runs `import`.
@@ -104,7 +112,11 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         super::emit(text.as_bytes(), None, &loaded.inputs)?;
     } else {
         if !args.quiet {
-            let findings: Vec<_> = loaded.parsed.iter().flat_map(|(_, _, p)| p.findings.iter().cloned()).collect();
+            let findings: Vec<_> = loaded
+                .parsed
+                .iter()
+                .flat_map(|(_, _, p)| p.findings.iter().cloned())
+                .collect();
             super::print_findings(&findings);
         }
         if !loaded.parsed.is_empty() || loaded.failed.is_empty() {
@@ -113,7 +125,11 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             super::emit(&bytes, args.output.as_deref(), &loaded.inputs)?;
         }
     }
-    Ok(if loaded.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if loaded.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 /// The `--explain` report: each file's sheets and every non-empty row, with the blank runs between.
@@ -122,14 +138,22 @@ fn explain(loaded: &Loaded) -> String {
     for (input, _, parsed) in &loaded.parsed {
         let _ = writeln!(s, "{}", input.name);
         for sheet in &parsed.sheets {
-            let name = if sheet.sheet.is_empty() { "(csv)" } else { &sheet.sheet };
+            let name = if sheet.sheet.is_empty() {
+                "(csv)"
+            } else {
+                &sheet.sheet
+            };
             let _ = writeln!(s, "  sheet {name}: {}", sheet.detail);
         }
         let mut last: Option<(&str, u32)> = None;
         for r in &parsed.rows {
             if let Some((sheet, row)) = last.filter(|(sh, _)| *sh == r.sheet) {
                 if r.row > row + 1 {
-                    let gap = if r.row == row + 2 { format!("{}", row + 1) } else { format!("{}-{}", row + 1, r.row - 1) };
+                    let gap = if r.row == row + 2 {
+                        format!("{}", row + 1)
+                    } else {
+                        format!("{}-{}", row + 1, r.row - 1)
+                    };
                     let _ = writeln!(s, "  {:>12}  blank", place(sheet, &gap));
                 }
             }
@@ -138,10 +162,20 @@ fn explain(loaded: &Loaded) -> String {
                 RowKind::Continuation(id) if !id.is_empty() => format!("continuation of {id}"),
                 other => other.label().to_string(),
             };
-            let _ = writeln!(s, "  {:>12}  {:<26} {}", place(&r.sheet, &r.row.to_string()), what, r.detail);
+            let _ = writeln!(
+                s,
+                "  {:>12}  {:<26} {}",
+                place(&r.sheet, &r.row.to_string()),
+                what,
+                r.detail
+            );
             last = Some((&r.sheet, r.row));
         }
-        let errors: Vec<_> = parsed.findings.iter().filter(|f| f.rule == "unrecognised-row").collect();
+        let errors: Vec<_> = parsed
+            .findings
+            .iter()
+            .filter(|f| f.rule == "unrecognised-row")
+            .collect();
         let _ = writeln!(
             s,
             "  {} activities, {} rows read, {} unrecognised",
@@ -157,5 +191,9 @@ fn explain(loaded: &Loaded) -> String {
 }
 
 fn place(sheet: &str, row: &str) -> String {
-    if sheet.is_empty() { format!("row {row}") } else { format!("{sheet}!{row}") }
+    if sheet.is_empty() {
+        format!("row {row}")
+    } else {
+        format!("{sheet}!{row}")
+    }
 }

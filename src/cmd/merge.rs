@@ -75,10 +75,17 @@ struct JsonReport<'a> {
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let profile = super::load_profile(args.profile.as_deref())?;
     if super::OutFormat::of(&args.output)? != super::OutFormat::Xlsx {
-        return Err(Error::Usage(format!("{}: the master workbook must be .xlsx (use --json or --csv for the other formats)", args.output.display())));
+        return Err(Error::Usage(format!(
+            "{}: the master workbook must be .xlsx (use --json or --csv for the other formats)",
+            args.output.display()
+        )));
     }
     let plan = load_tracker(&args.plan, &profile, "--plan")?;
-    let previous = args.previous.as_deref().map(|p| load_tracker(p, &profile, "--previous")).transpose()?;
+    let previous = args
+        .previous
+        .as_deref()
+        .map(|p| load_tracker(p, &profile, "--previous"))
+        .transpose()?;
     let inputs = super::expand_inputs(&args.inputs)?;
     let mut parsed = Vec::new();
     let mut unreadable = Vec::new();
@@ -89,21 +96,41 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             Err(e) => unreadable.push(unreadable_file(input, &e, &profile)),
         }
     }
-    let returns: Vec<Return> = parsed.iter().map(|(f, p)| Return { file: f, parsed: p }).collect();
+    let returns: Vec<Return> = parsed
+        .iter()
+        .map(|(f, p)| Return { file: f, parsed: p })
+        .collect();
     let mut merged = merge::merge(&plan, &returns, &profile, previous.as_ref());
     if let Some(p) = &args.period {
         merged.master.period.clone_from(p);
     }
     merged.findings.splice(0..0, unreadable.iter().cloned());
     let mut all_inputs = inputs.clone();
-    all_inputs.extend([&args.plan].into_iter().chain(args.previous.as_ref()).map(|p| super::InputFile { path: p.clone(), name: p.display().to_string() }));
+    all_inputs.extend(
+        [&args.plan]
+            .into_iter()
+            .chain(args.previous.as_ref())
+            .map(|p| super::InputFile {
+                path: p.clone(),
+                name: p.display().to_string(),
+            }),
+    );
     write_outputs(&args, &merged, previous.as_ref(), &profile, &all_inputs)?;
-    let activities = returns.iter().map(|r| r.parsed.tracker.activities.len()).sum();
+    let activities = returns
+        .iter()
+        .map(|r| r.parsed.tracker.activities.len())
+        .sum();
     let summary = Summary::new(inputs.len(), activities, &merged.findings);
     let text = match args.format {
         Format::Json => {
-            let report = JsonReport { leads: &merged.leads, not_returned: &merged.not_returned, findings: &merged.findings, summary: &summary };
-            let mut s = serde_json::to_string_pretty(&report).map_err(|e| Error::Write(e.to_string()))?;
+            let report = JsonReport {
+                leads: &merged.leads,
+                not_returned: &merged.not_returned,
+                findings: &merged.findings,
+                summary: &summary,
+            };
+            let mut s =
+                serde_json::to_string_pretty(&report).map_err(|e| Error::Write(e.to_string()))?;
             s.push('\n');
             s
         }
@@ -111,17 +138,36 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         Format::Table => table(&merged, &summary),
     };
     super::emit(text.as_bytes(), None, &inputs)?;
-    eprintln!("wrote {} activities to {}", merged.master.activities.len(), args.output.display());
+    eprintln!(
+        "wrote {} activities to {}",
+        merged.master.activities.len(),
+        args.output.display()
+    );
     Ok(exit_code(!unreadable.is_empty(), &summary, args.strict))
 }
 
-fn write_outputs(args: &Args, merged: &Merged, previous: Option<&katrack::Tracker>, profile: &katrack::profile::Profile, inputs: &[super::InputFile]) -> Result<(), Error> {
+fn write_outputs(
+    args: &Args,
+    merged: &Merged,
+    previous: Option<&katrack::Tracker>,
+    profile: &katrack::profile::Profile,
+    inputs: &[super::InputFile],
+) -> Result<(), Error> {
     let changes = previous.map(|p| katrack::diff::diff(p, &merged.master, profile));
-    let input = write::SummaryInput { tracker: &merged.master, findings: &merged.findings, returns: Some(&merged.leads), changes: changes.as_ref() };
+    let input = write::SummaryInput {
+        tracker: &merged.master,
+        findings: &merged.findings,
+        returns: Some(&merged.leads),
+        changes: changes.as_ref(),
+    };
     let bytes = write::summary_workbook(&input, profile)?;
     super::emit(&bytes, Some(&args.output), inputs)?;
     if let Some(path) = &args.json {
-        super::emit(write::to_json(&merged.master).as_bytes(), Some(path), inputs)?;
+        super::emit(
+            write::to_json(&merged.master).as_bytes(),
+            Some(path),
+            inputs,
+        )?;
     }
     if let Some(path) = &args.csv {
         super::emit(&write::to_csv(&merged.master)?, Some(path), inputs)?;
@@ -137,17 +183,37 @@ fn table(merged: &Merged, summary: &Summary) -> String {
     t.set_header(["Lead", "Expected", "Returned", "Missing", "With errors"]);
     let mut total = [0usize; 4];
     for l in &merged.leads {
-        t.add_row(vec![l.lead.clone(), l.expected.to_string(), l.returned.to_string(), l.missing.len().to_string(), l.with_errors.to_string()]);
-        for (slot, n) in total.iter_mut().zip([l.expected, l.returned, l.missing.len(), l.with_errors]) {
+        t.add_row(vec![
+            l.lead.clone(),
+            l.expected.to_string(),
+            l.returned.to_string(),
+            l.missing.len().to_string(),
+            l.with_errors.to_string(),
+        ]);
+        for (slot, n) in
+            total
+                .iter_mut()
+                .zip([l.expected, l.returned, l.missing.len(), l.with_errors])
+        {
             *slot += n;
         }
     }
-    t.add_row(vec!["Total".to_string(), total[0].to_string(), total[1].to_string(), total[2].to_string(), total[3].to_string()]);
+    t.add_row(vec![
+        "Total".to_string(),
+        total[0].to_string(),
+        total[1].to_string(),
+        total[2].to_string(),
+        total[3].to_string(),
+    ]);
     let mut out = format!("{t}\n");
     for l in merged.leads.iter().filter(|l| !l.missing.is_empty()) {
         let _ = writeln!(out, "missing for {}: {}", l.lead, l.missing.join(", "));
     }
-    for (rule, title) in [("conflict", "conflicts"), ("unexpected-activity", "unexpected activities"), ("unreadable-file", "unreadable files")] {
+    for (rule, title) in [
+        ("conflict", "conflicts"),
+        ("unexpected-activity", "unexpected activities"),
+        ("unreadable-file", "unreadable files"),
+    ] {
         let found: Vec<&Finding> = merged.findings.iter().filter(|f| f.rule == rule).collect();
         if !found.is_empty() {
             let _ = writeln!(out, "{title}:");
@@ -156,9 +222,24 @@ fn table(merged: &Merged, summary: &Summary) -> String {
             }
         }
     }
-    let others = merged.findings.iter().filter(|f| !["conflict", "unexpected-activity", "unreadable-file", "missing-activity"].contains(&f.rule.as_str())).count();
+    let others = merged
+        .findings
+        .iter()
+        .filter(|f| {
+            ![
+                "conflict",
+                "unexpected-activity",
+                "unreadable-file",
+                "missing-activity",
+            ]
+            .contains(&f.rule.as_str())
+        })
+        .count();
     if others > 0 {
-        let _ = writeln!(out, "{others} other findings in the returns: run `katrack check` on them, or see the Issues sheet");
+        let _ = writeln!(
+            out,
+            "{others} other findings in the returns: run `katrack check` on them, or see the Issues sheet"
+        );
     }
     let _ = writeln!(
         out,

@@ -5,8 +5,10 @@ pub mod check;
 pub mod diff;
 pub mod export;
 pub mod import;
+pub mod merge;
 pub mod report;
 pub mod schema;
+pub mod summary;
 pub mod template;
 
 use katrack::error::Error;
@@ -32,7 +34,10 @@ pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<InputFile>, Error> {
     let mut out = Vec::new();
     for arg in args {
         if arg.as_os_str() == "-" {
-            out.push(InputFile { path: arg.clone(), name: "<stdin>".into() });
+            out.push(InputFile {
+                path: arg.clone(),
+                name: "<stdin>".into(),
+            });
         } else if arg.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(arg)
                 .map_err(|e| Error::from(e).with_path(arg))?
@@ -46,11 +51,20 @@ pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<InputFile>, Error> {
                     arg.display()
                 )));
             }
-            out.extend(found.into_iter().map(|p| InputFile { name: p.display().to_string(), path: p }));
+            out.extend(found.into_iter().map(|p| InputFile {
+                name: p.display().to_string(),
+                path: p,
+            }));
         } else if arg.exists() {
-            out.push(InputFile { name: arg.display().to_string(), path: arg.clone() });
+            out.push(InputFile {
+                name: arg.display().to_string(),
+                path: arg.clone(),
+            });
         } else {
-            return Err(Error::Usage(format!("{}: no such file or folder", arg.display())));
+            return Err(Error::Usage(format!(
+                "{}: no such file or folder",
+                arg.display()
+            )));
         }
     }
     Ok(out)
@@ -61,7 +75,11 @@ fn is_spreadsheet_name(p: &Path) -> bool {
     if name.starts_with('.') || name.starts_with("~$") {
         return false;
     }
-    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     read::EXTENSIONS.contains(&ext.as_str())
 }
 
@@ -75,7 +93,11 @@ pub fn load_profile(path: Option<&Path>) -> Result<Profile, Error> {
 
 /// Reads and lays out one input, keeping what was read (the annotated workbook copies its cells);
 /// errors carry the file's name.
-pub fn parse_input(input: &InputFile, profile: &Profile, sheet: Option<&str>) -> Result<(read::Input, Parsed), Error> {
+pub fn parse_input(
+    input: &InputFile,
+    profile: &Profile,
+    sheet: Option<&str>,
+) -> Result<(read::Input, Parsed), Error> {
     let read = if input.path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes)?;
@@ -101,7 +123,12 @@ pub enum OutFormat {
 impl OutFormat {
     /// The format an output path asks for.
     pub fn of(path: &Path) -> Result<OutFormat, Error> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("json") => Ok(OutFormat::Json),
             Some("csv") => Ok(OutFormat::Csv),
             Some("xlsx") => Ok(OutFormat::Xlsx),
@@ -114,7 +141,11 @@ impl OutFormat {
 }
 
 /// Renders a tracker in a format.
-pub fn render(tracker: &katrack::Tracker, format: OutFormat, profile: &Profile) -> Result<Vec<u8>, Error> {
+pub fn render(
+    tracker: &katrack::Tracker,
+    format: OutFormat,
+    profile: &Profile,
+) -> Result<Vec<u8>, Error> {
     Ok(match format {
         OutFormat::Json => write::to_json(tracker).into_bytes(),
         OutFormat::Csv => write::to_csv(tracker)?,
@@ -141,8 +172,18 @@ pub fn emit(bytes: &[u8], out: Option<&Path>, inputs: &[InputFile]) -> Result<()
 /// Prints findings to stderr, one line each: `warning: file:Sheet!E7: message`.
 pub fn print_findings(findings: &[Finding]) {
     for f in findings {
-        let suggestion = f.suggestion.as_deref().map(|s| format!(" (suggestion: {s})")).unwrap_or_default();
-        eprintln!("{}: {}: [{}] {}{suggestion}", f.severity, f.location(), f.rule, f.message);
+        let suggestion = f
+            .suggestion
+            .as_deref()
+            .map(|s| format!(" (suggestion: {s})"))
+            .unwrap_or_default();
+        eprintln!(
+            "{}: {}: [{}] {}{suggestion}",
+            f.severity,
+            f.location(),
+            f.rule,
+            f.message
+        );
     }
 }
 

@@ -57,10 +57,15 @@ pub fn colour() -> bool {
 }
 
 /// Renders findings in a format.
-pub fn render(findings: &[Finding], summary: &Summary, format: Format) -> Result<String, katrack::Error> {
+pub fn render(
+    findings: &[Finding],
+    summary: &Summary,
+    format: Format,
+) -> Result<String, katrack::Error> {
     Ok(match format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&Report { findings, summary }).map_err(|e| katrack::Error::Write(e.to_string()))?;
+            let mut s = serde_json::to_string_pretty(&Report { findings, summary })
+                .map_err(|e| katrack::Error::Write(e.to_string()))?;
             s.push('\n');
             s
         }
@@ -72,7 +77,19 @@ pub fn render(findings: &[Finding], summary: &Summary, format: Format) -> Result
 fn csv(findings: &[Finding]) -> Result<String, katrack::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| katrack::Error::Write(e.to_string());
-    w.write_record(["rule", "severity", "activity", "field", "file", "sheet", "cell", "value", "message", "suggestion"]).map_err(err)?;
+    w.write_record([
+        "rule",
+        "severity",
+        "activity",
+        "field",
+        "file",
+        "sheet",
+        "cell",
+        "value",
+        "message",
+        "suggestion",
+    ])
+    .map_err(err)?;
     for f in findings {
         let o = |v: &Option<String>| v.clone().unwrap_or_default();
         w.write_record([
@@ -89,7 +106,9 @@ fn csv(findings: &[Finding]) -> Result<String, katrack::Error> {
         ])
         .map_err(err)?;
     }
-    let bytes = w.into_inner().map_err(|e| katrack::Error::Write(e.to_string()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| katrack::Error::Write(e.to_string()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -104,7 +123,8 @@ fn table(findings: &[Finding], summary: &Summary, colour: bool) -> String {
     }
     for file in files {
         let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+        t.load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
         t.set_width(terminal_width());
         if colour {
             t.enforce_styling();
@@ -158,5 +178,8 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn terminal_width() -> u16 {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(140)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(140)
 }

@@ -39,7 +39,10 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let profile = super::load_profile(args.profile.as_deref())?;
     if super::OutFormat::of(&args.output)? != super::OutFormat::Xlsx {
-        return Err(Error::Usage(format!("{}: the summary must be an .xlsx workbook", args.output.display())));
+        return Err(Error::Usage(format!(
+            "{}: the summary must be an .xlsx workbook",
+            args.output.display()
+        )));
     }
     let mut tracker = load_tracker(&args.tracker, &profile, "TRACKER")?;
     if let Some(p) = args.period {
@@ -48,12 +51,30 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     if tracker.organisation.is_empty() {
         tracker.organisation.clone_from(&profile.organisation);
     }
-    let previous = args.previous.as_deref().map(|p| load_tracker(p, &profile, "--previous")).transpose()?;
-    let changes = previous.as_ref().map(|p| katrack::diff::diff(p, &tracker, &profile));
-    let input = write::SummaryInput { tracker: &tracker, findings: &[], returns: None, changes: changes.as_ref() };
+    let previous = args
+        .previous
+        .as_deref()
+        .map(|p| load_tracker(p, &profile, "--previous"))
+        .transpose()?;
+    let changes = previous
+        .as_ref()
+        .map(|p| katrack::diff::diff(p, &tracker, &profile));
+    let input = write::SummaryInput {
+        tracker: &tracker,
+        findings: &[],
+        returns: None,
+        changes: changes.as_ref(),
+    };
     let bytes = write::summary_workbook(&input, &profile)?;
-    let inputs: Vec<PathBuf> = [Some(args.tracker.clone()), args.previous.clone()].into_iter().flatten().collect();
+    let inputs: Vec<PathBuf> = [Some(args.tracker.clone()), args.previous.clone()]
+        .into_iter()
+        .flatten()
+        .collect();
     write::write_file(&args.output, &bytes, &inputs)?;
-    eprintln!("wrote the summary of {} activities to {}", tracker.activities.len(), args.output.display());
+    eprintln!(
+        "wrote the summary of {} activities to {}",
+        tracker.activities.len(),
+        args.output.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

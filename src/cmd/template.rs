@@ -43,10 +43,19 @@ pub struct Args {
 /// name; an empty or placeholder lead is grouped as "".
 pub fn by_lead<'a>(plan: &'a Tracker, profile: &Profile) -> Vec<(String, Vec<&'a Activity>)> {
     let lead_of = |a: &Activity| {
-        if a.lead.is_empty() || profile.is_placeholder(&a.lead) { String::new() } else { a.lead.clone() }
+        if a.lead.is_empty() || profile.is_placeholder(&a.lead) {
+            String::new()
+        } else {
+            a.lead.clone()
+        }
     };
     let mut leads: Vec<String> = profile.vocabulary.leads.clone();
-    let mut others: Vec<String> = plan.activities.iter().map(lead_of).filter(|l| !leads.contains(l)).collect();
+    let mut others: Vec<String> = plan
+        .activities
+        .iter()
+        .map(lead_of)
+        .filter(|l| !leads.contains(l))
+        .collect();
     others.sort();
     others.dedup();
     leads.extend(others);
@@ -65,7 +74,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let profile = super::load_profile(args.profile.as_deref())?;
     let plan = load_tracker(&args.plan, &profile, "PLAN")?;
     if plan.activities.is_empty() {
-        return Err(Error::Usage(format!("{}: the plan holds no activities", args.plan.display())));
+        return Err(Error::Usage(format!(
+            "{}: the plan holds no activities",
+            args.plan.display()
+        )));
     }
     std::fs::create_dir_all(&args.output).map_err(|e| Error::from(e).with_path(&args.output))?;
     let period = args.period.clone().unwrap_or_else(|| plan.period.clone());
@@ -75,7 +87,16 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         let bytes = write::template_workbook(&lead, &activities, &profile, &period, args.blank)?;
         let path = args.output.join(write::template::template_file_name(&lead));
         write::write_file(&path, &bytes, &inputs)?;
-        eprintln!("wrote {} ({} {})", path.display(), activities.len(), if activities.len() == 1 { "activity" } else { "activities" });
+        eprintln!(
+            "wrote {} ({} {})",
+            path.display(),
+            activities.len(),
+            if activities.len() == 1 {
+                "activity"
+            } else {
+                "activities"
+            }
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

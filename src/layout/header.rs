@@ -26,7 +26,10 @@ impl Header {
 
     /// The field a column holds, when it is mapped.
     pub fn field_at(&self, col: u32) -> Option<&'static str> {
-        self.columns.iter().find(|(_, c)| **c == col).map(|(f, _)| *f)
+        self.columns
+            .iter()
+            .find(|(_, c)| **c == col)
+            .map(|(f, _)| *f)
     }
 }
 
@@ -93,7 +96,18 @@ mod tests {
     fn seed_headers_with_either_lead_name() {
         let p = Profile::default_profile();
         for lead in ["CMT Lead", "Lead Officer", "responsible officer"] {
-            let h = detect(&p, &row(&["Key Activities", "Status", "Progress", "Next Steps", lead, "Portfolio"])).unwrap();
+            let h = detect(
+                &p,
+                &row(&[
+                    "Key Activities",
+                    "Status",
+                    "Progress",
+                    "Next Steps",
+                    lead,
+                    "Portfolio",
+                ]),
+            )
+            .unwrap();
             assert_eq!(h.col("title"), Some(1));
             assert_eq!(h.col("lead"), Some(5));
             assert_eq!(h.col("portfolio"), Some(6));
@@ -103,7 +117,11 @@ mod tests {
     #[test]
     fn canonical_csv_header_and_other_order() {
         let p = Profile::default_profile();
-        let h = detect(&p, &row(&["status", "id", "title", "next_steps", "source_row"])).unwrap();
+        let h = detect(
+            &p,
+            &row(&["status", "id", "title", "next_steps", "source_row"]),
+        )
+        .unwrap();
         assert_eq!(h.col("status"), Some(1));
         assert_eq!(h.col("id"), Some(2));
         assert_eq!(h.col("next_steps"), Some(4));

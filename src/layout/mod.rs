@@ -183,7 +183,12 @@ pub fn parse(input: &Input, file: &str, profile: &Profile, sheet: Option<&str>) 
         any_table |= sheet::parse_sheet(s, file, csv, profile, &mut out);
     }
     if !any_table {
-        let wanted = profile.columns.title.first().map(String::as_str).unwrap_or("Key Activities");
+        let wanted = profile
+            .columns
+            .title
+            .first()
+            .map(String::as_str)
+            .unwrap_or("Key Activities");
         return Err(Error::Empty(format!(
             "no sheet has a header row of the tracker (a row with a '{wanted}' column and at least two of Status, Progress, Next Steps, Lead, Portfolio)"
         )));
@@ -215,7 +220,12 @@ fn no_such_sheet(name: &str, sheets: &[crate::read::Sheet]) -> Error {
     let names: Vec<String> = sheets.iter().map(|s| format!("'{}'", s.name)).collect();
     let closest = sheets
         .iter()
-        .map(|s| (strsim::jaro_winkler(&s.name.to_lowercase(), &name.to_lowercase()), &s.name))
+        .map(|s| {
+            (
+                strsim::jaro_winkler(&s.name.to_lowercase(), &name.to_lowercase()),
+                &s.name,
+            )
+        })
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, n)| format!(" Did you mean '{n}'?"))

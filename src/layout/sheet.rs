@@ -20,7 +20,11 @@ static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
 /// The reporting period a text names, as `2020/21 Q1` ("Q1 2020/21", "2020/21 Q1").
 pub fn period_of(text: &str) -> Option<String> {
     let c = PERIOD.captures(text)?;
-    let q = c.get(1).or(c.get(4)).map_or("", |m| m.as_str()).to_uppercase();
+    let q = c
+        .get(1)
+        .or(c.get(4))
+        .map_or("", |m| m.as_str())
+        .to_uppercase();
     let y = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
     Some(format!("{y} {q}"))
 }
@@ -56,7 +60,10 @@ pub fn parse_sheet(
     profile: &Profile,
     out: &mut Parsed,
 ) -> bool {
-    let first_header = sheet.rows.iter().position(|r| header::detect(profile, r).is_some());
+    let first_header = sheet
+        .rows
+        .iter()
+        .position(|r| header::detect(profile, r).is_some());
     let Some(first_header) = first_header else {
         report_sheet_without_table(sheet, file, profile, out);
         return false;
@@ -86,7 +93,10 @@ pub fn parse_sheet(
                 Severity::Warning,
                 (row.row, first.col),
                 &first.text,
-                format!("row {} is not an activity, a continuation, a heading or a header: {detail}", row.row + 1),
+                format!(
+                    "row {} is not an activity, a continuation, a heading or a header: {detail}",
+                    row.row + 1
+                ),
             ));
         }
         out.rows.push(RowReport {
@@ -129,11 +139,22 @@ fn report_sheet_without_table(sheet: &Sheet, file: &str, profile: &Profile, out:
             suggestion: None,
         });
     }
-    out.sheets.push(SheetReport { sheet: sheet.name.clone(), read: false, detail });
+    out.sheets.push(SheetReport {
+        sheet: sheet.name.clone(),
+        read: false,
+        detail,
+    });
 }
 
 /// A finding at a cell, unless the profile turns the rule off.
-fn finding(st: &State, rule: &str, default: Severity, at: (u32, u32), value: &str, message: String) -> Option<Finding> {
+fn finding(
+    st: &State,
+    rule: &str,
+    default: Severity,
+    at: (u32, u32),
+    value: &str,
+    message: String,
+) -> Option<Finding> {
     Some(Finding {
         rule: rule.to_string(),
         severity: st.profile.rule_severity(rule, default)?,
@@ -162,7 +183,10 @@ impl State<'_> {
         }
         let texts = row.texts();
         if let Some(kind) = self.heading(row, &texts) {
-            if matches!(kind.0, RowKind::Theme | RowKind::Objective | RowKind::Heading) {
+            if matches!(
+                kind.0,
+                RowKind::Theme | RowKind::Objective | RowKind::Heading
+            ) {
                 self.open = None;
             }
             return kind;
@@ -185,7 +209,10 @@ impl State<'_> {
         if let Some(i) = self.open {
             return self.continuation(row, &header, i, out);
         }
-        (RowKind::Unrecognised, "no activity id, and no activity above it to continue".into())
+        (
+            RowKind::Unrecognised,
+            "no activity id, and no activity above it to continue".into(),
+        )
     }
 
     /// Theme banners, objective headings, wide merged banners and page furniture.
@@ -217,7 +244,10 @@ impl State<'_> {
     /// Rows above the first header: the document's organisation, title and period.
     fn above_table(&mut self, texts: &[&str], out: &mut Parsed) -> (RowKind, String) {
         let [text] = texts else {
-            return (RowKind::Unrecognised, "several cells above the table's header row".into());
+            return (
+                RowKind::Unrecognised,
+                "several cells above the table's header row".into(),
+            );
         };
         let t = &mut out.tracker;
         if let Some(period) = period_of(text) {
@@ -229,7 +259,11 @@ impl State<'_> {
             }
             return (RowKind::Title, format!("period {}", t.period));
         }
-        if t.organisation.is_empty() && text.to_lowercase().contains("council") && texts.len() == 1 && text.len() < 80 {
+        if t.organisation.is_empty()
+            && text.to_lowercase().contains("council")
+            && texts.len() == 1
+            && text.len() < 80
+        {
             t.organisation = clean::tidy_inline(text);
             return (RowKind::Title, "organisation".into());
         }
@@ -247,7 +281,12 @@ impl State<'_> {
         if let Some(c) = cell("id") {
             if let Some(id) = self.canonical_id(&c.text) {
                 let raw = c.text.trim().to_string();
-                return Some(FoundId { id, col: c.col, raw, title: title.to_string() });
+                return Some(FoundId {
+                    id,
+                    col: c.col,
+                    raw,
+                    title: title.to_string(),
+                });
             }
         }
         let c = cell("title")?;
@@ -255,7 +294,12 @@ impl State<'_> {
         let id = self.canonical_id(&caps[0])?;
         let end = caps.get(0)?.end();
         let rest = c.text[end..].trim_start_matches([' ', ':', '-', '–', '\u{a0}', '\t']);
-        Some(FoundId { id, col: c.col, raw: caps[0].trim().to_string(), title: rest.to_string() })
+        Some(FoundId {
+            id,
+            col: c.col,
+            raw: caps[0].trim().to_string(),
+            title: rest.to_string(),
+        })
     }
 
     fn canonical_id(&self, text: &str) -> Option<String> {
@@ -265,10 +309,20 @@ impl State<'_> {
         Some(self.profile.format_id(objective, number))
     }
 
-    fn activity(&mut self, row: &Row, header: &Header, found: Option<FoundId>, out: &mut Parsed) -> (RowKind, String) {
+    fn activity(
+        &mut self,
+        row: &Row,
+        header: &Header,
+        found: Option<FoundId>,
+        out: &mut Parsed,
+    ) -> (RowKind, String) {
         let title = match &found {
             Some(f) => f.title.clone(),
-            None => header.col("title").and_then(|c| row.get(c)).map(|c| c.text.clone()).unwrap_or_default(),
+            None => header
+                .col("title")
+                .and_then(|c| row.get(c))
+                .map(|c| c.text.clone())
+                .unwrap_or_default(),
         };
         let id = found.as_ref().map(|f| f.id.clone()).unwrap_or_default();
         let mut a = Activity {
@@ -278,18 +332,31 @@ impl State<'_> {
             objective_title: self.objective.1.clone(),
             theme: self.theme.0.clone(),
             theme_strapline: self.theme.1.clone(),
-            source: Some(Source { file: self.file.to_string(), sheet: self.sheet.to_string(), row: row.row + 1 }),
+            source: Some(Source {
+                file: self.file.to_string(),
+                sheet: self.sheet.to_string(),
+                row: row.row + 1,
+            }),
             ..Activity::default()
         };
         let mut cells = ActivityCells {
             sheet: self.sheet.to_string(),
             row: row.row,
-            columns: header.columns.iter().map(|(f, c)| (f.to_string(), *c)).collect(),
+            columns: header
+                .columns
+                .iter()
+                .map(|(f, c)| (f.to_string(), *c))
+                .collect(),
             ..ActivityCells::default()
         };
         // A table that carries the objective and theme in columns is authoritative for them,
         // even where a cell is empty: the headings above are only for the eye.
-        for field in ["objective_id", "objective_title", "theme", "theme_strapline"] {
+        for field in [
+            "objective_id",
+            "objective_title",
+            "theme",
+            "theme_strapline",
+        ] {
             if header.col(field).is_some() {
                 a.field_mut(field).expect("a canonical field").clear();
             }
@@ -301,7 +368,9 @@ impl State<'_> {
                 Some("source_sheet") => source_row.1 = Some(cell.text.trim().to_string()),
                 Some("source_row") => source_row.2 = cell.text.trim().parse::<u32>().ok(),
                 Some(field) => {
-                    cells.fields.insert(field.to_string(), (row.row, cell.col, cell.text.clone()));
+                    cells
+                        .fields
+                        .insert(field.to_string(), (row.row, cell.col, cell.text.clone()));
                     if field != "title" && field != "id" {
                         *a.field_mut(field).expect("a canonical field") = cell.text.clone();
                     }
@@ -310,16 +379,26 @@ impl State<'_> {
             }
         }
         if let Some(f) = &found {
-            cells.fields.insert("id".into(), (row.row, f.col, f.raw.clone()));
+            cells
+                .fields
+                .insert("id".into(), (row.row, f.col, f.raw.clone()));
         }
         if let (Some(file), sheet, Some(r)) = source_row {
-            a.source = Some(Source { file, sheet: sheet.unwrap_or_default(), row: r });
+            a.source = Some(Source {
+                file,
+                sheet: sheet.unwrap_or_default(),
+                row: r,
+            });
         }
         self.note_normalised(&mut a, &cells, out);
         out.tracker.activities.push(a);
         out.cells.push(cells);
         self.open = Some(out.tracker.activities.len() - 1);
-        let detail = if id.is_empty() { "no id".to_string() } else { id.clone() };
+        let detail = if id.is_empty() {
+            "no id".to_string()
+        } else {
+            id.clone()
+        };
         (RowKind::Activity(id), detail)
     }
 
@@ -334,8 +413,19 @@ impl State<'_> {
             };
             let now = a.field(field).unwrap_or("");
             if seen != now && !now.is_empty() && !seen.is_empty() {
-                let Some(&(r, c, _)) = cells.fields.get(field) else { continue };
-                let Some(mut f) = finding(self, "normalised", Severity::Info, (r, c), &seen, format!("'{seen}' was read as '{now}'")) else { continue };
+                let Some(&(r, c, _)) = cells.fields.get(field) else {
+                    continue;
+                };
+                let Some(mut f) = finding(
+                    self,
+                    "normalised",
+                    Severity::Info,
+                    (r, c),
+                    &seen,
+                    format!("'{seen}' was read as '{now}'"),
+                ) else {
+                    continue;
+                };
                 f.activity = (!a.id.is_empty()).then(|| a.id.clone());
                 f.field = Some(field.to_string());
                 f.suggestion = Some(now.to_string());
@@ -358,7 +448,13 @@ impl State<'_> {
         ));
     }
 
-    fn continuation(&mut self, row: &Row, header: &Header, i: usize, out: &mut Parsed) -> (RowKind, String) {
+    fn continuation(
+        &mut self,
+        row: &Row,
+        header: &Header,
+        i: usize,
+        out: &mut Parsed,
+    ) -> (RowKind, String) {
         let a = &mut out.tracker.activities[i];
         let cells = &mut out.cells[i];
         let id = a.id.clone();
@@ -368,7 +464,10 @@ impl State<'_> {
                 conflicts.push((cell.col, cell.text.clone(), "has no header".to_string()));
                 continue;
             };
-            cells.fields.entry(field.to_string()).or_insert((row.row, cell.col, cell.text.clone()));
+            cells
+                .fields
+                .entry(field.to_string())
+                .or_insert((row.row, cell.col, cell.text.clone()));
             match field {
                 "title" => a.title = clean::tidy_inline(&format!("{} {}", a.title, cell.text)),
                 "progress" | "next_steps" => {
@@ -382,19 +481,37 @@ impl State<'_> {
                     if slot.is_empty() {
                         *slot = value;
                     } else if crate::profile::fold(slot) != crate::profile::fold(&value) {
-                        conflicts.push((cell.col, cell.text.clone(), format!("gives a second {field} for {id}")));
+                        conflicts.push((
+                            cell.col,
+                            cell.text.clone(),
+                            format!("gives a second {field} for {id}"),
+                        ));
                     }
                 }
             }
         }
         for (col, text, why) in conflicts {
-            let message = format!("continuation row: column {} {why}; not read", crate::cellref::column_letters(col));
-            if let Some(mut f) = finding(self, "unrecognised-row", Severity::Warning, (row.row, col), &text, message) {
+            let message = format!(
+                "continuation row: column {} {why}; not read",
+                crate::cellref::column_letters(col)
+            );
+            if let Some(mut f) = finding(
+                self,
+                "unrecognised-row",
+                Severity::Warning,
+                (row.row, col),
+                &text,
+                message,
+            ) {
                 f.activity = (!id.is_empty()).then(|| id.clone());
                 out.findings.push(f);
             }
         }
-        let shown = if id.is_empty() { "the activity above".to_string() } else { id.clone() };
+        let shown = if id.is_empty() {
+            "the activity above".to_string()
+        } else {
+            id.clone()
+        };
         (RowKind::Continuation(id), format!("joined to {shown}"))
     }
 }
@@ -411,7 +528,17 @@ fn short(text: &str) -> String {
 /// Cleans every field of an activity: one-line values tidied and matched to the profile's
 /// vocabulary (case and spaces ignored), multi-line text normalised, the id made canonical.
 pub fn clean_activity(a: &mut Activity, profile: &Profile) {
-    for field in ["title", "lead", "portfolio", "objective_id", "objective_title", "theme", "theme_strapline", "status", "id"] {
+    for field in [
+        "title",
+        "lead",
+        "portfolio",
+        "objective_id",
+        "objective_title",
+        "theme",
+        "theme_strapline",
+        "status",
+        "id",
+    ] {
         let slot = a.field_mut(field).expect("a canonical field");
         *slot = clean::tidy_inline(slot);
     }
@@ -433,7 +560,11 @@ pub fn clean_activity(a: &mut Activity, profile: &Profile) {
             }
         }
     }
-    if let Some(n) = a.objective_id.strip_prefix(&profile.objectives.prefix).and_then(|r| r.trim().parse::<u32>().ok()) {
+    if let Some(n) = a
+        .objective_id
+        .strip_prefix(&profile.objectives.prefix)
+        .and_then(|r| r.trim().parse::<u32>().ok())
+    {
         a.objective_id = profile.format_objective_id(n);
     }
 }

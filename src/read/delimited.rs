@@ -80,11 +80,18 @@ pub fn read_delimited(text: &str, delimiter: Option<u8>) -> Result<Input> {
     })
 }
 
-/// Picks the delimiter whose most common field count (above one) is shared by the most records
-/// among the first few; title rows and banners in one cell do not spoil the vote.
+/// Picks the delimiter whose most common field count (above one), times the records sharing it
+/// among the first few, is largest; title rows and banners in one cell do not spoil the vote.
 pub fn sniff_delimiter(text: &str) -> u8 {
+    sniff_delimiter_preferring(text, CANDIDATES[0])
+}
+
+/// Like [`sniff_delimiter`], but `preferred` (the one a `.csv` name promises) wins a tie.
+pub fn sniff_delimiter_preferring(text: &str, preferred: u8) -> u8 {
     let mut best: Option<(usize, u8)> = None;
-    for &delimiter in &CANDIDATES {
+    let order =
+        std::iter::once(preferred).chain(CANDIDATES.into_iter().filter(|&d| d != preferred));
+    for delimiter in order {
         let mut counts: Vec<usize> = Vec::new();
         let mut reader = reader(text, delimiter);
         let mut record = csv::StringRecord::new();
@@ -101,8 +108,11 @@ pub fn sniff_delimiter(text: &str) -> u8 {
         let Some((width, votes)) = mode(&counts) else {
             continue;
         };
-        if width > 1 && best.is_none_or(|(best_votes, _)| votes > best_votes) {
-            best = Some((votes, delimiter));
+        // Records agreeing on a width, weighted by that width: the wrong delimiter tends to
+        // split quoted multi-line cells into many narrow records, never into many wide ones.
+        let score = votes * width;
+        if width > 1 && best.is_none_or(|(best_score, _)| score > best_score) {
+            best = Some((score, delimiter));
         }
     }
     best.map_or(b',', |(_, delimiter)| delimiter)

@@ -100,7 +100,9 @@ pub enum Input {
 }
 
 /// Extensions of the files a folder is searched for.
-pub const EXTENSIONS: [&str; 9] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "tsv", "txt", "json"];
+pub const EXTENSIONS: [&str; 9] = [
+    "xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "tsv", "txt", "json",
+];
 
 /// Reads a file, choosing the reader from its content (and its extension where content is
 /// ambiguous). Errors name nothing: the caller wraps them with the path.
@@ -129,7 +131,11 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str) -> Result<Input> {
     if looks_binary(&text) {
         return Err(Error::Unsupported(format!(
             "the file holds binary data that is not a workbook{}",
-            if ext.is_empty() { String::new() } else { format!(" (named .{ext})") }
+            if ext.is_empty() {
+                String::new()
+            } else {
+                format!(" (named .{ext})")
+            }
         )));
     }
     let trimmed = text.trim_start();
@@ -150,7 +156,11 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str) -> Result<Input> {
             "the file is named .{ext} but holds text, not a workbook; if it is a CSV, rename it .csv"
         )));
     }
-    let delimiter = if ext == "tsv" { Some(b'\t') } else { None };
+    let delimiter = match ext {
+        "tsv" => Some(b'\t'),
+        "csv" => Some(delimited::sniff_delimiter_preferring(&text, b',')),
+        _ => None,
+    };
     read_delimited(&text, delimiter)
 }
 

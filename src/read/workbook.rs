@@ -33,16 +33,31 @@ pub fn read_workbook(bytes: Vec<u8>, ext: &str, is_ole: bool) -> Result<Input> {
     Ok(Input::Sheets {
         format,
         sheets,
-        title: props.as_ref().and_then(|p| p.title.clone()).filter(|t| !t.trim().is_empty()),
-        subject: props.and_then(|p| p.subject).filter(|t| !t.trim().is_empty()),
+        title: props
+            .as_ref()
+            .and_then(|p| p.title.clone())
+            .filter(|t| !t.trim().is_empty()),
+        subject: props
+            .and_then(|p| p.subject)
+            .filter(|t| !t.trim().is_empty()),
     })
 }
 
-fn open(cursor: Cursor<Vec<u8>>, ext: &str, is_ole: bool) -> Result<(Format, Sheets<Cursor<Vec<u8>>>)> {
+fn open(
+    cursor: Cursor<Vec<u8>>,
+    ext: &str,
+    is_ole: bool,
+) -> Result<(Format, Sheets<Cursor<Vec<u8>>>)> {
     use calamine::{Ods, Xls, Xlsb, Xlsx, open_workbook_from_rs};
     if is_ole {
         // An OLE file is an xls, or an encrypted xlsx (Excel wraps those in OLE).
-        let encrypted = cursor.get_ref().windows(32).any(|w| w == "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>().as_slice());
+        let encrypted = cursor.get_ref().windows(32).any(|w| {
+            w == "EncryptedPackage"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<Vec<u8>>()
+                .as_slice()
+        });
         if encrypted {
             return Err(Error::Encrypted);
         }
@@ -66,9 +81,15 @@ fn open(cursor: Cursor<Vec<u8>>, ext: &str, is_ole: bool) -> Result<(Format, She
             let c3 = cursor.clone();
             open_workbook_from_rs::<Xlsx<_>, _>(cursor)
                 .map(|b| (Format::Xlsx, Sheets::Xlsx(b)))
-                .or_else(|_| open_workbook_from_rs::<Ods<_>, _>(c2).map(|b| (Format::Ods, Sheets::Ods(b))))
-                .or_else(|_| open_workbook_from_rs::<Xlsb<_>, _>(c3).map(|b| (Format::Xlsb, Sheets::Xlsb(b))))
-                .map_err(|_| calamine::Error::Msg("a zip file that is not an xlsx, xlsb or ods workbook"))
+                .or_else(|_| {
+                    open_workbook_from_rs::<Ods<_>, _>(c2).map(|b| (Format::Ods, Sheets::Ods(b)))
+                })
+                .or_else(|_| {
+                    open_workbook_from_rs::<Xlsb<_>, _>(c3).map(|b| (Format::Xlsb, Sheets::Xlsb(b)))
+                })
+                .map_err(|_| {
+                    calamine::Error::Msg("a zip file that is not an xlsx, xlsb or ods workbook")
+                })
         }
     };
     result.map_err(|e| explain(e, ""))
@@ -81,7 +102,11 @@ fn explain(e: calamine::Error, sheet: &str) -> Error {
     if lower.contains("password") || lower.contains("encrypt") {
         return Error::Encrypted;
     }
-    let place = if sheet.is_empty() { String::new() } else { format!(" (sheet '{sheet}')") };
+    let place = if sheet.is_empty() {
+        String::new()
+    } else {
+        format!(" (sheet '{sheet}')")
+    };
     match e {
         calamine::Error::Msg(m) => Error::Unsupported(m.to_string()),
         calamine::Error::Io(io) => Error::Io(io),
@@ -107,7 +132,13 @@ pub fn cell_text(value: &Data) -> String {
         Data::String(s) => s.clone(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => float_text(*f),
-        Data::Bool(b) => if *b { "TRUE".into() } else { "FALSE".into() },
+        Data::Bool(b) => {
+            if *b {
+                "TRUE".into()
+            } else {
+                "FALSE".into()
+            }
+        }
         Data::DateTime(d) => excel_date_text(d.as_f64()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("{e}"),
@@ -129,13 +160,21 @@ fn excel_date_text(serial: f64) -> String {
     }
     let days = serial.floor() as i64;
     // Serial 60 is Excel's phantom 1900-02-29; serial 0 is 1899-12-31 in Excel's reckoning.
-    let days_from_epoch = if days < 60 { days - 25_568 } else { days - 25_569 };
+    let days_from_epoch = if days < 60 {
+        days - 25_568
+    } else {
+        days - 25_569
+    };
     let (y, m, d) = civil_from_days(days_from_epoch);
     let secs = ((serial - serial.floor()) * 86_400.0).round() as i64;
     if secs == 0 {
         format!("{y:04}-{m:02}-{d:02}")
     } else {
-        format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", secs / 3600, (secs % 3600) / 60)
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+            secs / 3600,
+            (secs % 3600) / 60
+        )
     }
 }
 
@@ -164,7 +203,15 @@ fn rows_of(range: &calamine::Range<Data>, merges: &[Dimensions]) -> Vec<Row> {
             Some((sr, sc)) => (sr + r as u32, sc + c as u32),
             None => continue,
         };
-        push_cell(&mut rows, row, Cell { col, text, merged: false });
+        push_cell(
+            &mut rows,
+            row,
+            Cell {
+                col,
+                text,
+                merged: false,
+            },
+        );
     }
     for area in merges {
         let Some(anchor) = find(&rows, area.start.0, area.start.1).map(|c| c.text.clone()) else {
@@ -173,7 +220,15 @@ fn rows_of(range: &calamine::Range<Data>, merges: &[Dimensions]) -> Vec<Row> {
         for row in area.start.0..=area.end.0 {
             for col in area.start.1..=area.end.1 {
                 if (row, col) != area.start && find(&rows, row, col).is_none() {
-                    push_cell(&mut rows, row, Cell { col, text: anchor.clone(), merged: true });
+                    push_cell(
+                        &mut rows,
+                        row,
+                        Cell {
+                            col,
+                            text: anchor.clone(),
+                            merged: true,
+                        },
+                    );
                 }
             }
         }
@@ -192,7 +247,10 @@ fn find(rows: &[Row], row: u32, col: u32) -> Option<&Cell> {
 fn push_cell(rows: &mut Vec<Row>, row: u32, cell: Cell) {
     match rows.iter_mut().rev().find(|r| r.row == row) {
         Some(r) => r.cells.push(cell),
-        None => rows.push(Row { row, cells: vec![cell] }),
+        None => rows.push(Row {
+            row,
+            cells: vec![cell],
+        }),
     }
 }
 

@@ -32,7 +32,12 @@ impl Rule for Placeholder {
             for (field, label) in FILLED {
                 let value = a.field(field).unwrap_or("");
                 if ctx.profile.is_placeholder(value) {
-                    out.at(i, field, format!("{label} still shows the placeholder '{value}'; choose a value"), None);
+                    out.at(
+                        i,
+                        field,
+                        format!("{label} still shows the placeholder '{value}'; choose a value"),
+                        None,
+                    );
                 }
             }
         }
@@ -82,7 +87,12 @@ impl Rule for MissingProgress {
     fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if under_way(ctx.profile, &a.status) && a.progress.is_empty() {
-                out.at(i, "progress", format!("the activity is {} but no progress is given", a.status), None);
+                out.at(
+                    i,
+                    "progress",
+                    format!("the activity is {} but no progress is given", a.status),
+                    None,
+                );
             }
         }
     }
@@ -96,7 +106,10 @@ pub fn only_tbc(text: &str) -> bool {
         .trim()
         .trim_end_matches(['.', '!'])
         .to_lowercase();
-    matches!(core.as_str(), "" | "tbc" | "tba" | "to be confirmed" | "to be agreed" | "tbd")
+    matches!(
+        core.as_str(),
+        "" | "tbc" | "tba" | "to be confirmed" | "to be agreed" | "tbd"
+    )
 }
 
 /// `tbc-next-steps`: a Green/Amber/Red activity whose next steps are only "TBC" or empty.
@@ -115,8 +128,17 @@ impl Rule for TbcNextSteps {
     fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if under_way(ctx.profile, &a.status) && only_tbc(&a.next_steps) {
-                let what = if a.next_steps.is_empty() { "empty".to_string() } else { format!("only '{}'", a.next_steps) };
-                out.at(i, "next_steps", format!("the activity is {} but its next steps are {what}", a.status), None);
+                let what = if a.next_steps.is_empty() {
+                    "empty".to_string()
+                } else {
+                    format!("only '{}'", a.next_steps)
+                };
+                out.at(
+                    i,
+                    "next_steps",
+                    format!("the activity is {} but its next steps are {what}", a.status),
+                    None,
+                );
             }
         }
     }
@@ -133,7 +155,12 @@ mod tests {
         a.lead = "Choose an item.".into();
         a.portfolio = "choose an item. ".into();
         let f = run(&Placeholder, vec![a]);
-        assert_eq!(f.iter().map(|f| f.field.as_deref().unwrap()).collect::<Vec<_>>(), ["lead", "portfolio"]);
+        assert_eq!(
+            f.iter()
+                .map(|f| f.field.as_deref().unwrap())
+                .collect::<Vec<_>>(),
+            ["lead", "portfolio"]
+        );
         assert!(run(&Placeholder, vec![activity("KA.01.01")]).is_empty());
     }
 
@@ -141,10 +168,16 @@ mod tests {
     fn missing_fires_only_when_empty() {
         let mut a = activity("KA.01.01");
         a.lead.clear();
-        assert_eq!(run(&Missing("missing-lead", "lead", "Lead"), vec![a]).len(), 1);
+        assert_eq!(
+            run(&Missing("missing-lead", "lead", "Lead"), vec![a]).len(),
+            1
+        );
         let mut b = activity("KA.01.01");
         b.lead = "Choose an item.".into();
-        assert!(run(&Missing("missing-lead", "lead", "Lead"), vec![b]).is_empty(), "placeholders are reported once, by `placeholder`");
+        assert!(
+            run(&Missing("missing-lead", "lead", "Lead"), vec![b]).is_empty(),
+            "placeholders are reported once, by `placeholder`"
+        );
     }
 
     #[test]

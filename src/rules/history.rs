@@ -14,10 +14,16 @@ pub fn return_leads(ret: &Return, ctx: &Context) -> BTreeSet<String> {
     for a in &ret.parsed.tracker.activities {
         if let Some(l) = Profile::match_in(&ctx.profile.vocabulary.leads, &a.lead) {
             leads.insert(l.to_string());
-        } else if !a.lead.is_empty() && !ctx.profile.is_placeholder(&a.lead) && ctx.profile.vocabulary.leads.is_empty() {
+        } else if !a.lead.is_empty()
+            && !ctx.profile.is_placeholder(&a.lead)
+            && ctx.profile.vocabulary.leads.is_empty()
+        {
             leads.insert(a.lead.clone());
         }
-        if let Some(p) = ctx.plan.and_then(|p| p.activities.iter().find(|p| p.id == a.id)) {
+        if let Some(p) = ctx
+            .plan
+            .and_then(|p| p.activities.iter().find(|p| p.id == a.id))
+        {
             if !p.lead.is_empty() {
                 leads.insert(p.lead.clone());
             }
@@ -42,10 +48,22 @@ impl Rule for MissingActivity {
     fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
         let Some(plan) = ctx.plan else { return };
         let leads = return_leads(ret, ctx);
-        let held: BTreeSet<&str> = ret.parsed.tracker.activities.iter().map(|a| a.id.as_str()).collect();
+        let held: BTreeSet<&str> = ret
+            .parsed
+            .tracker
+            .activities
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect();
         for p in &plan.activities {
             if leads.contains(&p.lead) && !held.contains(p.id.as_str()) {
-                out.file(Some(&p.id), format!("{} ({}) is in the plan for {} but not in this return", p.id, p.title, p.lead));
+                out.file(
+                    Some(&p.id),
+                    format!(
+                        "{} ({}) is in the plan for {} but not in this return",
+                        p.id, p.title, p.lead
+                    ),
+                );
             }
         }
     }
@@ -68,7 +86,12 @@ impl Rule for UnexpectedActivity {
         let Some(plan) = ctx.plan else { return };
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if !a.id.is_empty() && !plan.activities.iter().any(|p| p.id == a.id) {
-                out.at(i, "id", format!("{} is not in the plan for this quarter", a.id), None);
+                out.at(
+                    i,
+                    "id",
+                    format!("{} is not in the plan for this quarter", a.id),
+                    None,
+                );
             }
         }
     }
@@ -90,16 +113,27 @@ impl Rule for StaleProgress {
     }
     fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
         let Some(previous) = ctx.previous else { return };
-        let before: HashMap<&str, &Activity> = previous.activities.iter().map(|a| (a.id.as_str(), a)).collect();
+        let before: HashMap<&str, &Activity> = previous
+            .activities
+            .iter()
+            .map(|a| (a.id.as_str(), a))
+            .collect();
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
-            let Some(p) = before.get(a.id.as_str()) else { continue };
+            let Some(p) = before.get(a.id.as_str()) else {
+                continue;
+            };
             if a.progress.is_empty() || a.progress != p.progress {
                 continue;
             }
             if a.status == p.status && a.next_steps == p.next_steps {
                 out.at(i, "progress", "nothing has changed since last quarter: status, progress and next steps are as they were; please update them".into(), None);
             } else if under_way(ctx.profile, &a.status) {
-                out.at(i, "progress", "progress is word for word the same as last quarter's; please update it".into(), None);
+                out.at(
+                    i,
+                    "progress",
+                    "progress is word for word the same as last quarter's; please update it".into(),
+                    None,
+                );
             }
         }
     }
@@ -107,14 +141,23 @@ impl Rule for StaleProgress {
 
 /// What two returns must agree on for one activity.
 fn content(a: &Activity) -> [&str; 6] {
-    [&a.title, &a.status, &a.progress, &a.next_steps, &a.lead, &a.portfolio]
+    [
+        &a.title,
+        &a.status,
+        &a.progress,
+        &a.next_steps,
+        &a.lead,
+        &a.portfolio,
+    ]
 }
 
 /// `conflict`: the same activity in two returns with different content, reported on the later
 /// return, pointing at the earlier one. Returns one list per return.
 pub fn conflicts(returns: &[Return], ctx: &Context) -> Vec<Vec<Finding>> {
     let mut out: Vec<Vec<Finding>> = vec![Vec::new(); returns.len()];
-    let Some(severity) = ctx.profile.rule_severity("conflict", Severity::Error) else { return out };
+    let Some(severity) = ctx.profile.rule_severity("conflict", Severity::Error) else {
+        return out;
+    };
     let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
     for (r, ret) in returns.iter().enumerate() {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
@@ -129,7 +172,14 @@ pub fn conflicts(returns: &[Return], ctx: &Context) -> Vec<Vec<Finding>> {
                 continue; // a duplicate within one return is `duplicate-id`
             }
             let first = &returns[r0].parsed.tracker.activities[i0];
-            let fields = ["title", "status", "progress", "next_steps", "lead", "portfolio"];
+            let fields = [
+                "title",
+                "status",
+                "progress",
+                "next_steps",
+                "lead",
+                "portfolio",
+            ];
             let differ: Vec<&str> = fields
                 .iter()
                 .zip(content(first).iter().zip(content(a)))
@@ -142,11 +192,24 @@ pub fn conflicts(returns: &[Return], ctx: &Context) -> Vec<Vec<Finding>> {
             let field = differ[0];
             let mut e = Emitter::new("conflict", Some(severity), *ret);
             let place = match returns[r0].parsed.cells.get(i0) {
-                Some(c) if !c.cell(field).is_empty() && !c.sheet.is_empty() => format!("{}:{}!{}", returns[r0].file, c.sheet, c.cell(field)),
-                Some(c) if !c.cell(field).is_empty() => format!("{}:{}", returns[r0].file, c.cell(field)),
+                Some(c) if !c.cell(field).is_empty() && !c.sheet.is_empty() => {
+                    format!("{}:{}!{}", returns[r0].file, c.sheet, c.cell(field))
+                }
+                Some(c) if !c.cell(field).is_empty() => {
+                    format!("{}:{}", returns[r0].file, c.cell(field))
+                }
                 _ => returns[r0].file.to_string(),
             };
-            e.at(i, field, format!("{} is also in {place} with a different {}", a.id, differ.join(", ").replace('_', " ")), None);
+            e.at(
+                i,
+                field,
+                format!(
+                    "{} is also in {place} with a different {}",
+                    a.id,
+                    differ.join(", ").replace('_', " ")
+                ),
+                None,
+            );
             out[r].extend(e.findings);
         }
     }
@@ -161,43 +224,91 @@ mod tests {
 
     #[test]
     fn missing_and_unexpected_against_the_plan() {
-        let plan = Tracker::with_activities(vec![activity("KA.01.01"), activity("KA.01.02"), activity("KA.01.03")]);
+        let plan = Tracker::with_activities(vec![
+            activity("KA.01.01"),
+            activity("KA.01.02"),
+            activity("KA.01.03"),
+        ]);
         let mut other_lead = activity("KA.01.03");
         other_lead.lead = "Chief Officer - Governance".into();
-        let plan2 = Tracker::with_activities(vec![activity("KA.01.01"), activity("KA.01.02"), other_lead]);
+        let plan2 =
+            Tracker::with_activities(vec![activity("KA.01.01"), activity("KA.01.02"), other_lead]);
         let ret = vec![activity("KA.01.01"), activity("KA.09.09")];
         let f = run_with(&MissingActivity, ret.clone(), Some(&plan2), None);
-        assert_eq!(f.iter().map(|f| f.activity.as_deref().unwrap()).collect::<Vec<_>>(), ["KA.01.02"], "KA.01.03 belongs to another lead");
+        assert_eq!(
+            f.iter()
+                .map(|f| f.activity.as_deref().unwrap())
+                .collect::<Vec<_>>(),
+            ["KA.01.02"],
+            "KA.01.03 belongs to another lead"
+        );
         assert_eq!(f[0].cell, "");
         let f = run_with(&UnexpectedActivity, ret, Some(&plan), None);
-        assert_eq!(f.iter().map(|f| f.activity.as_deref().unwrap()).collect::<Vec<_>>(), ["KA.09.09"]);
-        assert!(run(&MissingActivity, vec![activity("KA.01.01")]).is_empty(), "no plan, no finding");
+        assert_eq!(
+            f.iter()
+                .map(|f| f.activity.as_deref().unwrap())
+                .collect::<Vec<_>>(),
+            ["KA.09.09"]
+        );
+        assert!(
+            run(&MissingActivity, vec![activity("KA.01.01")]).is_empty(),
+            "no plan, no finding"
+        );
     }
 
     #[test]
     fn stale_progress_only_when_identical_and_under_way() {
         let previous = Tracker::with_activities(vec![activity("KA.01.01")]);
-        assert_eq!(run_with(&StaleProgress, vec![activity("KA.01.01")], None, Some(&previous)).len(), 1);
+        assert_eq!(
+            run_with(
+                &StaleProgress,
+                vec![activity("KA.01.01")],
+                None,
+                Some(&previous)
+            )
+            .len(),
+            1
+        );
         let mut changed = activity("KA.01.01");
         changed.progress = "- Something new".into();
         assert!(run_with(&StaleProgress, vec![changed], None, Some(&previous)).is_empty());
         let mut later = activity("KA.01.01");
         later.status = "Start Later in Year".into();
         later.next_steps = "- Plan the work".into();
-        assert!(run_with(&StaleProgress, vec![later.clone()], None, Some(&previous)).is_empty(), "not under way, and the row was touched");
+        assert!(
+            run_with(&StaleProgress, vec![later.clone()], None, Some(&previous)).is_empty(),
+            "not under way, and the row was touched"
+        );
         let untouched = Tracker::with_activities(vec![later.clone()]);
-        assert_eq!(run_with(&StaleProgress, vec![later], None, Some(&untouched)).len(), 1, "an untouched row is flagged whatever its status");
+        assert_eq!(
+            run_with(&StaleProgress, vec![later], None, Some(&untouched)).len(),
+            1,
+            "an untouched row is flagged whatever its status"
+        );
     }
 
     #[test]
     fn conflicts_between_returns() {
         let profile = Profile::default_profile();
-        let ctx = Context { profile: &profile, plan: None, previous: None };
+        let ctx = Context {
+            profile: &profile,
+            plan: None,
+            previous: None,
+        };
         let a = parsed(vec![activity("KA.01.01"), activity("KA.01.02")]);
         let mut changed = activity("KA.01.01");
         changed.progress = "- different".into();
         let b = parsed(vec![changed, activity("KA.01.02")]);
-        let returns = [Return { file: "a.xlsx", parsed: &a }, Return { file: "b.xlsx", parsed: &b }];
+        let returns = [
+            Return {
+                file: "a.xlsx",
+                parsed: &a,
+            },
+            Return {
+                file: "b.xlsx",
+                parsed: &b,
+            },
+        ];
         let f = conflicts(&returns, &ctx);
         assert!(f[0].is_empty());
         assert_eq!(f[1].len(), 1, "only KA.01.01 differs");

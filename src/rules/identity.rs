@@ -21,9 +21,22 @@ impl Rule for BadId {
         let example = ctx.profile.format_id(4, 3);
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if a.id.is_empty() {
-                out.at(i, "id", format!("the activity '{}' has no id (expected e.g. {example})", short(&a.title)), None);
+                out.at(
+                    i,
+                    "id",
+                    format!(
+                        "the activity '{}' has no id (expected e.g. {example})",
+                        short(&a.title)
+                    ),
+                    None,
+                );
             } else if !ctx.profile.id_strict.is_match(&a.id) {
-                out.at(i, "id", format!("'{}' is not an activity id (expected e.g. {example})", a.id), None);
+                out.at(
+                    i,
+                    "id",
+                    format!("'{}' is not an activity id (expected e.g. {example})", a.id),
+                    None,
+                );
             }
         }
     }
@@ -31,7 +44,11 @@ impl Rule for BadId {
 
 fn short(text: &str) -> String {
     let t: String = text.chars().take(50).collect();
-    if t.len() < text.len() { format!("{t}…") } else { t }
+    if t.len() < text.len() {
+        format!("{t}…")
+    } else {
+        t
+    }
 }
 
 /// `duplicate-id`: the same id given twice in one return.
@@ -54,8 +71,17 @@ impl Rule for DuplicateId {
                 continue;
             }
             if let Some(&j) = first.get(a.id.as_str()) {
-                let other = ret.parsed.tracker.activities[j].source.as_ref().map(|s| format!(" (row {})", s.row)).unwrap_or_default();
-                out.at(i, "id", format!("{} is given again; it was first given above{other}", a.id), None);
+                let other = ret.parsed.tracker.activities[j]
+                    .source
+                    .as_ref()
+                    .map(|s| format!(" (row {})", s.row))
+                    .unwrap_or_default();
+                out.at(
+                    i,
+                    "id",
+                    format!("{} is given again; it was first given above{other}", a.id),
+                    None,
+                );
             } else {
                 first.insert(&a.id, i);
             }
@@ -78,14 +104,24 @@ impl Rule for IdObjectiveMismatch {
     }
     fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
-            let Some(caps) = ctx.profile.id_loose.captures(&a.id) else { continue };
-            let Ok(n) = caps["objective"].parse::<u32>() else { continue };
+            let Some(caps) = ctx.profile.id_loose.captures(&a.id) else {
+                continue;
+            };
+            let Ok(n) = caps["objective"].parse::<u32>() else {
+                continue;
+            };
             let expected = ctx.profile.format_objective_id(n);
-            if !a.objective_id.is_empty() && ctx.profile.id_strict.is_match(&a.id) && a.objective_id != expected {
+            if !a.objective_id.is_empty()
+                && ctx.profile.id_strict.is_match(&a.id)
+                && a.objective_id != expected
+            {
                 out.at(
                     i,
                     "id",
-                    format!("{} is listed under {} but its id says it belongs to {expected}", a.id, a.objective_id),
+                    format!(
+                        "{} is listed under {} but its id says it belongs to {expected}",
+                        a.id, a.objective_id
+                    ),
                     None,
                 );
             }
@@ -111,10 +147,23 @@ mod tests {
 
     #[test]
     fn duplicate_id_fires_on_the_second() {
-        let f = run(&DuplicateId, vec![activity("KA.01.01"), activity("KA.01.02"), activity("KA.01.01")]);
+        let f = run(
+            &DuplicateId,
+            vec![
+                activity("KA.01.01"),
+                activity("KA.01.02"),
+                activity("KA.01.01"),
+            ],
+        );
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].activity.as_deref(), Some("KA.01.01"));
-        assert!(run(&DuplicateId, vec![activity("KA.01.01"), activity("KA.01.02")]).is_empty());
+        assert!(
+            run(
+                &DuplicateId,
+                vec![activity("KA.01.01"), activity("KA.01.02")]
+            )
+            .is_empty()
+        );
     }
 
     #[test]

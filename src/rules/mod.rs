@@ -69,10 +69,26 @@ pub static RULES: &[&dyn Rule] = &[
 
 /// Rules reported by other steps, listed so the README and `--help` can name every code.
 pub static OTHER_RULES: &[(&str, Severity, &str)] = &[
-    ("conflict", Severity::Error, "two returns give different content for one activity"),
-    ("unrecognised-row", Severity::Warning, "a non-empty row that is not an activity, continuation, heading or header"),
-    ("normalised", Severity::Info, "a value was cleaned (case, spaces, \"KA.1.4\" → \"KA.01.04\")"),
-    ("unreadable-file", Severity::Error, "the file cannot be read; the message says why"),
+    (
+        "conflict",
+        Severity::Error,
+        "two returns give different content for one activity",
+    ),
+    (
+        "unrecognised-row",
+        Severity::Warning,
+        "a non-empty row that is not an activity, continuation, heading or header",
+    ),
+    (
+        "normalised",
+        Severity::Info,
+        "a value was cleaned (case, spaces, \"KA.1.4\" → \"KA.01.04\")",
+    ),
+    (
+        "unreadable-file",
+        Severity::Error,
+        "the file cannot be read; the message says why",
+    ),
 ];
 
 /// Collects one rule's findings for one return, filling in the location of each.
@@ -87,12 +103,19 @@ pub struct Emitter<'a> {
 impl<'a> Emitter<'a> {
     /// An emitter for `rule` on `ret`, at the profile's severity (None: the rule is off).
     pub fn new(rule: &'static str, severity: Option<Severity>, ret: Return<'a>) -> Emitter<'a> {
-        Emitter { rule, severity, ret, findings: Vec::new() }
+        Emitter {
+            rule,
+            severity,
+            ret,
+            findings: Vec::new(),
+        }
     }
 
     /// Reports a problem with `field` of the activity at `index`.
     pub fn at(&mut self, index: usize, field: &str, message: String, suggestion: Option<String>) {
-        let Some(severity) = self.severity else { return };
+        let Some(severity) = self.severity else {
+            return;
+        };
         let a = &self.ret.parsed.tracker.activities[index];
         let cells = self.ret.parsed.cells.get(index);
         let value = cells
@@ -117,7 +140,9 @@ impl<'a> Emitter<'a> {
 
     /// Reports a problem about the return as a whole (e.g. an activity it lacks).
     pub fn file(&mut self, activity: Option<&str>, message: String) {
-        let Some(severity) = self.severity else { return };
+        let Some(severity) = self.severity else {
+            return;
+        };
         self.findings.push(Finding {
             rule: self.rule.to_string(),
             severity,
@@ -137,7 +162,9 @@ impl<'a> Emitter<'a> {
 pub fn check(ret: Return, ctx: &Context) -> Vec<Finding> {
     let mut out = ret.parsed.findings.clone();
     for rule in RULES {
-        let severity = ctx.profile.rule_severity(rule.code(), rule.default_severity());
+        let severity = ctx
+            .profile
+            .rule_severity(rule.code(), rule.default_severity());
         let mut e = Emitter::new(rule.code(), severity, ret);
         rule.check(&ret, ctx, &mut e);
         out.extend(e.findings);
@@ -162,7 +189,11 @@ pub fn under_way(profile: &Profile, status: &str) -> bool {
 
 /// Every rule code katrack reports.
 pub fn codes() -> Vec<&'static str> {
-    RULES.iter().map(|r| r.code()).chain(OTHER_RULES.iter().map(|r| r.0)).collect()
+    RULES
+        .iter()
+        .map(|r| r.code())
+        .chain(OTHER_RULES.iter().map(|r| r.0))
+        .collect()
 }
 
 /// True when `code` is one of katrack's rule codes.
@@ -201,11 +232,23 @@ pub(crate) mod tests {
     }
 
     /// One rule's findings on a return, with a plan and previous quarter.
-    pub fn run_with(rule: &dyn Rule, activities: Vec<Activity>, plan: Option<&Tracker>, previous: Option<&Tracker>) -> Vec<Finding> {
+    pub fn run_with(
+        rule: &dyn Rule,
+        activities: Vec<Activity>,
+        plan: Option<&Tracker>,
+        previous: Option<&Tracker>,
+    ) -> Vec<Finding> {
         let profile = Profile::default_profile();
-        let ctx = Context { profile: &profile, plan, previous };
+        let ctx = Context {
+            profile: &profile,
+            plan,
+            previous,
+        };
         let p = parsed(activities);
-        let ret = Return { file: "t.xlsx", parsed: &p };
+        let ret = Return {
+            file: "t.xlsx",
+            parsed: &p,
+        };
         let mut e = Emitter::new(rule.code(), Some(rule.default_severity()), ret);
         rule.check(&ret, &ctx, &mut e);
         e.findings
@@ -224,18 +267,41 @@ pub(crate) mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), codes.len());
         assert!(RULES.iter().all(|r| !r.doc().is_empty()));
-        for code in ["placeholder", "missing-lead", "unknown-status", "bad-id", "conflict", "stale-progress", "unreadable-file"] {
+        for code in [
+            "placeholder",
+            "missing-lead",
+            "unknown-status",
+            "bad-id",
+            "conflict",
+            "stale-progress",
+            "unreadable-file",
+        ] {
             assert!(is_rule(code), "{code}");
         }
     }
 
     #[test]
     fn a_profile_can_turn_a_rule_off_or_change_its_severity() {
-        let text = crate::profile::DEFAULT_PROFILE.replace("[severities]", "[severities]\ntbc-next-steps = \"off\"\nmissing-lead = \"warning\"");
+        let text = crate::profile::DEFAULT_PROFILE.replace(
+            "[severities]",
+            "[severities]\ntbc-next-steps = \"off\"\nmissing-lead = \"warning\"",
+        );
         let profile = Profile::from_toml(&text).unwrap();
-        assert_eq!(profile.rule_severity("tbc-next-steps", Severity::Warning), None);
-        assert_eq!(profile.rule_severity("missing-lead", Severity::Error), Some(Severity::Warning));
-        let bad = crate::profile::DEFAULT_PROFILE.replace("[severities]", "[severities]\nno-such-rule = \"off\"");
-        assert!(Profile::from_toml(&bad).unwrap_err().to_string().contains("no-such-rule"));
+        assert_eq!(
+            profile.rule_severity("tbc-next-steps", Severity::Warning),
+            None
+        );
+        assert_eq!(
+            profile.rule_severity("missing-lead", Severity::Error),
+            Some(Severity::Warning)
+        );
+        let bad = crate::profile::DEFAULT_PROFILE
+            .replace("[severities]", "[severities]\nno-such-rule = \"off\"");
+        assert!(
+            Profile::from_toml(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("no-such-rule")
+        );
     }
 }

@@ -7,7 +7,10 @@ use crate::profile::Profile;
 
 /// Letters and digits only, lower case: "Chief Officer – Governance" ~ "chiefofficergovernance".
 fn key(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The allowed value `value` clearly means, if any: the same letters with other punctuation, one
@@ -23,7 +26,10 @@ pub fn closest<'a>(value: &str, allowed: &'a [String]) -> Option<&'a str> {
         return Some(a);
     }
     let words = |t: &str| -> Vec<String> {
-        t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
     };
     let vw = words(value);
     let named: Vec<&String> = allowed
@@ -43,13 +49,18 @@ pub fn closest<'a>(value: &str, allowed: &'a [String]) -> Option<&'a str> {
         .iter()
         .filter(|a| {
             let aw = words(a);
-            !vw.is_empty() && vw.iter().all(|w| aw.contains(w)) && vw.iter().map(String::len).sum::<usize>() >= 4
+            !vw.is_empty()
+                && vw.iter().all(|w| aw.contains(w))
+                && vw.iter().map(String::len).sum::<usize>() >= 4
         })
         .collect();
     if let [one] = within.as_slice() {
         return Some(one);
     }
-    let mut scored: Vec<(usize, &String)> = allowed.iter().map(|a| (strsim::damerau_levenshtein(&k, &key(a)), a)).collect();
+    let mut scored: Vec<(usize, &String)> = allowed
+        .iter()
+        .map(|a| (strsim::damerau_levenshtein(&k, &key(a)), a))
+        .collect();
     scored.sort_by_key(|(d, _)| *d);
     let (best, value_best) = *scored.first()?;
     let unique = scored.get(1).is_none_or(|(d, _)| *d > best);
@@ -71,11 +82,24 @@ impl Rule for UnknownStatus {
         Severity::Error
     }
     fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
-        let names: Vec<String> = ctx.profile.statuses.iter().map(|s| s.name.clone()).collect();
+        let names: Vec<String> = ctx
+            .profile
+            .statuses
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
         let mut spellings = names.clone();
-        spellings.extend(ctx.profile.statuses.iter().flat_map(|s| s.aliases.iter().cloned()));
+        spellings.extend(
+            ctx.profile
+                .statuses
+                .iter()
+                .flat_map(|s| s.aliases.iter().cloned()),
+        );
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
-            if a.status.is_empty() || ctx.profile.is_placeholder(&a.status) || ctx.profile.match_status(&a.status).is_some() {
+            if a.status.is_empty()
+                || ctx.profile.is_placeholder(&a.status)
+                || ctx.profile.match_status(&a.status).is_some()
+            {
                 continue;
             }
             let suggestion = closest(&a.status, &spellings)
@@ -83,7 +107,11 @@ impl Rule for UnknownStatus {
                 .map(|(_, canonical)| canonical);
             let message = match &suggestion {
                 Some(s) => format!("'{}' is not a status; did you mean '{s}'?", a.status),
-                None => format!("'{}' is not a status; use one of: {}", a.status, names.join(", ")),
+                None => format!(
+                    "'{}' is not a status; use one of: {}",
+                    a.status,
+                    names.join(", ")
+                ),
             };
             out.at(i, "status", message, suggestion);
         }
@@ -117,13 +145,20 @@ impl Rule for Unknown {
         }
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             let value = a.field(self.1).unwrap_or("");
-            if value.is_empty() || ctx.profile.is_placeholder(value) || Profile::match_in(allowed, value).is_some() {
+            if value.is_empty()
+                || ctx.profile.is_placeholder(value)
+                || Profile::match_in(allowed, value).is_some()
+            {
                 continue;
             }
             let suggestion = closest(value, allowed).map(str::to_string);
             let message = match &suggestion {
                 Some(s) => format!("'{value}' is not a {}; did you mean '{s}'?", self.2),
-                None => format!("'{value}' is not a {}; use one of: {}", self.2, allowed.join(", ")),
+                None => format!(
+                    "'{value}' is not a {}; use one of: {}",
+                    self.2,
+                    allowed.join(", ")
+                ),
             };
             out.at(i, self.1, message, suggestion);
         }
@@ -146,13 +181,33 @@ mod tests {
         assert_eq!(closest("wellbeing.", &portfolios), Some("Wellbeing"));
         assert_eq!(closest("Parks", &portfolios), None);
         let statuses = list(&["Green", "Amber", "Red", "Start Later in Year", "Complete"]);
-        assert_eq!(closest("Amber/Red", &statuses), None, "two statuses named: no certainty");
+        assert_eq!(
+            closest("Amber/Red", &statuses),
+            None,
+            "two statuses named: no certainty"
+        );
         assert_eq!(closest("Gren", &statuses), Some("Green"));
-        assert_eq!(closest("Start later", &statuses), Some("Start Later in Year"));
-        let leads = list(&["Chief Officer - Governance", "Chief Officer - Finance and Assets"]);
-        assert_eq!(closest("Chief Officer Governance", &leads), Some("Chief Officer - Governance"));
-        assert_eq!(closest("Governance", &leads), Some("Chief Officer - Governance"));
-        assert_eq!(closest("Chief Officer", &leads), None, "both leads contain it");
+        assert_eq!(
+            closest("Start later", &statuses),
+            Some("Start Later in Year")
+        );
+        let leads = list(&[
+            "Chief Officer - Governance",
+            "Chief Officer - Finance and Assets",
+        ]);
+        assert_eq!(
+            closest("Chief Officer Governance", &leads),
+            Some("Chief Officer - Governance")
+        );
+        assert_eq!(
+            closest("Governance", &leads),
+            Some("Chief Officer - Governance")
+        );
+        assert_eq!(
+            closest("Chief Officer", &leads),
+            None,
+            "both leads contain it"
+        );
     }
 
     #[test]
@@ -162,10 +217,17 @@ mod tests {
         let f = run(&UnknownStatus, vec![a]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].suggestion, None);
-        assert!(f[0].message.contains("Green, Amber, Red"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("Green, Amber, Red"),
+            "{}",
+            f[0].message
+        );
         let mut b = activity("KA.08.02");
         b.status = "Ambr".into();
-        assert_eq!(run(&UnknownStatus, vec![b])[0].suggestion.as_deref(), Some("Amber"));
+        assert_eq!(
+            run(&UnknownStatus, vec![b])[0].suggestion.as_deref(),
+            Some("Amber")
+        );
         assert!(run(&UnknownStatus, vec![activity("KA.08.02")]).is_empty());
     }
 
@@ -173,12 +235,21 @@ mod tests {
     fn unknown_portfolio_and_lead() {
         let mut a = activity("KA.08.03");
         a.portfolio = "Finanse".into();
-        let f = run(&Unknown("unknown-portfolio", "portfolio", "portfolio"), vec![a]);
+        let f = run(
+            &Unknown("unknown-portfolio", "portfolio", "portfolio"),
+            vec![a],
+        );
         assert_eq!(f[0].suggestion.as_deref(), Some("Finance"));
         let mut b = activity("KA.08.03");
         b.lead = "Head of Parks".into();
         let f = run(&Unknown("unknown-lead", "lead", "lead"), vec![b]);
         assert_eq!((f.len(), f[0].suggestion.clone()), (1, None));
-        assert!(run(&Unknown("unknown-lead", "lead", "lead"), vec![activity("KA.08.03")]).is_empty());
+        assert!(
+            run(
+                &Unknown("unknown-lead", "lead", "lead"),
+                vec![activity("KA.08.03")]
+            )
+            .is_empty()
+        );
     }
 }

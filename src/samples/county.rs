@@ -16,18 +16,66 @@ const SECTIONS: [Section; 2] = [
         "AMBITION: a county that works for everyone",
         "Priority 1 - A clean and green county",
         &[
-            ["DP-1-01", "Deliver the county tree-planting programme", "Director of Place", "Environment", "On Track", "- 12,000 trees planted this quarter\n  • 4 new community woodlands agreed", "- Plant the winter 2025 stock"],
-            ["DP-1-02", "Reduce the council's own carbon emissions", "Director of Resources", "Environment", "At Risk", "- Heat-pump retrofit at County Hall delayed by supplier", "- Re-tender the retrofit contract"],
-            ["DP-1-03", "Resurface 100 miles of rural roads", "Director of Place", "Highways", "Off Track", "- 31 miles complete; wet spring stopped works for six weeks", "- Extra crews from July"],
+            [
+                "DP-1-01",
+                "Deliver the county tree-planting programme",
+                "Director of Place",
+                "Environment",
+                "On Track",
+                "- 12,000 trees planted this quarter\n  • 4 new community woodlands agreed",
+                "- Plant the winter 2025 stock",
+            ],
+            [
+                "DP-1-02",
+                "Reduce the council's own carbon emissions",
+                "Director of Resources",
+                "Environment",
+                "At Risk",
+                "- Heat-pump retrofit at County Hall delayed by supplier",
+                "- Re-tender the retrofit contract",
+            ],
+            [
+                "DP-1-03",
+                "Resurface 100 miles of rural roads",
+                "Director of Place",
+                "Highways",
+                "Off Track",
+                "- 31 miles complete; wet spring stopped works for six weeks",
+                "- Extra crews from July",
+            ],
         ],
     ),
     (
         "AMBITION: a county that works for everyone",
         "Priority 2 - Independent lives",
         &[
-            ["DP-2-01", "Open two extra-care housing schemes", "Director of People", "Adult Social Care", "Not Started", "", ""],
-            ["DP-2-02", "Redesign the reablement service", "Director of People", "Adult Social Care", "Achieved", "- New service live since April", "- Evaluate after six months"],
-            ["DP-2-03", "Review the fees paid to care homes", "Director of Resources", "Resources", "Paused", "", ""],
+            [
+                "DP-2-01",
+                "Open two extra-care housing schemes",
+                "Director of People",
+                "Adult Social Care",
+                "Not Started",
+                "",
+                "",
+            ],
+            [
+                "DP-2-02",
+                "Redesign the reablement service",
+                "Director of People",
+                "Adult Social Care",
+                "Achieved",
+                "- New service live since April",
+                "- Evaluate after six months",
+            ],
+            [
+                "DP-2-03",
+                "Review the fees paid to care homes",
+                "Director of Resources",
+                "Resources",
+                "Paused",
+                "",
+                "",
+            ],
         ],
     ),
 ];
@@ -40,9 +88,20 @@ pub fn all() -> Result<Vec<SampleFile>> {
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let ws = book.add_worksheet();
     ws.set_name("Delivery Plan")?;
-    let header = ["Owner", "Action Ref", "Action", "RAG Rating", "Update", "Next Milestone", "Cabinet Member"];
+    let header = [
+        "Owner",
+        "Action Ref",
+        "Action",
+        "RAG Rating",
+        "Update",
+        "Next Milestone",
+        "Cabinet Member",
+    ];
     let order = [2, 0, 1, 4, 5, 6, 3];
-    for (c, w) in [22.0, 10.0, 40.0, 12.0, 50.0, 35.0, 18.0].into_iter().enumerate() {
+    for (c, w) in [22.0, 10.0, 40.0, 12.0, 50.0, 35.0, 18.0]
+        .into_iter()
+        .enumerate()
+    {
         ws.set_column_width(c as u16, w)?;
     }
     ws.write_string_with_format(0, 0, "Northshire County Council", &bold)?;
@@ -69,5 +128,8 @@ pub fn all() -> Result<Vec<SampleFile>> {
             row += 1;
         }
     }
-    Ok(vec![SampleFile { path: "county/northshire_delivery_plan.xlsx".into(), bytes: book.save_to_buffer()? }])
+    Ok(vec![SampleFile {
+        path: "county/northshire_delivery_plan.xlsx".into(),
+        bytes: book.save_to_buffer()?,
+    }])
 }

@@ -24,10 +24,22 @@ pub fn all(tracker: &Tracker, profile: &Profile) -> Result<Vec<SampleFile>> {
             .collect()
     };
     Ok(vec![
-        SampleFile { path: "returns/return_planning.xlsx".into(), bytes: planning(&of(PLANNING), profile)? },
-        SampleFile { path: "returns/return_communities.xlsx".into(), bytes: communities(&of(COMMUNITIES))? },
-        SampleFile { path: "returns/return_governance.csv".into(), bytes: governance(&of(GOVERNANCE))? },
-        SampleFile { path: "returns/return_finance.xlsx".into(), bytes: finance(&of(FINANCE))? },
+        SampleFile {
+            path: "returns/return_planning.xlsx".into(),
+            bytes: planning(&of(PLANNING), profile)?,
+        },
+        SampleFile {
+            path: "returns/return_communities.xlsx".into(),
+            bytes: communities(&of(COMMUNITIES))?,
+        },
+        SampleFile {
+            path: "returns/return_governance.csv".into(),
+            bytes: governance(&of(GOVERNANCE))?,
+        },
+        SampleFile {
+            path: "returns/return_finance.xlsx".into(),
+            bytes: finance(&of(FINANCE))?,
+        },
     ])
 }
 
@@ -40,9 +52,16 @@ fn planning(activities: &[Activity], profile: &Profile) -> Result<Vec<u8>> {
     let seed = seed_rows();
     let mut rows: Vec<Vec<String>> = vec![vec![title(PLANNING)], vec![]];
     rows.push(
-        ["Key Activities", "Status", "Progress", "Next Steps", "Lead Officer", "Portfolio"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "Key Activities",
+            "Status",
+            "Progress",
+            "Next Steps",
+            "Lead Officer",
+            "Portfolio",
+        ]
+        .map(String::from)
+        .to_vec(),
     );
     let mut objective = String::new();
     for a in activities {
@@ -69,7 +88,10 @@ fn split_mid(text: &str) -> (String, String) {
         .char_indices()
         .filter(|(i, c)| *c == ' ' && *i >= target && *i > 0)
         .map(|(i, _)| i)
-        .find(|&i| bytes[i - 1].is_ascii_alphanumeric() && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
+        .find(|&i| {
+            bytes[i - 1].is_ascii_alphanumeric()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+        })
         .unwrap_or(text.len());
     (text[..at].to_string(), text[at..].trim_start().to_string())
 }
@@ -77,11 +99,27 @@ fn split_mid(text: &str) -> (String, String) {
 /// An id column, another column order, the table starting at B3, and a page break that splits
 /// KA.01.03 over two rows.
 fn communities(activities: &[Activity]) -> Result<Vec<u8>> {
-    let fields = ["id", "title", "lead", "portfolio", "status", "progress", "next_steps"];
+    let fields = [
+        "id",
+        "title",
+        "lead",
+        "portfolio",
+        "status",
+        "progress",
+        "next_steps",
+    ];
     let mut rows: Vec<Vec<String>> = vec![
-        ["Ref", "Key Activity", "Lead Officer", "Portfolio", "Status", "Progress", "Next Steps"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "Ref",
+            "Key Activity",
+            "Lead Officer",
+            "Portfolio",
+            "Status",
+            "Progress",
+            "Next Steps",
+        ]
+        .map(String::from)
+        .to_vec(),
     ];
     for a in activities {
         let mut a = a.clone();
@@ -89,13 +127,25 @@ fn communities(activities: &[Activity]) -> Result<Vec<u8>> {
             a.status = "green ".into();
         }
         if a.id == "KA.01.03" {
-            let (t1, t2) = a.title.rsplit_once(" and ").map(|(x, y)| (x.to_string(), format!("and {y}"))).unwrap_or_default();
+            let (t1, t2) = a
+                .title
+                .rsplit_once(" and ")
+                .map(|(x, y)| (x.to_string(), format!("and {y}")))
+                .unwrap_or_default();
             let (p1, p2) = split_mid(&a.progress);
             let mut first = a.clone();
             first.title = t1;
             first.progress = p1;
             rows.push(activity_row(&first, &fields));
-            rows.push(vec![String::new(), t2, String::new(), String::new(), String::new(), p2, String::new()]);
+            rows.push(vec![
+                String::new(),
+                t2,
+                String::new(),
+                String::new(),
+                String::new(),
+                p2,
+                String::new(),
+            ]);
             continue;
         }
         rows.push(activity_row(&a, &fields));
@@ -106,7 +156,10 @@ fn communities(activities: &[Activity]) -> Result<Vec<u8>> {
     let ws = book.add_worksheet();
     ws.set_name("Return")?;
     ws.write_string_with_format(0, 1, title(COMMUNITIES), &Format::new().set_bold())?;
-    for (c, w) in [10.0, 45.0, 28.0, 12.0, 14.0, 60.0, 45.0].into_iter().enumerate() {
+    for (c, w) in [10.0, 45.0, 28.0, 12.0, 14.0, 60.0, 45.0]
+        .into_iter()
+        .enumerate()
+    {
         ws.set_column_width(c as u16 + 1, w)?;
     }
     for (r, row) in rows.iter().enumerate() {
@@ -121,11 +174,25 @@ fn communities(activities: &[Activity]) -> Result<Vec<u8>> {
 
 /// A CSV saved from Excel on Windows: Windows-1252, id in the title cell, "Responsible Officer".
 fn governance(activities: &[Activity]) -> Result<Vec<u8>> {
-    let fields = ["id+title", "status", "progress", "next_steps", "lead", "portfolio"];
+    let fields = [
+        "id+title",
+        "status",
+        "progress",
+        "next_steps",
+        "lead",
+        "portfolio",
+    ];
     let mut rows: Vec<Vec<String>> = vec![
-        ["Key Activities", "Status", "Progress", "Next Steps", "Responsible Officer", "Portfolio"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "Key Activities",
+            "Status",
+            "Progress",
+            "Next Steps",
+            "Responsible Officer",
+            "Portfolio",
+        ]
+        .map(String::from)
+        .to_vec(),
     ];
     for a in activities {
         let mut a = a.clone();
@@ -134,13 +201,33 @@ fn governance(activities: &[Activity]) -> Result<Vec<u8>> {
         }
         rows.push(activity_row(&a, &fields));
     }
-    windows_1252(&delimited(&rows)?.replace('\n', "\r\n").replace("\r\r\n", "\r\n"))
+    windows_1252(
+        &delimited(&rows)?
+            .replace('\n', "\r\n")
+            .replace("\r\r\n", "\r\n"),
+    )
 }
 
 /// Other header names ("RAG Status", "Progress to Date", "CMT Lead") and an id column.
 fn finance(activities: &[Activity]) -> Result<Vec<u8>> {
-    let fields = ["id", "title", "status", "progress", "next_steps", "lead", "portfolio"];
-    let header = ["Ref", "Key Activities", "RAG Status", "Progress to Date", "Next Steps", "CMT Lead", "Portfolio"];
+    let fields = [
+        "id",
+        "title",
+        "status",
+        "progress",
+        "next_steps",
+        "lead",
+        "portfolio",
+    ];
+    let header = [
+        "Ref",
+        "Key Activities",
+        "RAG Status",
+        "Progress to Date",
+        "Next Steps",
+        "CMT Lead",
+        "Portfolio",
+    ];
     let mut book = Workbook::new();
     book.set_properties(&fixed_properties(&title(FINANCE)));
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);

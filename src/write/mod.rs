@@ -8,8 +8,8 @@
 pub mod annotated;
 pub mod atomic;
 pub mod canonical;
-pub mod summary;
 mod style;
+pub mod summary;
 pub mod template;
 pub mod tracker_xlsx;
 

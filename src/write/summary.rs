@@ -24,6 +24,7 @@ use crate::finding::Finding;
 use crate::merge::LeadReturn;
 use crate::model::Tracker;
 use crate::profile::Profile;
+use crate::write::style::text_row_height as row_height;
 use crate::write::tracker_xlsx::write_tracker_sheet;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
 
@@ -178,23 +179,4 @@ fn title_block(ws: &mut Worksheet, t: &Tracker, fallback: &str) -> Result<RowNum
         }
     }
     Ok(row)
-}
-
-/// Points per line of 11pt Calibri, Excel's tallest row, prose characters per unit of width.
-const LINE_HEIGHT: f64 = 15.0;
-const MAX_ROW_HEIGHT: f64 = 409.0;
-const CHARS_PER_WIDTH: f64 = 1.2;
-
-/// A row height in points that shows every cell's wrapped text (text, column width).
-fn row_height(cells: &[(&str, f64)]) -> f64 {
-    let lines = cells
-        .iter()
-        .map(|(text, width)| {
-            let per_line = (width * CHARS_PER_WIDTH).max(1.0);
-            text.split('\n')
-                .map(|line| (line.chars().count() as f64 / per_line).ceil().max(1.0))
-                .sum::<f64>()
-        })
-        .fold(1.0, f64::max);
-    (lines * LINE_HEIGHT + 3.0).min(MAX_ROW_HEIGHT)
 }

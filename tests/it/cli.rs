@@ -6,7 +6,12 @@ use predicates::prelude::*;
 #[test]
 fn import_writes_canonical_json_on_stdout() {
     let wd = Workdir::new();
-    let out = wd.katrack().arg("import").arg(sample("harborough_q1_2020_21.xlsx")).assert().success();
+    let out = wd
+        .katrack()
+        .arg("import")
+        .arg(sample("harborough_q1_2020_21.xlsx"))
+        .assert()
+        .success();
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(json["schema"], "katrack/tracker/v1");
     assert_eq!(json["activities"].as_array().unwrap().len(), 34);
@@ -34,7 +39,12 @@ fn import_explain_says_how_each_row_was_read() {
 fn import_to_csv_and_xlsx_files() {
     let wd = Workdir::new();
     for name in ["t.csv", "t.xlsx", "t.json"] {
-        wd.katrack().arg("import").arg(sample("harborough_q1_2020_21.xlsx")).args(["-o", name]).assert().success();
+        wd.katrack()
+            .arg("import")
+            .arg(sample("harborough_q1_2020_21.xlsx"))
+            .args(["-o", name])
+            .assert()
+            .success();
         assert_eq!(super::import(&wd.path(name)).activities.len(), 34, "{name}");
     }
 }
@@ -53,7 +63,11 @@ fn an_unreadable_file_is_named_and_the_others_still_read() {
         .stderr(predicate::str::contains("broken.xlsx"))
         .stderr(predicate::str::contains("holds text, not a workbook"));
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    assert_eq!(json["activities"].as_array().unwrap().len(), 3, "the finance return is still read");
+    assert_eq!(
+        json["activities"].as_array().unwrap().len(),
+        3,
+        "the finance return is still read"
+    );
 }
 
 #[test]
@@ -62,14 +76,29 @@ fn empty_and_truncated_files_give_reasons() {
     wd.write("empty.xlsx", "");
     let good = std::fs::read(sample("returns/return_finance.xlsx")).unwrap();
     wd.write("truncated.xlsx", &good[..good.len() / 2]);
-    wd.katrack().args(["import", "empty.xlsx"]).assert().code(2).stderr(predicate::str::contains("empty.xlsx: nothing to read"));
-    wd.katrack().args(["import", "truncated.xlsx"]).assert().code(2).stderr(predicate::str::contains("truncated.xlsx: the file is damaged"));
+    wd.katrack()
+        .args(["import", "empty.xlsx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("empty.xlsx: nothing to read"));
+    wd.katrack()
+        .args(["import", "truncated.xlsx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "truncated.xlsx: the file is damaged",
+        ));
 }
 
 #[test]
 fn a_folder_reads_every_spreadsheet_in_it() {
     let wd = Workdir::new();
-    let out = wd.katrack().args(["import", "-q"]).arg(sample("returns")).assert().success();
+    let out = wd
+        .katrack()
+        .args(["import", "-q"])
+        .arg(sample("returns"))
+        .assert()
+        .success();
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(json["activities"].as_array().unwrap().len(), 34);
 }
@@ -78,17 +107,35 @@ fn a_folder_reads_every_spreadsheet_in_it() {
 fn stdin_is_read_with_a_dash() {
     let wd = Workdir::new();
     let csv = std::fs::read(sample("returns/return_governance.csv")).unwrap();
-    let out = wd.katrack().args(["import", "-q", "-"]).write_stdin(csv).assert().success();
+    let out = wd
+        .katrack()
+        .args(["import", "-q", "-"])
+        .write_stdin(csv)
+        .assert()
+        .success();
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    assert!(json["activities"].as_array().unwrap().iter().any(|a| a["next_steps"].as_str().unwrap().contains("£11,000")));
+    assert!(
+        json["activities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["next_steps"].as_str().unwrap().contains("£11,000"))
+    );
 }
 
 #[test]
 fn output_over_an_input_is_refused_and_the_input_kept() {
     let wd = Workdir::new();
-    let json = wd.write("t.json", std::fs::read(sample("harborough_q1_2020_21.json")).unwrap());
+    let json = wd.write(
+        "t.json",
+        std::fs::read(sample("harborough_q1_2020_21.json")).unwrap(),
+    );
     let before = std::fs::read(&json).unwrap();
-    wd.katrack().args(["export", "t.json", "-o", "t.json"]).assert().code(2).stderr(predicate::str::contains("refusing to overwrite"));
+    wd.katrack()
+        .args(["export", "t.json", "-o", "t.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refusing to overwrite"));
     assert_eq!(std::fs::read(&json).unwrap(), before);
 }
 
@@ -133,9 +180,14 @@ fn schema_command_matches_the_shipped_schema() {
     let wd = Workdir::new();
     let out = wd.katrack().arg("schema").assert().success();
     let shipped = std::fs::read_to_string(root().join("schemas/tracker.schema.json")).unwrap();
-    assert_eq!(String::from_utf8(out.get_output().stdout.clone()).unwrap(), shipped);
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        shipped
+    );
     let schema: serde_json::Value = serde_json::from_str(&shipped).unwrap();
-    let fields = schema["$defs"]["Activity"]["properties"].as_object().unwrap();
+    let fields = schema["$defs"]["Activity"]["properties"]
+        .as_object()
+        .unwrap();
     for f in katrack::model::FIELDS {
         assert!(fields.contains_key(f), "the schema describes {f}");
     }
@@ -145,7 +197,11 @@ fn schema_command_matches_the_shipped_schema() {
 fn every_command_has_help_with_an_example() {
     let wd = Workdir::new();
     for cmd in ["import", "export", "schema"] {
-        wd.katrack().args([cmd, "--help"]).assert().success().stdout(predicate::str::contains("katrack ").and(predicate::str::contains("Example")));
+        wd.katrack()
+            .args([cmd, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("katrack ").and(predicate::str::contains("Example")));
     }
 }
 
@@ -162,20 +218,44 @@ fn a_second_profile_reads_another_councils_tracker() {
         .success();
     let t: katrack::Tracker = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let ids: Vec<&str> = t.activities.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(ids, ["DP-1-01", "DP-1-02", "DP-1-03", "DP-2-01", "DP-2-02", "DP-2-03"]);
+    assert_eq!(
+        ids,
+        [
+            "DP-1-01", "DP-1-02", "DP-1-03", "DP-2-01", "DP-2-02", "DP-2-03"
+        ]
+    );
     let a = &t.activities[2];
-    assert_eq!((a.status.as_str(), a.lead.as_str(), a.portfolio.as_str()), ("Off Track", "Director of Place", "Highways"));
-    assert_eq!((a.objective_id.as_str(), a.objective_title.as_str()), ("Priority 1", "A clean and green county"));
+    assert_eq!(
+        (a.status.as_str(), a.lead.as_str(), a.portfolio.as_str()),
+        ("Off Track", "Director of Place", "Highways")
+    );
+    assert_eq!(
+        (a.objective_id.as_str(), a.objective_title.as_str()),
+        ("Priority 1", "A clean and green county")
+    );
     assert_eq!(a.theme, "AMBITION");
-    assert_eq!(t.activities[0].progress, "- 12,000 trees planted this quarter\n  • 4 new community woodlands agreed");
+    assert_eq!(
+        t.activities[0].progress,
+        "- 12,000 trees planted this quarter\n  • 4 new community woodlands agreed"
+    );
     // The default profile does not know this layout, and says so.
-    wd.katrack().arg("import").arg(sample("county/northshire_delivery_plan.xlsx")).assert().code(2).stderr(predicate::str::contains("no sheet has a header row"));
+    wd.katrack()
+        .arg("import")
+        .arg(sample("county/northshire_delivery_plan.xlsx"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no sheet has a header row"));
 }
 
 #[test]
 fn a_bad_profile_names_the_file_and_key() {
     let wd = Workdir::new();
-    wd.write("p.toml", std::fs::read_to_string(root().join("schemas/harborough.toml")).unwrap().replace("[ids]", "[ids]\nwidth = 3"));
+    wd.write(
+        "p.toml",
+        std::fs::read_to_string(root().join("schemas/harborough.toml"))
+            .unwrap()
+            .replace("[ids]", "[ids]\nwidth = 3"),
+    );
     wd.katrack()
         .arg("import")
         .arg(sample("harborough_q1_2020_21.json"))
@@ -194,25 +274,64 @@ fn a_password_protected_workbook_is_named_with_the_reason() {
         .arg(sample("returns/return_finance.xlsx"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("password_protected.xlsx: the workbook is password-protected"));
+        .stderr(predicate::str::contains(
+            "password_protected.xlsx: the workbook is password-protected",
+        ));
 }
 
 #[test]
 fn every_non_empty_row_of_the_samples_is_accounted_for() {
     use katrack::read::{Input, read_path};
     let profile = katrack::profile::Profile::default_profile();
-    for file in ["harborough_q1_2020_21.xlsx", "harborough_q1_2020_21.csv", "returns/return_planning.xlsx", "returns/return_communities.xlsx", "returns/return_governance.csv", "returns/return_finance.xlsx"] {
+    for file in [
+        "harborough_q1_2020_21.xlsx",
+        "harborough_q1_2020_21.csv",
+        "returns/return_planning.xlsx",
+        "returns/return_communities.xlsx",
+        "returns/return_governance.csv",
+        "returns/return_finance.xlsx",
+    ] {
         let input = read_path(&sample(file)).unwrap();
         let parsed = katrack::layout::parse(&input, file, &profile, None).unwrap();
-        let Input::Sheets { sheets, .. } = &input else { panic!() };
-        let read_sheets: Vec<&str> = parsed.sheets.iter().filter(|s| s.read).map(|s| s.sheet.as_str()).collect();
-        let rows: usize = sheets.iter().filter(|s| read_sheets.contains(&s.name.as_str())).map(|s| s.rows.len()).sum();
-        assert_eq!(parsed.rows.len(), rows, "{file}: every non-empty row has a reading");
-        let unrecognised = parsed.rows.iter().filter(|r| r.kind == katrack::layout::RowKind::Unrecognised).count();
-        let reported = parsed.findings.iter().filter(|f| f.rule == "unrecognised-row").count();
-        assert!(reported >= unrecognised, "{file}: every unrecognised row is a finding");
+        let Input::Sheets { sheets, .. } = &input else {
+            panic!()
+        };
+        let read_sheets: Vec<&str> = parsed
+            .sheets
+            .iter()
+            .filter(|s| s.read)
+            .map(|s| s.sheet.as_str())
+            .collect();
+        let rows: usize = sheets
+            .iter()
+            .filter(|s| read_sheets.contains(&s.name.as_str()))
+            .map(|s| s.rows.len())
+            .sum();
+        assert_eq!(
+            parsed.rows.len(),
+            rows,
+            "{file}: every non-empty row has a reading"
+        );
+        let unrecognised = parsed
+            .rows
+            .iter()
+            .filter(|r| r.kind == katrack::layout::RowKind::Unrecognised)
+            .count();
+        let reported = parsed
+            .findings
+            .iter()
+            .filter(|f| f.rule == "unrecognised-row")
+            .count();
+        assert!(
+            reported >= unrecognised,
+            "{file}: every unrecognised row is a finding"
+        );
         for s in parsed.sheets.iter().filter(|s| !s.read) {
-            assert!(s.detail.contains("hidden") || s.detail.contains("no header"), "{file}: {}", s.detail);
+            assert!(
+                s.detail.contains("hidden") || s.detail.contains("no header"),
+                "{file}: {}",
+                s.detail
+            );
         }
     }
 }
@@ -221,6 +340,9 @@ fn every_non_empty_row_of_the_samples_is_accounted_for() {
 fn the_readme_documents_every_rule() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     for code in katrack::rules::codes() {
-        assert!(readme.contains(&format!("`{code}`")), "README does not document {code}");
+        assert!(
+            readme.contains(&format!("`{code}`")),
+            "README does not document {code}"
+        );
     }
 }

@@ -31,14 +31,35 @@ fn check(t: &Tracker, what: &str) {
         assert_eq!(&got, w, "{what}: activity {}", w[0]);
     }
     let find = |id: &str| t.activities.iter().find(|a| a.id == id).unwrap();
-    assert!(find("KA.01.03").title.ends_with("statutory tools and powers"), "{what}");
-    assert!(find("KA.01.03").progress.contains("Partnership leads on night-time economy recovery"), "{what}");
-    assert!(find("KA.04.03").progress.contains("16 Warning Notices"), "{what}");
+    assert!(
+        find("KA.01.03")
+            .title
+            .ends_with("statutory tools and powers"),
+        "{what}"
+    );
+    assert!(
+        find("KA.01.03")
+            .progress
+            .contains("Partnership leads on night-time economy recovery"),
+        "{what}"
+    );
+    assert!(
+        find("KA.04.03").progress.contains("16 Warning Notices"),
+        "{what}"
+    );
     assert!(find("KA.06.03").next_steps.contains("£11,000"), "{what}");
     assert_eq!(find("KA.04.03").objective_id, "CO 4", "{what}");
     assert_eq!(find("KA.05.01").theme, "THE PEOPLE", "{what}");
-    assert_eq!(find("KA.03.01").objective_title, "Enable delivery of quality homes for all", "{what}");
-    assert_eq!(find("KA.09.05").theme_strapline, "creative, proactive and efficient", "{what}");
+    assert_eq!(
+        find("KA.03.01").objective_title,
+        "Enable delivery of quality homes for all",
+        "{what}"
+    );
+    assert_eq!(
+        find("KA.09.05").theme_strapline,
+        "creative, proactive and efficient",
+        "{what}"
+    );
 }
 
 #[test]
@@ -49,7 +70,10 @@ fn seed_xlsx_gives_the_34_activities() {
 #[test]
 fn seed_csv_in_windows_1252_gives_the_34_activities() {
     let bytes = std::fs::read(sample("harborough_q1_2020_21.csv")).unwrap();
-    assert!(std::str::from_utf8(&bytes).is_err(), "the sample CSV is Windows-1252, not UTF-8");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the sample CSV is Windows-1252, not UTF-8"
+    );
     check(&import(&sample("harborough_q1_2020_21.csv")), "csv");
 }
 
@@ -85,7 +109,10 @@ fn every_format_reads_the_same_content() {
 fn provenance_names_the_physical_row() {
     let t = import(&sample("harborough_q1_2020_21.xlsx"));
     let src = t.activities[0].source.clone().unwrap();
-    assert_eq!((src.file.as_str(), src.sheet.as_str(), src.row), ("harborough_q1_2020_21.xlsx", "Q1", 8));
+    assert_eq!(
+        (src.file.as_str(), src.sheet.as_str(), src.row),
+        ("harborough_q1_2020_21.xlsx", "Q1", 8)
+    );
     let csv = import(&sample("harborough_q1_2020_21.csv"));
     let src = csv.activities[33].source.clone().unwrap();
     assert_eq!((src.sheet.as_str(), src.row), ("", 94));

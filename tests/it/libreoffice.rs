@@ -11,17 +11,37 @@ fn exported_workbook_opens_in_libreoffice() {
         return;
     };
     let wd = Workdir::new();
-    wd.katrack().arg("export").arg(sample("harborough_q1_2020_21.json")).args(["-o", "tracker.xlsx"]).assert().success();
-    let profile = format!("-env:UserInstallation=file://{}", wd.path("lo-profile").display());
-    for (to, out) in [("csv:Text - txt - csv (StarCalc):44,34,76", "tracker.csv"), ("pdf", "tracker.pdf")] {
+    wd.katrack()
+        .arg("export")
+        .arg(sample("harborough_q1_2020_21.json"))
+        .args(["-o", "tracker.xlsx"])
+        .assert()
+        .success();
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        wd.path("lo-profile").display()
+    );
+    for (to, out) in [
+        ("csv:Text - txt - csv (StarCalc):44,34,76", "tracker.csv"),
+        ("pdf", "tracker.pdf"),
+    ] {
         let status = Command::new(&soffice)
             .args(["--headless", &profile, "--convert-to", to, "--outdir"])
             .arg(wd.path(""))
             .arg(wd.path("tracker.xlsx"))
             .output()
             .expect("soffice runs");
-        assert!(status.status.success(), "soffice failed: {}", String::from_utf8_lossy(&status.stderr));
-        let bytes = std::fs::read(wd.path(out)).unwrap_or_else(|_| panic!("LibreOffice wrote no {out}: {}", String::from_utf8_lossy(&status.stderr)));
+        assert!(
+            status.status.success(),
+            "soffice failed: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let bytes = std::fs::read(wd.path(out)).unwrap_or_else(|_| {
+            panic!(
+                "LibreOffice wrote no {out}: {}",
+                String::from_utf8_lossy(&status.stderr)
+            )
+        });
         assert!(!bytes.is_empty());
     }
     // LibreOffice's own CSV of our workbook reads back to the same activities.
@@ -29,7 +49,10 @@ fn exported_workbook_opens_in_libreoffice() {
     let ours = super::import(&sample("harborough_q1_2020_21.json"));
     assert_eq!(via_lo.activities.len(), 34);
     for (a, b) in via_lo.activities.iter().zip(&ours.activities) {
-        assert_eq!((&a.id, &a.title, &a.status, &a.progress), (&b.id, &b.title, &b.status, &b.progress));
+        assert_eq!(
+            (&a.id, &a.title, &a.status, &a.progress),
+            (&b.id, &b.title, &b.status, &b.progress)
+        );
     }
     let pdf = std::fs::read(wd.path("tracker.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF"));

@@ -36,7 +36,9 @@ pub struct Workdir {
 impl Workdir {
     /// A new empty folder.
     pub fn new() -> Workdir {
-        Workdir { dir: tempfile::tempdir().expect("a temp dir") }
+        Workdir {
+            dir: tempfile::tempdir().expect("a temp dir"),
+        }
     }
 
     /// A path inside the folder.
@@ -62,7 +64,8 @@ impl Workdir {
 /// Reads any tracker file through the library, with the default profile.
 pub fn import(path: &Path) -> Tracker {
     let profile = katrack::profile::Profile::default_profile();
-    let input = katrack::read::read_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let input =
+        katrack::read::read_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     katrack::layout::parse(&input, &name, &profile, None)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -76,8 +79,12 @@ pub fn content(t: &Tracker) -> Vec<katrack::Activity> {
 
 /// True when LibreOffice can be run here (.ci/run installs it).
 pub fn soffice() -> Option<PathBuf> {
-    ["/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/bin/libreoffice"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+    [
+        "/usr/bin/soffice",
+        "/usr/local/bin/soffice",
+        "/usr/bin/libreoffice",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
 }

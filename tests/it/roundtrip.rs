@@ -18,12 +18,18 @@ fn export(t: &Tracker, ext: &str) -> Vec<u8> {
 fn reimport(bytes: Vec<u8>, ext: &str) -> Tracker {
     let profile = Profile::default_profile();
     let input = read::read_bytes(bytes, ext).unwrap();
-    layout::parse(&input, &format!("t.{ext}"), &profile, None).unwrap().tracker
+    layout::parse(&input, &format!("t.{ext}"), &profile, None)
+        .unwrap()
+        .tracker
 }
 
 #[test]
 fn samples_round_trip_through_every_format() {
-    for file in ["harborough_q1_2020_21.xlsx", "returns/return_communities.xlsx", "returns/return_governance.csv"] {
+    for file in [
+        "harborough_q1_2020_21.xlsx",
+        "returns/return_communities.xlsx",
+        "returns/return_governance.csv",
+    ] {
         let t = import(&sample(file));
         for ext in ["xlsx", "csv", "json"] {
             let back = reimport(export(&t, ext), ext);
@@ -39,17 +45,34 @@ fn json_and_csv_keep_provenance_and_metadata() {
     assert_eq!(back, t);
     let back = reimport(export(&t, "csv"), "csv");
     let sources: Vec<_> = back.activities.iter().map(|a| a.source.clone()).collect();
-    assert_eq!(sources, t.activities.iter().map(|a| a.source.clone()).collect::<Vec<_>>());
+    assert_eq!(
+        sources,
+        t.activities
+            .iter()
+            .map(|a| a.source.clone())
+            .collect::<Vec<_>>()
+    );
     let back = reimport(export(&t, "xlsx"), "xlsx");
-    assert_eq!((back.title.as_str(), back.period.as_str()), (t.title.as_str(), t.period.as_str()));
+    assert_eq!(
+        (back.title.as_str(), back.period.as_str()),
+        (t.title.as_str(), t.period.as_str())
+    );
 }
 
 #[test]
 fn export_command_writes_a_workbook_that_imports_back() {
     let wd = Workdir::new();
-    wd.katrack().arg("export").arg(sample("harborough_q1_2020_21.json")).args(["-o", "tracker.xlsx"]).assert().success();
+    wd.katrack()
+        .arg("export")
+        .arg(sample("harborough_q1_2020_21.json"))
+        .args(["-o", "tracker.xlsx"])
+        .assert()
+        .success();
     let back = import(&wd.path("tracker.xlsx"));
-    assert_eq!(content(&back), content(&import(&sample("harborough_q1_2020_21.json"))));
+    assert_eq!(
+        content(&back),
+        content(&import(&sample("harborough_q1_2020_21.json")))
+    );
 }
 
 /// Awkward one-line text: quotes, formula-like starts, non-ASCII, separators.
@@ -77,8 +100,21 @@ fn awkward_line() -> impl Strategy<Value = String> {
 /// Awkward multi-line text: bullets, sub-bullets, leading formula characters, long lines.
 fn awkward_text() -> impl Strategy<Value = String> {
     prop::collection::vec(
-        (prop_oneof![Just(""), Just("- "), Just("• "), Just("="), Just("+"), Just("@")], awkward_line(), 0usize..3)
-            .prop_map(|(lead, line, repeat)| format!("{lead}{line}{}", " lengthy words".repeat(repeat * 150))),
+        (
+            prop_oneof![
+                Just(""),
+                Just("- "),
+                Just("• "),
+                Just("="),
+                Just("+"),
+                Just("@")
+            ],
+            awkward_line(),
+            0usize..3,
+        )
+            .prop_map(|(lead, line, repeat)| {
+                format!("{lead}{line}{}", " lengthy words".repeat(repeat * 150))
+            }),
         0..5,
     )
     .prop_map(|lines| lines.join("\n"))
@@ -87,23 +123,45 @@ fn awkward_text() -> impl Strategy<Value = String> {
 fn activity() -> impl Strategy<Value = Activity> {
     (
         (1u32..10, 1u32..20),
-        (awkward_line(), awkward_line(), awkward_text(), awkward_text()),
-        (awkward_line(), awkward_line(), 0u32..10, awkward_line(), awkward_line(), awkward_line()),
+        (
+            awkward_line(),
+            awkward_line(),
+            awkward_text(),
+            awkward_text(),
+        ),
+        (
+            awkward_line(),
+            awkward_line(),
+            0u32..10,
+            awkward_line(),
+            awkward_line(),
+            awkward_line(),
+        ),
     )
-        .prop_map(|((o, n), (title, status, progress, next_steps), (lead, portfolio, co, ot, theme, strap))| Activity {
-            id: format!("KA.{o:02}.{n:02}"),
-            title,
-            status,
-            progress,
-            next_steps,
-            lead,
-            portfolio,
-            objective_id: if co == 0 { String::new() } else { format!("CO {co}") },
-            objective_title: ot,
-            theme,
-            theme_strapline: strap,
-            source: None,
-        })
+        .prop_map(
+            |(
+                (o, n),
+                (title, status, progress, next_steps),
+                (lead, portfolio, co, ot, theme, strap),
+            )| Activity {
+                id: format!("KA.{o:02}.{n:02}"),
+                title,
+                status,
+                progress,
+                next_steps,
+                lead,
+                portfolio,
+                objective_id: if co == 0 {
+                    String::new()
+                } else {
+                    format!("CO {co}")
+                },
+                objective_title: ot,
+                theme,
+                theme_strapline: strap,
+                source: None,
+            },
+        )
 }
 
 /// A random tracker in canonical form (cleaning a canonical tracker changes nothing).

@@ -129,7 +129,7 @@ pub(super) fn issues(ws: &mut Worksheet, t: &Tracker, findings: &[Finding]) -> R
         })
         .collect();
     let table = Table::new()
-        .set_name("Issues")
+        .set_name("IssueList")
         .set_style(TableStyle::Light1)
         .set_columns(&columns);
     ws.add_table(header, 0, row, ISSUE_COLUMNS.len() as ColNum - 1, &table)?;

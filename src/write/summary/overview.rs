@@ -40,6 +40,7 @@ struct Formats {
     number: Format,
     total_label: Format,
     total_number: Format,
+    row_total: Format,
     column_header: Format,
     headline_label: Format,
     headline_number: Format,
@@ -67,6 +68,10 @@ impl Formats {
             label: boxed.clone().set_text_wrap(),
             total_label: total(boxed.clone()),
             total_number: total(number.clone()),
+            row_total: number
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0xF2F2F2)),
             column_header: boxed
                 .clone()
                 .set_bold()
@@ -116,7 +121,6 @@ impl Pager {
 pub(super) fn write(ws: &mut Worksheet, input: &SummaryInput, profile: &Profile) -> Result<()> {
     let t = input.tracker;
     let counts = status_counts(t, profile);
-    let f = Formats::new();
     let mut widths = vec![LABEL_WIDTH];
     widths.extend(counts.columns.iter().map(|_| COUNT_WIDTH));
     widths.push(TOTAL_WIDTH);
@@ -125,34 +129,21 @@ pub(super) fn write(ws: &mut Worksheet, input: &SummaryInput, profile: &Profile)
     }
     let sheet_px: u32 = widths.iter().map(|w| pixels(*w)).sum();
     let scale = (PAGE_WIDTH_PX / f64::from(sheet_px)).min(1.0);
-    let mut pager = Pager {
+    let frozen = title_block(ws, t, "Key Activities summary")?;
+    let pager = Pager {
         page: PAGE_HEIGHT_PT / scale,
-        used: 0.0,
+        used: f64::from(frozen) * 21.0,
         breaks: Vec::new(),
     };
+    let mut at = Layout {
+        f: Formats::new(),
+        counts: &counts,
+        row: frozen + 1,
+        pager,
+    };
 
-    let mut row = title_block(ws, t, "Key Activities summary")?;
-    let frozen = row;
-    pager.used = f64::from(row) * 21.0;
-
-    // Headline numbers, with the doughnut beside them (placed once the totals row exists).
-    let headline = headline(&counts, input, profile);
-    row += 1;
-    let headline_row = row;
-    let block_pt = HEADING_HEIGHT + headline.len() as f64 * BAND_HEIGHT;
-    let doughnut_px = DOUGHNUT_PX.max(points_to_px(block_pt));
-    // Default-height rows under the headline so the doughnut ends above the next table.
-    let padding = rows_for(doughnut_px.saturating_sub(points_to_px(block_pt)));
-    pager.place(row, block_pt + f64::from(padding) * 15.0);
-    ws.write_string_with_format(row, 0, "At a glance", &f.section)?;
-    ws.set_row_height(row, HEADING_HEIGHT)?;
-    for (i, (label, value, colour)) in (1..).zip(&headline) {
-        let number = status_style(&f.headline_number, colour.as_deref());
-        ws.write_string_with_format(row + i, 0, label, &f.headline_label)?;
-        ws.write_number_with_format(row + i, 1, *value as f64, &number)?;
-        ws.set_row_height(row + i, BAND_HEIGHT)?;
-    }
-    row += 1 + headline.len() as RowNum + padding + 1;
+    let headline_row = at.row;
+    let doughnut_px = at.headline(ws, &headline(&counts, input, profile))?;
 
     // By objective, grouped by theme, with its stacked bar chart underneath.
     let mut lines = Vec::new();
@@ -162,27 +153,17 @@ pub(super) fn write(ws: &mut Worksheet, input: &SummaryInput, profile: &Profile)
         }
         lines.extend(theme.objectives.iter().map(Line::Counts));
     }
-    let by_objective = table(
-        ws,
-        &mut row,
-        &mut pager,
-        &f,
-        &counts,
-        "Status by corporate objective",
-        "Corporate objective",
-        &lines,
-    )?;
-    let objectives = counts
-        .by_theme
-        .iter()
-        .map(|t| t.objectives.len())
-        .sum::<usize>();
+    let title = "Status by corporate objective";
+    let by_objective = at.table(ws, title, "Corporate objective", &lines)?;
     if counts.activities() > 0 {
-        let chart_px = (110 + 30 * lines.len() as u32).max(260);
-        pager.place(row, f64::from(chart_px) * 0.75);
-        let chart = bar_chart(&counts, &by_objective, chart_px, sheet_px - 10, objectives);
-        ws.insert_chart_with_offset(row, 0, &chart, 2, 4)?;
-        row += rows_for(chart_px) + 1;
+        // Roomy bars, unless that would not fit on a page; then as many as a page holds.
+        let page_px = points_to_px(at.pager.page) - 20;
+        let roomy = (110 + 30 * lines.len() as u32).max(260);
+        let chart_px = roomy.min(page_px.max(110 + 14 * lines.len() as u32));
+        at.pager.place(at.row, f64::from(chart_px) * 0.75);
+        let chart = bar_chart(&counts, &by_objective, chart_px, sheet_px - 10);
+        ws.insert_chart_with_offset(at.row, 0, &chart, 2, 4)?;
+        at.row += rows_for(chart_px) + 1;
 
         let width: u32 = widths[2..].iter().map(|w| pixels(*w)).sum();
         let chart = doughnut(&counts, &by_objective, width - 10, doughnut_px);
@@ -190,32 +171,14 @@ pub(super) fn write(ws: &mut Worksheet, input: &SummaryInput, profile: &Profile)
     }
 
     let lines: Vec<Line> = counts.by_portfolio.iter().map(Line::Counts).collect();
-    table(
-        ws,
-        &mut row,
-        &mut pager,
-        &f,
-        &counts,
-        "Status by portfolio",
-        "Portfolio",
-        &lines,
-    )?;
+    at.table(ws, "Status by portfolio", "Portfolio", &lines)?;
     let lines: Vec<Line> = counts.by_lead.iter().map(Line::Counts).collect();
-    table(
-        ws,
-        &mut row,
-        &mut pager,
-        &f,
-        &counts,
-        "Status by lead officer",
-        "Lead officer",
-        &lines,
-    )?;
+    at.table(ws, "Status by lead officer", "Lead officer", &lines)?;
 
     if frozen > 0 {
         ws.set_freeze_panes(frozen, 0)?;
     }
-    ws.set_page_breaks(&pager.breaks)?;
+    ws.set_page_breaks(&at.pager.breaks)?;
     print_setup(ws, t, None)?;
     ws.set_print_gridlines(false);
     Ok(())
@@ -261,89 +224,120 @@ fn headline(
     items
 }
 
-/// Writes a count table at `row` (a heading, the header, the lines, a totals row) and moves
-/// `row` past it and a blank row.
-#[allow(clippy::too_many_arguments)]
-fn table(
-    ws: &mut Worksheet,
-    row: &mut RowNum,
-    pager: &mut Pager,
-    f: &Formats,
-    counts: &StatusCounts,
-    title: &str,
-    label: &str,
-    lines: &[Line],
-) -> Result<Placed> {
-    let last = counts.columns.len() as ColNum + 1;
-    let header_height = counts
-        .columns
-        .iter()
-        .map(|c| row_height(&[(&c.label, COUNT_WIDTH * 0.9)]))
-        .fold(row_height(&[(label, LABEL_WIDTH)]), f64::max)
-        + 4.0;
-    let heights: Vec<f64> = lines
-        .iter()
-        .map(|line| match line {
-            Line::Theme(_) => BAND_HEIGHT,
-            Line::Counts(r) => row_height(&[(&r.label, LABEL_WIDTH)]).max(BAND_HEIGHT),
-        })
-        .collect();
-    let height = HEADING_HEIGHT + header_height + heights.iter().sum::<f64>() + BAND_HEIGHT;
-    pager.place(*row, height.min(pager.page));
+/// Where the next block goes: the row, the page so far, and what every table shares.
+struct Layout<'a> {
+    f: Formats,
+    counts: &'a StatusCounts,
+    row: RowNum,
+    pager: Pager,
+}
 
-    ws.write_string_with_format(*row, 0, title, &f.section)?;
-    ws.set_row_height(*row, HEADING_HEIGHT)?;
-    let header = *row + 1;
-    ws.write_string_with_format(header, 0, label, &f.styles.header)?;
-    for (col, column) in (1..).zip(&counts.columns) {
-        let colour = Some(column.colour.as_str());
+impl Layout<'_> {
+    /// The "At a glance" block of labelled numbers, with rows left under it for the doughnut
+    /// drawn beside it; returns the doughnut's height in pixels.
+    fn headline(
+        &mut self,
+        ws: &mut Worksheet,
+        items: &[(String, usize, Option<String>)],
+    ) -> Result<u32> {
+        let (f, row) = (&self.f, self.row);
+        let block_pt = HEADING_HEIGHT + items.len() as f64 * BAND_HEIGHT;
+        let doughnut_px = DOUGHNUT_PX.max(points_to_px(block_pt));
+        let padding = rows_for(doughnut_px.saturating_sub(points_to_px(block_pt)));
+        self.pager.place(row, block_pt + f64::from(padding) * 15.0);
+        ws.write_string_with_format(row, 0, "At a glance", &f.section)?;
+        ws.set_row_height(row, HEADING_HEIGHT)?;
+        for (i, (label, value, colour)) in (1..).zip(items) {
+            let number = status_style(&f.headline_number, colour.as_deref());
+            ws.write_string_with_format(row + i, 0, label, &f.headline_label)?;
+            ws.write_number_with_format(row + i, 1, *value as f64, &number)?;
+            ws.set_row_height(row + i, BAND_HEIGHT)?;
+        }
+        self.row += 1 + items.len() as RowNum + padding + 1;
+        Ok(doughnut_px)
+    }
+
+    /// Writes a count table at the current row (a heading, the header, the lines, a totals
+    /// row) and moves past it and a blank row.
+    fn table(
+        &mut self,
+        ws: &mut Worksheet,
+        title: &str,
+        label: &str,
+        lines: &[Line],
+    ) -> Result<Placed> {
+        let (f, counts, row, pager) = (&self.f, self.counts, &mut self.row, &mut self.pager);
+        let last = counts.columns.len() as ColNum + 1;
+        let header_height = counts
+            .columns
+            .iter()
+            .map(|c| row_height(&[(&c.label, COUNT_WIDTH * 0.9)]))
+            .fold(row_height(&[(label, LABEL_WIDTH)]), f64::max)
+            + 4.0;
+        let heights: Vec<f64> = lines
+            .iter()
+            .map(|line| match line {
+                Line::Theme(_) => BAND_HEIGHT,
+                Line::Counts(r) => row_height(&[(&r.label, LABEL_WIDTH)]).max(BAND_HEIGHT),
+            })
+            .collect();
+        let height = HEADING_HEIGHT + header_height + heights.iter().sum::<f64>() + BAND_HEIGHT;
+        pager.place(*row, height.min(pager.page));
+
+        ws.write_string_with_format(*row, 0, title, &f.section)?;
+        ws.set_row_height(*row, HEADING_HEIGHT)?;
+        let header = *row + 1;
+        ws.write_string_with_format(header, 0, label, &f.styles.header)?;
+        for (col, column) in (1..).zip(&counts.columns) {
+            let colour = Some(column.colour.as_str());
+            ws.write_string_with_format(
+                header,
+                col,
+                &column.label,
+                &status_style(&f.column_header, colour),
+            )?;
+        }
         ws.write_string_with_format(
             header,
-            col,
-            &column.label,
-            &status_style(&f.column_header, colour),
+            last,
+            "Total",
+            &f.styles.header.clone().set_align(FormatAlign::Center),
         )?;
-    }
-    ws.write_string_with_format(
-        header,
-        last,
-        "Total",
-        &f.styles.header.clone().set_align(FormatAlign::Center),
-    )?;
-    ws.set_row_height(header, header_height)?;
+        ws.set_row_height(header, header_height)?;
 
-    let first = header + 1;
-    let mut r = first;
-    for (line, height) in lines.iter().zip(&heights) {
-        match line {
-            Line::Theme(text) => {
-                ws.merge_range(r, 0, r, last, text, &f.styles.theme)?;
-            }
-            Line::Counts(counts_row) => {
-                ws.write_string_with_format(r, 0, &counts_row.label, &f.label)?;
-                for (col, n) in (1..).zip(&counts_row.counts) {
-                    ws.write_number_with_format(r, col, *n as f64, &f.number)?;
+        let first = header + 1;
+        let mut r = first;
+        for (line, height) in lines.iter().zip(&heights) {
+            match line {
+                Line::Theme(text) => {
+                    ws.merge_range(r, 0, r, last, text, &f.styles.theme)?;
                 }
-                ws.write_number_with_format(r, last, counts_row.total() as f64, &f.total_number)?;
+                Line::Counts(counts_row) => {
+                    ws.write_string_with_format(r, 0, &counts_row.label, &f.label)?;
+                    for (col, n) in (1..).zip(&counts_row.counts) {
+                        ws.write_number_with_format(r, col, *n as f64, &f.number)?;
+                    }
+                    ws.write_number_with_format(r, last, counts_row.total() as f64, &f.row_total)?;
+                }
             }
+            ws.set_row_height(r, *height)?;
+            r += 1;
         }
-        ws.set_row_height(r, *height)?;
-        r += 1;
+        let total = r;
+        ws.write_string_with_format(total, 0, "Total", &f.total_label)?;
+        for (col, n) in (1..).zip(&counts.overall) {
+            ws.write_number_with_format(total, col, *n as f64, &f.total_number)?;
+        }
+        ws.write_number_with_format(total, last, counts.activities() as f64, &f.total_number)?;
+        ws.set_row_height(total, BAND_HEIGHT)?;
+        *row = total + 2;
+        Ok(Placed {
+            header,
+            first,
+            last: total.saturating_sub(1).max(first),
+            total,
+        })
     }
-    let total = r;
-    ws.write_string_with_format(total, 0, "Total", &f.total_label)?;
-    for (col, n) in (1..).zip(&counts.overall) {
-        ws.write_number_with_format(total, col, *n as f64, &f.total_number)?;
-    }
-    ws.write_number_with_format(total, last, counts.activities() as f64, &f.total_number)?;
-    ws.set_row_height(total, BAND_HEIGHT)?;
-    *row = total + 2;
-    Ok(Placed {
-        header,
-        first,
-        last: total.saturating_sub(1).max(first),
-        total,
-    })
 }
 
 /// The fill of a status column, as a chart colour.
@@ -352,13 +346,8 @@ fn colour_of(column: &super::StatusColumn) -> Color {
 }
 
 /// Status by objective: one series per status column over the objective table's rows.
-fn bar_chart(
-    counts: &StatusCounts,
-    placed: &Placed,
-    height: u32,
-    width: u32,
-    objectives: usize,
-) -> Chart {
+fn bar_chart(counts: &StatusCounts, placed: &Placed, height: u32, width: u32) -> Chart {
+    let objectives: usize = counts.by_theme.iter().map(|t| t.objectives.len()).sum();
     let mut chart = Chart::new(ChartType::BarStacked);
     chart
         .title()
@@ -383,16 +372,24 @@ fn bar_chart(
         .map(CountRow::total)
         .max()
         .unwrap_or(0);
+    // A bar chart's y axis holds the categories: objectives read top to bottom, each labelled,
+    // with the value axis kept at the bottom.
+    let size = if placed.last - placed.first < 20 {
+        9
+    } else {
+        8
+    };
     chart
         .y_axis()
         .set_reverse()
         .set_crossing(ChartAxisCrossing::Max)
-        .set_font(ChartFont::new().set_size(9));
-    // A bar chart's y axis holds the categories: objectives read top to bottom, with the value
-    // axis kept at the bottom.
+        .set_label_interval(1)
+        .set_font(ChartFont::new().set_size(size));
     chart
         .x_axis()
         .set_name("Key activities")
+        .set_major_gridlines(true)
+        .set_major_gridlines_line(ChartLine::new().set_color(Color::RGB(0xD9D9D9)))
         .set_min(0)
         .set_major_unit(most.div_ceil(10).max(1) as f64);
     chart.legend().set_position(ChartLegendPosition::Bottom);
