@@ -140,6 +140,43 @@ fn from_return(plan: &Activity, got: &Activity) -> Activity {
     }
 }
 
+/// The lead an activity is grouped under: `""` when it has none or a placeholder.
+pub fn lead_of(a: &Activity, profile: &Profile) -> String {
+    if a.lead.is_empty() || profile.is_placeholder(&a.lead) {
+        String::new()
+    } else {
+        a.lead.clone()
+    }
+}
+
+/// A tracker's activities grouped by lead, in the profile's order of leads, then the other
+/// leads by name, then those with no lead (`""`). Leads with no activity are left out.
+pub fn by_lead<'a>(tracker: &'a Tracker, profile: &Profile) -> Vec<(String, Vec<&'a Activity>)> {
+    let mut leads: Vec<String> = profile.vocabulary.leads.clone();
+    let mut others: Vec<String> = tracker
+        .activities
+        .iter()
+        .map(|a| lead_of(a, profile))
+        .filter(|l| !l.is_empty() && !leads.contains(l))
+        .collect();
+    others.sort();
+    others.dedup();
+    leads.extend(others);
+    leads.push(String::new());
+    leads
+        .into_iter()
+        .map(|l| {
+            let acts: Vec<&Activity> = tracker
+                .activities
+                .iter()
+                .filter(|a| lead_of(a, profile) == l)
+                .collect();
+            (l, acts)
+        })
+        .filter(|(_, acts)| !acts.is_empty())
+        .collect()
+}
+
 fn lead_table(
     plan: &Tracker,
     returns: &[Return],
@@ -147,23 +184,8 @@ fn lead_table(
     not_returned: &[String],
     profile: &Profile,
 ) -> Vec<LeadReturn> {
-    let lead_of = |a: &Activity| {
-        if profile.is_placeholder(&a.lead) {
-            String::new()
-        } else {
-            a.lead.clone()
-        }
-    };
-    let mut order: Vec<String> = profile.vocabulary.leads.clone();
-    let mut others: Vec<String> = plan
-        .activities
-        .iter()
-        .map(lead_of)
-        .filter(|l| !order.contains(l))
-        .collect();
-    others.sort();
-    others.dedup();
-    order.extend(others);
+    let lead_of = |a: &Activity| lead_of(a, profile);
+    let order: Vec<String> = by_lead(plan, profile).into_iter().map(|(l, _)| l).collect();
     let mut out = Vec::new();
     for lead in order {
         let ids: Vec<&str> = plan

@@ -1,10 +1,9 @@
 //! `katrack template`: one return workbook per lead, pre-filled from the plan.
 
 use super::check::load_tracker;
+use katrack::Activity;
 use katrack::error::Error;
-use katrack::profile::Profile;
 use katrack::write;
-use katrack::{Activity, Tracker};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -39,36 +38,6 @@ pub struct Args {
     pub profile: Option<PathBuf>,
 }
 
-/// The plan's activities grouped by lead, in the profile's order of leads, then the others by
-/// name; an empty or placeholder lead is grouped as "".
-pub fn by_lead<'a>(plan: &'a Tracker, profile: &Profile) -> Vec<(String, Vec<&'a Activity>)> {
-    let lead_of = |a: &Activity| {
-        if a.lead.is_empty() || profile.is_placeholder(&a.lead) {
-            String::new()
-        } else {
-            a.lead.clone()
-        }
-    };
-    let mut leads: Vec<String> = profile.vocabulary.leads.clone();
-    let mut others: Vec<String> = plan
-        .activities
-        .iter()
-        .map(lead_of)
-        .filter(|l| !leads.contains(l))
-        .collect();
-    others.sort();
-    others.dedup();
-    leads.extend(others);
-    leads
-        .into_iter()
-        .map(|l| {
-            let acts: Vec<&Activity> = plan.activities.iter().filter(|a| lead_of(a) == l).collect();
-            (l, acts)
-        })
-        .filter(|(_, acts)| !acts.is_empty())
-        .collect()
-}
-
 /// Runs `template`.
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let profile = super::load_profile(args.profile.as_deref())?;
@@ -82,7 +51,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     std::fs::create_dir_all(&args.output).map_err(|e| Error::from(e).with_path(&args.output))?;
     let period = args.period.clone().unwrap_or_else(|| plan.period.clone());
     let inputs = [args.plan.clone()];
-    for (lead, activities) in by_lead(&plan, &profile) {
+    for (lead, activities) in katrack::merge::by_lead(&plan, &profile) {
         let activities: Vec<Activity> = activities.into_iter().cloned().collect();
         let bytes = write::template_workbook(&lead, &activities, &profile, &period, args.blank)?;
         let path = args.output.join(write::template::template_file_name(&lead));

@@ -7,6 +7,7 @@ mod formats;
 mod libreoffice;
 mod roundtrip;
 mod samples;
+mod summary;
 mod workbooks;
 
 use assert_cmd::Command;

@@ -1,0 +1,107 @@
+//! The committee workbook: counts read back equal the tracker's, sheets in order, and it prints
+//! through LibreOffice to a PDF with every sheet's pages.
+
+use super::{Workdir, import, sample, soffice};
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use katrack::write;
+
+fn sheet_names(path: &std::path::Path) -> Vec<String> {
+    let book: Xlsx<_> = open_workbook(path).unwrap();
+    book.sheet_names()
+}
+
+/// The number right of a label in the Summary's "At a glance" block.
+fn glance(path: &std::path::Path, label: &str) -> Option<f64> {
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    let r = book.worksheet_range("Summary").unwrap();
+    r.rows()
+        .find(|row| row.first().is_some_and(|c| c.to_string() == label))
+        .and_then(|row| match row.get(1) {
+            Some(Data::Float(f)) => Some(*f),
+            Some(Data::Int(i)) => Some(*i as f64),
+            _ => None,
+        })
+}
+
+#[test]
+fn summary_counts_equal_the_trackers() {
+    let wd = Workdir::new();
+    let t = import(&sample("harborough_q1_2020_21.json"));
+    let mut q2 = t.clone();
+    q2.activities[0].status = "Red".into();
+    q2.activities[1].status = "Complete".into();
+    wd.write("q2.json", write::to_json(&q2));
+    wd.katrack()
+        .arg("summary")
+        .arg("q2.json")
+        .args(["-o", "s.xlsx", "--previous"])
+        .arg(sample("harborough_q1_2020_21.json"))
+        .assert()
+        .success();
+    let path = wd.path("s.xlsx");
+    assert_eq!(sheet_names(&path), ["Summary", "Appendix A", "Changes"]);
+    let count = |s: &str| q2.activities.iter().filter(|a| a.status == s).count() as f64;
+    assert_eq!(glance(&path, "Key activities"), Some(34.0));
+    for status in ["Green", "Amber", "Red"] {
+        assert_eq!(glance(&path, status), Some(count(status)), "{status}");
+    }
+    assert_eq!(
+        glance(&path, "Not started"),
+        Some(count("Start Later in Year"))
+    );
+    assert_eq!(
+        glance(&path, "Deferred"),
+        Some(count("Deferred until the 2021/22 Year"))
+    );
+    assert_eq!(glance(&path, "Complete"), Some(1.0));
+    assert_eq!(count("Red"), 1.0);
+}
+
+#[test]
+fn the_merged_master_prints_every_sheet_through_libreoffice() {
+    let wd = Workdir::new();
+    wd.katrack()
+        .arg("merge")
+        .arg(sample("returns"))
+        .arg("--plan")
+        .arg(sample("harborough_q1_2020_21.json"))
+        .args(["-o", "master.xlsx"])
+        .assert()
+        .code(1);
+    let path = wd.path("master.xlsx");
+    assert_eq!(
+        sheet_names(&path),
+        ["Summary", "Appendix A", "Issues", "Returns"]
+    );
+    assert_eq!(glance(&path, "Errors outstanding"), Some(4.0));
+    assert_eq!(glance(&path, "Returns missing"), Some(0.0));
+    let Some(soffice) = soffice() else {
+        eprintln!("skipped: LibreOffice is not installed");
+        return;
+    };
+    let profile = format!("-env:UserInstallation=file://{}", wd.path("lo").display());
+    let out = std::process::Command::new(soffice)
+        .args(["--headless", &profile, "--convert-to", "pdf", "--outdir"])
+        .arg(wd.path(""))
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = std::fs::read(wd.path("master.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let pages = regex::bytes::Regex::new(r"/Type\s*/Page[^s]")
+        .unwrap()
+        .find_iter(&pdf)
+        .count();
+    // Summary (headline, objective table, chart, portfolio and lead tables), the 34 activities of
+    // Appendix A over a few landscape pages, Issues and Returns: at least a page each.
+    assert!(pages >= 4 + 2 + 1 + 1, "only {pages} pages");
+    assert!(
+        pages <= 30,
+        "{pages} pages: something is not fitted to the page width"
+    );
+}
