@@ -15,7 +15,7 @@ fn glance(path: &std::path::Path, label: &str) -> Option<f64> {
     let mut book: Xlsx<_> = open_workbook(path).unwrap();
     let r = book.worksheet_range("Summary").unwrap();
     r.rows()
-        .find(|row| row.first().is_some_and(|c| c.to_string() == label))
+        .find(|row| matches!(row.first(), Some(Data::String(s)) if s == label))
         .and_then(|row| match row.get(1) {
             Some(Data::Float(f)) => Some(*f),
             Some(Data::Int(i)) => Some(*i as f64),
@@ -99,7 +99,7 @@ fn the_merged_master_prints_every_sheet_through_libreoffice() {
         .count();
     // Summary (headline, objective table, chart, portfolio and lead tables), the 34 activities of
     // Appendix A over a few landscape pages, Issues and Returns: at least a page each.
-    assert!(pages >= 4 + 2 + 1 + 1, "only {pages} pages");
+    assert!(pages >= 8, "only {pages} pages");
     assert!(
         pages <= 30,
         "{pages} pages: something is not fitted to the page width"
