@@ -1,10 +1,26 @@
 //! Workbooks through calamine: cached values of formulas, merged areas spread over their cells,
 //! hidden sheets marked, and calamine's errors turned into reasons an officer understands.
+//!
+//! xlsx, xlsm and xlsb sheets are streamed cell by cell (calamine's cells reader) straight into
+//! sparse rows, so memory follows the cells a sheet holds, never the size it declares: a sheet
+//! with one cell at A1 and one at XFD1048576 is two cells, not a dense grid of 17 billion.
+//! calamine reads xls and ods sheets whole when the workbook is opened, as dense ranges; those
+//! are bounded by their formats (xls: 65,536 rows × 256 columns) and by calamine's own cell limit
+//! (ods), and katrack refuses a dense sheet over [`MAX_DENSE_CELLS`]. A merged area is spread only
+//! over the rows and columns that hold cells, and at most [`MAX_MERGED_COPIES`] copies per sheet.
 
 use super::{Cell, Format, Input, Row, Sheet};
 use crate::error::{Error, Result};
-use calamine::{Data, Dimensions, Reader, SheetType, SheetVisible, Sheets};
+use calamine::{Data, DataRef, Dimensions, Reader, SheetType, SheetVisible, Sheets};
 use std::io::Cursor;
+
+/// The most cells (rows × columns) of a dense xls or ods sheet katrack accepts: 20 million,
+/// more than an xls sheet can hold (65,536 × 256). A bigger ods sheet is refused, naming its size.
+pub const MAX_DENSE_CELLS: u64 = 20_000_000;
+
+/// The most copies of merged cells spread over one sheet: 10 million. A sheet that would need
+/// more (a merge over most of a huge sheet) is refused, naming the area.
+pub const MAX_MERGED_COPIES: u64 = 10_000_000;
 
 /// Reads an xlsx/xlsm/xlsb/xls/ods workbook held in memory.
 pub fn read_workbook(bytes: Vec<u8>, ext: &str, is_ole: bool) -> Result<Input> {
@@ -17,16 +33,15 @@ pub fn read_workbook(bytes: Vec<u8>, ext: &str, is_ole: bool) -> Result<Input> {
         if meta.typ != SheetType::WorkSheet {
             continue;
         }
-        let range = book
-            .worksheet_range(&meta.name)
-            .map_err(|e| explain(e, &meta.name))?;
-        let merges = merged_areas(&mut book, &meta.name);
+        let rows = sheet_rows(&mut book, &meta.name)?;
         sheets.push(Sheet {
             hidden: meta.visible != SheetVisible::Visible,
-            rows: rows_of(&range, &merges),
+            rows,
             name: meta.name,
         });
     }
+    // The workbook (its shared strings and the file's bytes) is no longer needed.
+    drop(book);
     if sheets.is_empty() {
         return Err(Error::Empty("the workbook has no worksheets".into()));
     }
@@ -41,6 +56,74 @@ pub fn read_workbook(bytes: Vec<u8>, ext: &str, is_ole: bool) -> Result<Input> {
             .and_then(|p| p.subject)
             .filter(|t| !t.trim().is_empty()),
     })
+}
+
+/// One sheet's non-empty cells as sparse rows, merged areas spread.
+fn sheet_rows(book: &mut Sheets<Cursor<Vec<u8>>>, name: &str) -> Result<Vec<Row>> {
+    let mut rows = RowBuilder::default();
+    match book {
+        Sheets::Xlsx(x) => {
+            match x.worksheet_cells_reader(name) {
+                Ok(mut reader) => {
+                    while let Some(cell) = reader
+                        .next_cell()
+                        .map_err(|e| explain(calamine::Error::Xlsx(e), name))?
+                    {
+                        rows.push(cell.get_position(), cell.get_value());
+                    }
+                }
+                // A chart or dialog sheet listed as a worksheet holds no cells.
+                Err(calamine::XlsxError::NotAWorksheet(_)) => {}
+                Err(e) => return Err(explain(calamine::Error::Xlsx(e), name)),
+            }
+        }
+        Sheets::Xlsb(x) => {
+            let mut reader = x
+                .worksheet_cells_reader(name)
+                .map_err(|e| explain(calamine::Error::Xlsb(e), name))?;
+            while let Some(cell) = reader
+                .next_cell()
+                .map_err(|e| explain(calamine::Error::Xlsb(e), name))?
+            {
+                rows.push(cell.get_position(), cell.get_value());
+            }
+        }
+        _ => {
+            let range = book.worksheet_range(name).map_err(|e| explain(e, name))?;
+            let (height, width) = range.get_size();
+            let size = height as u64 * width as u64;
+            if size > MAX_DENSE_CELLS {
+                return Err(too_large(name, &range));
+            }
+            let Some((sr, sc)) = range.start() else {
+                return Ok(Vec::new());
+            };
+            for (r, c, value) in range.used_cells() {
+                let text = cell_text(value);
+                if !text.trim().is_empty() {
+                    rows.push_text(sr + r as u32, sc + c as u32, text);
+                }
+            }
+        }
+    }
+    let merges = merged_areas(book, name);
+    spread_merges(rows.finish(), &merges, name)
+}
+
+fn too_large(name: &str, range: &calamine::Range<Data>) -> Error {
+    let (h, w) = range.get_size();
+    let (start, end) = (
+        range.start().unwrap_or_default(),
+        range.end().unwrap_or_default(),
+    );
+    Error::Unsupported(format!(
+        "sheet '{name}' spans {}:{} ({h} rows × {w} columns = {} cells), more than katrack reads \
+         from a sheet of this format ({MAX_DENSE_CELLS} cells); save it as .xlsx, or delete the \
+         stray cells far from the table",
+        crate::cellref::a1(start.0, start.1),
+        crate::cellref::a1(end.0, end.1),
+        h as u64 * w as u64,
+    ))
 }
 
 fn open(
@@ -145,6 +228,20 @@ pub fn cell_text(value: &Data) -> String {
     }
 }
 
+/// [`cell_text`] for a value borrowed from a streaming cell reader.
+pub fn cell_text_ref(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => float_text(*f),
+        DataRef::Bool(b) => cell_text(&Data::Bool(*b)),
+        DataRef::DateTime(d) => excel_date_text(d.as_f64()),
+        DataRef::Error(e) => format!("{e}"),
+    }
+}
+
 fn float_text(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
@@ -192,71 +289,339 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn rows_of(range: &calamine::Range<Data>, merges: &[Dimensions]) -> Vec<Row> {
-    let mut rows: Vec<Row> = Vec::new();
-    for (r, c, value) in range.used_cells() {
-        let text = cell_text(value);
-        if text.trim().is_empty() {
-            continue;
+/// Collects cells into sparse rows as they stream in; cells out of order (calamine does not
+/// promise row order) are sorted once at the end.
+#[derive(Default)]
+struct RowBuilder {
+    rows: Vec<Row>,
+    unordered: bool,
+}
+
+impl RowBuilder {
+    /// Adds a cell value at a 0-based (row, column), unless its text is blank.
+    fn push(&mut self, (row, col): (u32, u32), value: &DataRef<'_>) {
+        let text = match value {
+            DataRef::Empty => return,
+            DataRef::SharedString(s) if s.trim().is_empty() => return,
+            DataRef::String(s) if s.trim().is_empty() => return,
+            DataRef::SharedString(s) => (*s).to_string(),
+            other => cell_text_ref(other),
+        };
+        if !text.trim().is_empty() {
+            self.push_text(row, col, text);
         }
-        let (row, col) = match range.start() {
-            Some((sr, sc)) => (sr + r as u32, sc + c as u32),
-            None => continue,
-        };
-        push_cell(
-            &mut rows,
-            row,
-            Cell {
-                col,
-                text,
-                merged: false,
-            },
-        );
     }
+
+    fn push_text(&mut self, row: u32, col: u32, text: String) {
+        let cell = Cell {
+            col,
+            text,
+            merged: false,
+        };
+        match self.rows.last_mut() {
+            Some(last) if last.row == row => {
+                if last.cells.last().is_some_and(|c| c.col >= col) {
+                    self.unordered = true;
+                }
+                last.cells.push(cell);
+            }
+            last => {
+                if last.is_some_and(|l| l.row > row) {
+                    self.unordered = true;
+                }
+                self.rows.push(Row {
+                    row,
+                    cells: vec![cell],
+                });
+            }
+        }
+    }
+
+    /// The rows top to bottom, each one's cells left to right (stable: a position given twice
+    /// keeps both cells, in the order read).
+    fn finish(self) -> Vec<Row> {
+        if !self.unordered {
+            return self.rows;
+        }
+        let mut cells: Vec<(u32, Cell)> = self
+            .rows
+            .into_iter()
+            .flat_map(|r| r.cells.into_iter().map(move |c| (r.row, c)))
+            .collect();
+        cells.sort_by_key(|(r, c)| (*r, c.col));
+        let mut out = RowBuilder::default();
+        for (row, cell) in cells {
+            out.push_text(row, cell.col, cell.text);
+        }
+        out.rows
+    }
+}
+
+/// Copies the text of each merged area's top-left cell into the other cells it covers (marked
+/// `merged`), where those are empty. When the areas would make more than [`MAX_MERGED_COPIES`]
+/// copies, each is spread only over the rows and columns the sheet uses (a merge reaching row
+/// 1,048,576 of a 40-row sheet stops at row 40).
+fn spread_merges(mut rows: Vec<Row>, merges: &[Dimensions], sheet: &str) -> Result<Vec<Row>> {
+    if merges.is_empty() || rows.is_empty() {
+        return Ok(rows);
+    }
+    let last_row = rows.last().map_or(0, |r| r.row);
+    let last_col = rows
+        .iter()
+        .filter_map(|r| r.cells.last().map(|c| c.col))
+        .max()
+        .unwrap_or(0);
+    let size = |(s, e): ((u32, u32), (u32, u32))| {
+        if s.0 <= e.0 && s.1 <= e.1 {
+            (e.0 - s.0 + 1) as u64 * (e.1 - s.1 + 1) as u64
+        } else {
+            0
+        }
+    };
+    let whole = |area: &Dimensions| (area.start, area.end);
+    let clamped = |area: &Dimensions| {
+        (
+            area.start,
+            (area.end.0.min(last_row), area.end.1.min(last_col)),
+        )
+    };
+    // Areas are spread whole as long as that stays reasonable; otherwise only over the rows and
+    // columns that hold cells.
+    let clamp = merges.iter().map(whole).map(size).sum::<u64>() > MAX_MERGED_COPIES;
+    let area_of = |area: &Dimensions| if clamp { clamped(area) } else { whole(area) };
+    let copies: u64 = merges.iter().map(area_of).map(size).sum();
+    if copies > MAX_MERGED_COPIES {
+        return Err(Error::Unsupported(format!(
+            "sheet '{sheet}' has merged areas covering {copies} cells, more than katrack spreads \
+             over one sheet ({MAX_MERGED_COPIES}); unmerge the large areas and try again"
+        )));
+    }
+    let mut extra: Vec<(u32, Cell)> = Vec::new();
     for area in merges {
-        let Some(anchor) = find(&rows, area.start.0, area.start.1).map(|c| c.text.clone()) else {
+        let (start, end) = area_of(area);
+        let Some(anchor) = find(&rows, start.0, start.1) else {
             continue;
         };
-        for row in area.start.0..=area.end.0 {
-            for col in area.start.1..=area.end.1 {
-                if (row, col) != area.start && find(&rows, row, col).is_none() {
-                    push_cell(
-                        &mut rows,
-                        row,
-                        Cell {
-                            col,
-                            text: anchor.clone(),
-                            merged: true,
-                        },
-                    );
+        for row in start.0..=end.0 {
+            for col in start.1..=end.1 {
+                if (row, col) != start && find(&rows, row, col).is_none() {
+                    let cell = Cell {
+                        col,
+                        text: anchor.text.clone(),
+                        merged: true,
+                    };
+                    extra.push((row, cell));
                 }
             }
         }
     }
-    rows.sort_by_key(|r| r.row);
-    for row in &mut rows {
-        row.cells.sort_by_key(|c| c.col);
+    if extra.is_empty() {
+        return Ok(rows);
     }
-    rows
+    // The first area to cover a cell gives its copy (overlapping merges are invalid anyway).
+    extra.sort_by_key(|(r, c)| (*r, c.col));
+    extra.dedup_by_key(|(r, c)| (*r, c.col));
+    let mut out: Vec<Row> = Vec::with_capacity(rows.len());
+    let mut extra = extra.into_iter().peekable();
+    for row in rows.drain(..) {
+        while let Some((r, _)) = extra.peek().filter(|(r, _)| *r < row.row) {
+            let r = *r;
+            let cells = take_row(&mut extra, r);
+            out.push(Row { row: r, cells });
+        }
+        let mine = take_row(&mut extra, row.row);
+        if mine.is_empty() {
+            out.push(row);
+        } else {
+            let mut cells = row.cells;
+            cells.extend(mine);
+            cells.sort_by_key(|c| c.col);
+            out.push(Row {
+                row: row.row,
+                cells,
+            });
+        }
+    }
+    while let Some(&(r, _)) = extra.peek() {
+        let cells = take_row(&mut extra, r);
+        out.push(Row { row: r, cells });
+    }
+    Ok(out)
 }
 
+/// The next cells of `extra` that belong to `row`.
+fn take_row(
+    extra: &mut std::iter::Peekable<std::vec::IntoIter<(u32, Cell)>>,
+    row: u32,
+) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    while let Some((_, c)) = extra.next_if(|(r, _)| *r == row) {
+        cells.push(c);
+    }
+    cells
+}
+
+/// The cell read at a position (rows and cells are sorted).
 fn find(rows: &[Row], row: u32, col: u32) -> Option<&Cell> {
-    rows.iter().find(|r| r.row == row)?.get(col)
-}
-
-fn push_cell(rows: &mut Vec<Row>, row: u32, cell: Cell) {
-    match rows.iter_mut().rev().find(|r| r.row == row) {
-        Some(r) => r.cells.push(cell),
-        None => rows.push(Row {
-            row,
-            cells: vec![cell],
-        }),
-    }
+    let r = &rows[rows.binary_search_by_key(&row, |r| r.row).ok()?];
+    r.cells
+        .binary_search_by_key(&col, |c| c.col)
+        .ok()
+        .map(|i| &r.cells[i])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::profile::Profile;
+    use rust_xlsxwriter::Workbook;
+
+    /// A small tracker table at A1, and one stray cell in the sheet's last cell (XFD1048576),
+    /// so the sheet declares a size of 1,048,576 rows × 16,384 columns.
+    fn far_corner_workbook() -> Vec<u8> {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        ws.set_name("Q1").unwrap();
+        let header = [
+            "Key Activities",
+            "Status",
+            "Progress",
+            "Lead Officer",
+            "Portfolio",
+        ];
+        let row = [
+            "KA.01.01 Local Plan review",
+            "Green",
+            "- Consultation closed",
+            "Chief Officer - Planning and Regeneration",
+            "Planning",
+        ];
+        for (c, (h, v)) in (0..).zip(header.iter().zip(row)) {
+            ws.write_string(0, c, *h).unwrap();
+            ws.write_string(1, c, v).unwrap();
+        }
+        ws.merge_range(2, 0, 2, 4, "Appendix A", &rust_xlsxwriter::Format::new())
+            .unwrap();
+        ws.write_string(1_048_575, 16_383, "stray").unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_sheet_declaring_the_whole_grid_is_read_cell_by_cell() {
+        let input = read_workbook(far_corner_workbook(), "xlsx", false).unwrap();
+        let Input::Sheets { sheets, .. } = &input else {
+            panic!("a workbook gives sheets");
+        };
+        let rows = &sheets[0].rows;
+        assert_eq!(rows.len(), 4, "{rows:?}");
+        assert_eq!(rows[0].cells[0].text, "Key Activities");
+        assert_eq!(
+            rows[2].cells.len(),
+            5,
+            "the merged area is spread: {:?}",
+            rows[2]
+        );
+        assert!(
+            rows[2].cells[1..]
+                .iter()
+                .all(|c| c.merged && c.text == "Appendix A")
+        );
+        assert_eq!((rows[3].row, rows[3].cells[0].col), (1_048_575, 16_383));
+
+        let profile = Profile::default_profile();
+        let parsed = crate::layout::parse(&input, "far.xlsx", &profile, None).unwrap();
+        let ids: Vec<&str> = parsed
+            .tracker
+            .activities
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect();
+        assert_eq!(ids, ["KA.01.01"]);
+        assert!(
+            parsed.findings.iter().any(|f| f.cell == "XFD1048576"),
+            "the stray cell is reported, not dropped: {:?}",
+            parsed.findings
+        );
+    }
+
+    #[test]
+    fn a_merge_over_the_whole_grid_is_spread_only_where_cells_are() {
+        let rows = vec![
+            Row {
+                row: 0,
+                cells: vec![Cell {
+                    col: 0,
+                    text: "Title".into(),
+                    merged: false,
+                }],
+            },
+            Row {
+                row: 2,
+                cells: vec![Cell {
+                    col: 1,
+                    text: "x".into(),
+                    merged: false,
+                }],
+            },
+        ];
+        let all = Dimensions {
+            start: (0, 0),
+            end: (1_048_575, 16_383),
+        };
+        let out = spread_merges(rows, &[all], "Q1").unwrap();
+        let cells: Vec<(u32, u32, bool)> = out
+            .iter()
+            .flat_map(|r| r.cells.iter().map(move |c| (r.row, c.col, c.merged)))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                (0, 0, false),
+                (0, 1, true),
+                (1, 0, true),
+                (1, 1, true),
+                (2, 0, true),
+                (2, 1, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn cells_out_of_order_come_out_sorted() {
+        let mut b = RowBuilder::default();
+        for (r, c, t) in [
+            (3, 1, "d"),
+            (3, 0, "c"),
+            (1, 2, "b"),
+            (1, 0, "a"),
+            (0, 0, " "),
+        ] {
+            b.push((r, c), &DataRef::SharedString(t));
+        }
+        let rows = b.finish();
+        let seen: Vec<(u32, u32, &str)> = rows
+            .iter()
+            .flat_map(|r| r.cells.iter().map(move |c| (r.row, c.col, c.text.as_str())))
+            .collect();
+        assert_eq!(seen, [(1, 0, "a"), (1, 2, "b"), (3, 0, "c"), (3, 1, "d")]);
+    }
+
+    #[test]
+    fn streamed_values_read_like_dense_ones() {
+        for (r, d) in [
+            (DataRef::Float(12.0), Data::Float(12.0)),
+            (DataRef::Int(-3), Data::Int(-3)),
+            (DataRef::Bool(true), Data::Bool(true)),
+            (DataRef::SharedString("£5"), Data::String("£5".into())),
+            (
+                DataRef::Error(calamine::CellErrorType::NA),
+                Data::Error(calamine::CellErrorType::NA),
+            ),
+        ] {
+            assert_eq!(cell_text_ref(&r), cell_text(&d));
+        }
+    }
 
     #[test]
     fn dates_and_numbers_read_as_an_officer_typed_them() {
