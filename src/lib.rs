@@ -29,6 +29,7 @@ pub mod profile;
 pub mod read;
 pub mod rules;
 pub mod samples;
+pub mod synth;
 pub mod write;
 
 pub use error::{Error, Result};
