@@ -58,8 +58,8 @@ const DOT_MARKERS: [char; 8] = ['•', '·', '◦', '▪', '●', '‣', '\u{F0B
 
 /// Tidies a one-line value: non-breaking and repeated spaces collapsed, ends trimmed.
 ///
-/// Line breaks, tabs, non-breaking spaces (U+00A0, U+2007, U+202F) and zero-width spaces all
-/// count as one space.
+/// Line breaks, tabs, non-breaking spaces (U+00A0, U+2007, U+202F), zero-width spaces and
+/// control characters (`\u{1}`, `\u{1b}`, …) all count as one space.
 ///
 /// # Examples
 /// ```
@@ -159,9 +159,14 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whitespace, including the zero-width spaces that `char::is_whitespace` does not count.
+/// Whitespace, including the zero-width spaces that `char::is_whitespace` does not count, and
+/// control characters: they have no place in a tracker, XML 1.0 cannot hold most of them, and an
+/// escape character (`\u{1b}`) would drive the terminal of whoever prints the text. Read as a
+/// space, a control character still separates the words on either side of it.
 fn is_space(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}')
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}')
 }
 
 /// Every kind of space as `' '`, so that `<p\u{200b}>` is read the same now and after tidying.

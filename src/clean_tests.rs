@@ -87,6 +87,18 @@ fn continuations() {
 }
 
 #[test]
+fn control_characters_are_read_as_spaces() {
+    // An escape sequence loses its escape (the terminal printing it would obey it); words stay.
+    assert_eq!(
+        tidy_inline("Deliver\u{1} the\u{7} plan\u{1b}[31m now"),
+        "Deliver the plan [31m now"
+    );
+    assert_eq!(tidy_inline("ab\u{0}cd"), "ab cd");
+    assert_eq!(multiline("- A\u{b}- B\u{9b}C"), "- A\n- B C");
+    assert_eq!(words("ab\u{0}cd"), ["ab", "cd"]);
+}
+
+#[test]
 fn words_are_alphanumeric_runs() {
     assert_eq!(words("- KA.01.02 £11,000"), ["KA", "01", "02", "11", "000"]);
 }
@@ -109,7 +121,8 @@ fn messy() -> impl Strategy<Value = String> {
         .prop_map(str::to_string),
     ];
     let sep = prop::sample::select(vec![
-        " ", " ", " ", "", "\n", "\r\n", "\r", "\u{a0}", "\u{200b}", "\t", "  ",
+        " ", " ", " ", "", "\n", "\r\n", "\r", "\u{a0}", "\u{200b}", "\t", "  ", "\u{0}", "\u{1b}",
+        "\u{7f}", "\u{9b}",
     ]);
     prop::collection::vec((token, sep), 0..60)
         .prop_map(|parts| parts.into_iter().map(|(t, s)| format!("{t}{s}")).collect())

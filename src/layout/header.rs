@@ -14,8 +14,15 @@ pub const SOURCE_FIELDS: [&str; 3] = ["source_file", "source_sheet", "source_row
 pub struct Header {
     /// Canonical field (or a `SOURCE_FIELDS` name) → 0-based column.
     pub columns: BTreeMap<&'static str, u32>,
+    /// Columns whose header names a field an earlier column already has: column → field. Only
+    /// the first column is read; text under a repeated one is reported.
+    pub repeated: BTreeMap<u32, &'static str>,
     /// 0-based row of the header.
     pub row: u32,
+    /// The header is exactly katrack's own canonical CSV header (the field names, then the
+    /// source columns), so its cells may carry the apostrophe katrack's CSV writer puts before
+    /// text a spreadsheet program would run as a formula; see [`crate::write::canonical`].
+    pub canonical: bool,
 }
 
 impl Header {
@@ -30,6 +37,16 @@ impl Header {
             .iter()
             .find(|(_, c)| **c == col)
             .map(|(f, _)| *f)
+    }
+
+    /// A cell's text as the officer meant it: in katrack's own CSV, without the apostrophe that
+    /// kept it from being read as a formula.
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        if self.canonical {
+            crate::write::canonical::unescape_spreadsheet_text(text)
+        } else {
+            text
+        }
     }
 }
 
@@ -56,18 +73,30 @@ fn field_of(profile: &Profile, text: &str) -> Option<&'static str> {
 }
 
 /// Reads a row as a header: the title column plus at least two other known columns.
-/// A field named twice keeps its first column.
+/// A field named twice keeps its first column; the others are listed in `repeated`.
 pub fn detect(profile: &Profile, row: &Row) -> Option<Header> {
     let mut columns = BTreeMap::new();
+    let mut repeated = BTreeMap::new();
     for cell in row.cells.iter().filter(|c| !c.merged) {
         if let Some(field) = field_of(profile, &cell.text) {
-            columns.entry(field).or_insert(cell.col);
+            if *columns.entry(field).or_insert(cell.col) != cell.col {
+                repeated.insert(cell.col, field);
+            }
         }
     }
     let has_title = columns.contains_key("title");
+    let own: Vec<&str> = crate::model::FIELDS
+        .iter()
+        .chain(SOURCE_FIELDS.iter())
+        .copied()
+        .collect();
+    let texts: Vec<&str> = row.cells.iter().map(|c| c.text.as_str()).collect();
+    let canonical = texts == own && row.cells.iter().zip(0..).all(|(c, i)| c.col == i);
     (has_title && columns.len() >= 3).then_some(Header {
         columns,
+        repeated,
         row: row.row,
+        canonical,
     })
 }
 
@@ -126,6 +155,52 @@ mod tests {
         assert_eq!(h.col("id"), Some(2));
         assert_eq!(h.col("next_steps"), Some(4));
         assert_eq!(h.col("source_row"), Some(5));
+    }
+
+    #[test]
+    fn a_repeated_column_is_listed_not_read() {
+        let p = Profile::default_profile();
+        let h = detect(
+            &p,
+            &row(&["Key Activities", "Status", "Progress", "RAG", "Status"]),
+        )
+        .unwrap();
+        assert_eq!(h.col("status"), Some(2));
+        assert_eq!(h.field_at(4), None);
+        assert_eq!(
+            h.repeated.iter().map(|(c, f)| (*c, *f)).collect::<Vec<_>>(),
+            [(4, "status"), (5, "status")]
+        );
+        assert!(!h.canonical);
+    }
+
+    #[test]
+    fn katracks_own_csv_header_is_recognised() {
+        let p = Profile::default_profile();
+        let own: Vec<&str> = crate::model::FIELDS
+            .iter()
+            .chain(SOURCE_FIELDS.iter())
+            .copied()
+            .collect();
+        let cells = |from: u32| Row {
+            row: 0,
+            cells: (from..)
+                .zip(&own)
+                .map(|(col, t)| Cell {
+                    col,
+                    text: t.to_string(),
+                    merged: false,
+                })
+                .collect(),
+        };
+        assert!(detect(&p, &cells(0)).unwrap().canonical);
+        assert!(
+            !detect(&p, &cells(1)).unwrap().canonical,
+            "shifted: not katrack's CSV"
+        );
+        let mut fewer = cells(0);
+        fewer.cells.pop();
+        assert!(!detect(&p, &fewer).unwrap().canonical);
     }
 
     #[test]

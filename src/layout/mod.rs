@@ -183,15 +183,7 @@ pub fn parse(input: &Input, file: &str, profile: &Profile, sheet: Option<&str>) 
         any_table |= sheet::parse_sheet(s, file, csv, profile, &mut out);
     }
     if !any_table {
-        let wanted = profile
-            .columns
-            .title
-            .first()
-            .map(String::as_str)
-            .unwrap_or("Key Activities");
-        return Err(Error::Empty(format!(
-            "no sheet has a header row of the tracker (a row with a '{wanted}' column and at least two of Status, Progress, Next Steps, Lead, Portfolio)"
-        )));
+        return Err(no_table(&chosen, sheet.is_some(), profile));
     }
     if let Some(t) = title {
         out.tracker.title = t.trim().to_string();
@@ -200,6 +192,35 @@ pub fn parse(input: &Input, file: &str, profile: &Profile, sheet: Option<&str>) 
         out.tracker.period = p.trim().to_string();
     }
     Ok(out)
+}
+
+/// Why no tracker table was found: every sheet hidden, every sheet empty, or no header row.
+fn no_table(chosen: &[&crate::read::Sheet], named: bool, profile: &Profile) -> Error {
+    let shown: Vec<&&crate::read::Sheet> = chosen.iter().filter(|s| named || !s.hidden).collect();
+    if shown.is_empty() && !chosen.is_empty() {
+        let names: Vec<String> = chosen.iter().map(|s| format!("'{}'", s.name)).collect();
+        return Error::Empty(format!(
+            "every sheet of the workbook is hidden ({}); name the sheet to read (--sheet NAME) \
+             or unhide it",
+            names.join(", ")
+        ));
+    }
+    if shown.iter().all(|s| s.rows.is_empty()) {
+        return Error::Empty(match shown.as_slice() {
+            [one] if one.name.is_empty() => "the file has no text in any cell".to_string(),
+            [one] => format!("the sheet '{}' is empty", one.name),
+            _ => "every sheet of the workbook is empty".to_string(),
+        });
+    }
+    let wanted = profile
+        .columns
+        .title
+        .first()
+        .map(String::as_str)
+        .unwrap_or("Key Activities");
+    Error::Empty(format!(
+        "no sheet has a header row of the tracker (a row with a '{wanted}' column and at least two of Status, Progress, Next Steps, Lead, Portfolio)"
+    ))
 }
 
 /// The first sheet of an annotated workbook lists findings, not activities.

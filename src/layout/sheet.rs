@@ -178,8 +178,31 @@ impl State<'_> {
                 .iter()
                 .map(|(c, f)| format!("{}={f}", crate::cellref::column_letters(*c)))
                 .collect();
+            for (&col, field) in &h.repeated {
+                let text = row.get(col).map_or("", |c| c.text.as_str());
+                let first = h
+                    .col(field)
+                    .map_or_else(String::new, crate::cellref::column_letters);
+                let column = crate::cellref::column_letters(col);
+                out.findings.extend(finding(
+                    self,
+                    "unrecognised-row",
+                    Severity::Warning,
+                    (row.row, col),
+                    text,
+                    format!(
+                        "header: column {column} is another {field} column; column {first} is \
+                         the one read, and text under column {column} is reported, not read"
+                    ),
+                ));
+            }
             self.header = Some(h);
             return (RowKind::Header, names.join(" "));
+        }
+        if let Some(header) = self.header.clone().filter(|h| h.canonical) {
+            // katrack's own CSV: one activity a record, whatever its text looks like.
+            let found = self.id_of(row, &header);
+            return self.activity(row, &header, found, out);
         }
         let texts = row.texts();
         if let Some(kind) = self.heading(row, &texts) {
@@ -277,9 +300,9 @@ impl State<'_> {
     /// The canonical id, where it was written (column and text), and the title text after it.
     fn id_of(&self, row: &Row, header: &Header) -> Option<FoundId> {
         let cell = |field: &str| header.col(field).and_then(|c| row.get(c));
-        let title = cell("title").map(|c| c.text.as_str()).unwrap_or("");
+        let title = cell("title").map_or("", |c| header.text(&c.text));
         if let Some(c) = cell("id") {
-            if let Some(id) = self.canonical_id(&c.text) {
+            if let Some(id) = self.canonical_id(header.text(&c.text)) {
                 let raw = c.text.trim().to_string();
                 return Some(FoundId {
                     id,
@@ -290,10 +313,10 @@ impl State<'_> {
             }
         }
         let c = cell("title")?;
-        let caps = self.profile.id_loose.captures(&c.text)?;
+        let caps = self.profile.id_loose.captures(title)?;
         let id = self.canonical_id(&caps[0])?;
         let end = caps.get(0)?.end();
-        let rest = c.text[end..].trim_start_matches([' ', ':', '-', '–', '\u{a0}', '\t']);
+        let rest = title[end..].trim_start_matches([' ', ':', '-', '–', '\u{a0}', '\t']);
         Some(FoundId {
             id,
             col: c.col,
@@ -321,7 +344,7 @@ impl State<'_> {
             None => header
                 .col("title")
                 .and_then(|c| row.get(c))
-                .map(|c| c.text.clone())
+                .map(|c| header.text(&c.text).to_string())
                 .unwrap_or_default(),
         };
         let id = found.as_ref().map(|f| f.id.clone()).unwrap_or_default();
@@ -363,19 +386,20 @@ impl State<'_> {
         }
         let mut source_row = (None, None, None);
         for cell in &row.cells {
+            let text = header.text(&cell.text);
             match header.field_at(cell.col) {
-                Some("source_file") => source_row.0 = Some(cell.text.trim().to_string()),
-                Some("source_sheet") => source_row.1 = Some(cell.text.trim().to_string()),
-                Some("source_row") => source_row.2 = cell.text.trim().parse::<u32>().ok(),
+                Some("source_file") => source_row.0 = Some(text.trim().to_string()),
+                Some("source_sheet") => source_row.1 = Some(text.trim().to_string()),
+                Some("source_row") => source_row.2 = text.trim().parse::<u32>().ok(),
                 Some(field) => {
                     cells
                         .fields
                         .insert(field.to_string(), (row.row, cell.col, cell.text.clone()));
                     if field != "title" && field != "id" {
-                        *a.field_mut(field).expect("a canonical field") = cell.text.clone();
+                        *a.field_mut(field).expect("a canonical field") = text.to_string();
                     }
                 }
-                None => self.unmapped(row, cell.col, &cell.text, out),
+                None => self.unmapped(row, header, (cell.col, &cell.text), &id, out),
             }
         }
         if let Some(f) = &found {
@@ -434,18 +458,32 @@ impl State<'_> {
         }
     }
 
-    fn unmapped(&self, row: &Row, col: u32, text: &str, out: &mut Parsed) {
-        out.findings.extend(finding(
+    /// Reports text in a column the table's header does not map, on the row of activity `id`.
+    fn unmapped(
+        &self,
+        row: &Row,
+        header: &Header,
+        (col, text): (u32, &str),
+        id: &str,
+        out: &mut Parsed,
+    ) {
+        let message = format!(
+            "column {} {}, so this text was not read",
+            crate::cellref::column_letters(col),
+            why_unmapped(header, col)
+        );
+        let found = finding(
             self,
             "unrecognised-row",
             Severity::Warning,
             (row.row, col),
             text,
-            format!(
-                "column {} has no header, so this text was not read",
-                crate::cellref::column_letters(col)
-            ),
-        ));
+            message,
+        );
+        out.findings.extend(found.map(|mut f| {
+            f.activity = (!id.is_empty()).then(|| id.to_string());
+            f
+        }));
     }
 
     fn continuation(
@@ -461,7 +499,7 @@ impl State<'_> {
         let mut conflicts = Vec::new();
         for cell in row.cells.iter().filter(|c| !c.merged) {
             let Some(field) = header.field_at(cell.col) else {
-                conflicts.push((cell.col, cell.text.clone(), "has no header".to_string()));
+                conflicts.push((cell.col, cell.text.clone(), why_unmapped(header, cell.col)));
                 continue;
             };
             cells
@@ -513,6 +551,19 @@ impl State<'_> {
             id.clone()
         };
         (RowKind::Continuation(id), format!("joined to {shown}"))
+    }
+}
+
+/// Why a column is not read: it has no header, or its header repeats an earlier column's.
+fn why_unmapped(header: &Header, col: u32) -> String {
+    match header.repeated.get(&col) {
+        Some(field) => format!(
+            "repeats the {field} header of column {}, which is the one read",
+            header
+                .col(field)
+                .map_or_else(String::new, crate::cellref::column_letters)
+        ),
+        None => "has no header".to_string(),
     }
 }
 

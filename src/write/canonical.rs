@@ -1,5 +1,12 @@
 //! The canonical tracker as text (DESIGN.md §3): JSON for tools, CSV for people with a
 //! spreadsheet. Both carry every field unchanged so that import → export → import is the identity.
+//!
+//! A CSV is opened by spreadsheet programs, which run a cell starting with `=` as a formula
+//! (LibreOffice does, quoted or not; Excel also runs `+`, `-` and `@`), and a formula can fetch
+//! URLs or, through DDE, start programs ("CSV injection"). So the CSV writer puts an apostrophe
+//! before any text a spreadsheet could take for a formula, as OWASP recommends: the program shows
+//! `'=1+1` as text. katrack's reader removes that apostrophe again when it reads a table under
+//! katrack's own CSV header, so the CSV still reads back to the identical tracker.
 
 use crate::error::{Error, Result};
 use crate::model::{FIELDS, Tracker};
@@ -28,12 +35,49 @@ pub fn to_json(t: &Tracker) -> String {
     text
 }
 
+/// The characters that make a spreadsheet program read a cell as a formula when they start it:
+/// `=`, `+`, `-`, `@`, tab, carriage return and line feed, and their full-width forms (which some
+/// East Asian locales accept for `=`). The apostrophe is here too, so that text already starting
+/// with one keeps it through [`escape_spreadsheet_text`] and [`unescape_spreadsheet_text`].
+pub const FORMULA_STARTS: [char; 12] = [
+    '=', '+', '-', '@', '\t', '\r', '\n', '\'', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+];
+
+/// Text for a CSV cell that no spreadsheet program runs as a formula: an apostrophe is put before
+/// text that starts with one of [`FORMULA_STARTS`].
+///
+/// # Examples
+///
+/// ```
+/// use katrack::write::canonical::{escape_spreadsheet_text, unescape_spreadsheet_text};
+/// assert_eq!(escape_spreadsheet_text("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+/// assert_eq!(escape_spreadsheet_text("- Done"), "'- Done");
+/// assert_eq!(escape_spreadsheet_text("Green"), "Green");
+/// for text in ["=1+1", "'quoted'", "Green", ""] {
+///     assert_eq!(unescape_spreadsheet_text(&escape_spreadsheet_text(text)), text);
+/// }
+/// ```
+pub fn escape_spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The text [`escape_spreadsheet_text`] was given: one leading apostrophe removed.
+pub fn unescape_spreadsheet_text(text: &str) -> &str {
+    text.strip_prefix('\'').unwrap_or(text)
+}
+
 /// The tracker as UTF-8 CSV (no byte-order mark): a header row of the [`FIELDS`] names and the
 /// [`SOURCE_COLUMNS`], then one record per activity in order.
 ///
 /// Multi-line progress and next steps are quoted, as spreadsheet programs expect; the source
 /// columns are empty for an activity with no source. Document metadata (title, organisation,
-/// period) has no place in CSV; use JSON to keep it.
+/// period) has no place in CSV; use JSON to keep it. Text that starts like a formula (`=`, `+`,
+/// `-`, `@`, …: [`FORMULA_STARTS`]) gets a leading apostrophe ([`escape_spreadsheet_text`]), so a
+/// bullet list is written `'- Done`; katrack's reader removes it again.
 ///
 /// # Errors
 ///
@@ -51,7 +95,7 @@ pub fn to_json(t: &Tracker) -> String {
 /// }]);
 /// let csv = String::from_utf8(katrack::write::to_csv(&t).unwrap()).unwrap();
 /// assert!(csv.starts_with("id,title,status,progress,"));
-/// assert!(csv.contains("\"- Meetings held\n- Draft written\""));
+/// assert!(csv.contains("\"'- Meetings held\n- Draft written\""));
 /// ```
 pub fn to_csv(t: &Tracker) -> Result<Vec<u8>> {
     let fail = |e: csv::Error| Error::Write(format!("CSV: {e}"));
@@ -65,8 +109,11 @@ pub fn to_csv(t: &Tracker) -> Result<Vec<u8>> {
             None => ("", "", String::new()),
         };
         let fields = FIELDS.iter().map(|f| activity.field(f).unwrap_or(""));
+        let record = fields
+            .chain([file, sheet, row.as_str()])
+            .map(escape_spreadsheet_text);
         writer
-            .write_record(fields.chain([file, sheet, row.as_str()]))
+            .write_record(record.map(|text| text.into_owned()))
             .map_err(fail)?;
     }
     writer
@@ -140,11 +187,55 @@ mod tests {
         assert_eq!(header, expected);
         let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(records.len(), 2);
-        assert_eq!(&records[0][3], t.activities[0].progress);
+        // A bullet list starts with "-", so it is written with the apostrophe (see escape_…).
+        assert_eq!(&records[0][3], format!("'{}", t.activities[0].progress));
         assert_eq!(&records[0][1], t.activities[0].title);
         assert_eq!(&records[0][13], "12");
         assert_eq!(&records[1][11], "", "no source, empty columns");
         assert_eq!(&records[1][13], "");
+    }
+
+    #[test]
+    fn text_that_starts_like_a_formula_gets_an_apostrophe() {
+        for (text, written) in [
+            ("=1+1", "'=1+1"),
+            ("+44 1858 828282", "'+44 1858 828282"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("\u{FF1D}1+1", "'\u{FF1D}1+1"),
+            ("'already quoted", "''already quoted"),
+            ("Green", "Green"),
+            (" =1", " =1"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(escape_spreadsheet_text(text), written, "{text:?}");
+            assert_eq!(unescape_spreadsheet_text(written), text, "{written:?}");
+        }
+    }
+
+    #[test]
+    fn every_csv_cell_is_escaped_including_the_source() {
+        let t = Tracker::with_activities(vec![Activity {
+            id: "=KA".into(),
+            title: "@title".into(),
+            source: Some(Source {
+                file: "=evil.xlsx".into(),
+                sheet: "+Sheet".into(),
+                row: 3,
+            }),
+            ..Activity::default()
+        }]);
+        let bytes = to_csv(&t).unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let record = reader.records().next().unwrap().unwrap();
+        assert_eq!(&record[0], "'=KA");
+        assert_eq!(&record[1], "'@title");
+        assert_eq!(&record[11], "'=evil.xlsx");
+        assert_eq!(&record[12], "'+Sheet");
+        assert_eq!(&record[13], "3");
     }
 
     #[test]

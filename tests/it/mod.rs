@@ -4,6 +4,7 @@ mod check;
 mod cli;
 mod cycle;
 mod formats;
+mod hostile;
 mod libreoffice;
 mod roundtrip;
 mod samples;
