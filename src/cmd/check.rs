@@ -55,6 +55,10 @@ pub struct Args {
     /// The council's tracker profile (default: the embedded Harborough profile).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// Read this many inputs at a time (default: one per CPU core). The findings come in the
+    /// same order whatever the number.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 /// Loads a whole tracker file given as an option (`--plan`, `--previous`); it must be readable.
@@ -93,7 +97,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         }
     }
     let inputs = super::expand_inputs(&args.inputs)?;
-    let read = read_all(&inputs, &profile, args.sheet.as_deref())?;
+    let jobs = args.jobs.map_or_else(default_jobs, usize::from);
+    let keep_cells = args.annotate.is_some();
+    let read = read_all(&inputs, &profile, args.sheet.as_deref(), jobs, keep_cells)?;
     let ctx = Context {
         profile: &profile,
         plan: plan.as_ref(),
@@ -115,7 +121,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         match result {
             Ok((input, _)) => {
                 let found = per_return.next().unwrap_or_default();
-                if let Some(dir) = &args.annotate {
+                if let (Some(dir), Some(input)) = (&args.annotate, input) {
                     annotate(dir, file, input, &found, &inputs)?;
                 }
                 findings.extend(found);
@@ -147,13 +153,23 @@ pub fn exit_code(unreadable: bool, summary: &Summary, strict: bool) -> ExitCode 
     }
 }
 
-type ReadResult = Result<(Input, katrack::layout::Parsed), Error>;
+/// What was read from one input: its cells (kept only for `--annotate`) and its layout.
+type ReadResult = Result<(Option<Input>, katrack::layout::Parsed), Error>;
 
-/// Reads every input, with a progress bar on a terminal when there are several.
+/// One reading thread per CPU core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Reads and lays out every input on up to `jobs` threads, with a progress bar on a terminal
+/// when there are several. The results are in the order of `inputs` whatever the threads do;
+/// a usage error (e.g. `--sheet` naming no sheet) stops the run, the first in input order.
 fn read_all(
     inputs: &[InputFile],
     profile: &katrack::profile::Profile,
     sheet: Option<&str>,
+    jobs: usize,
+    keep_cells: bool,
 ) -> Result<Vec<(InputFile, ReadResult)>, Error> {
     let bar = (inputs.len() > 1 && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(inputs.len() as u64);
@@ -163,26 +179,70 @@ fn read_all(
         );
         bar
     });
-    let mut out = Vec::new();
-    for input in inputs {
+    let read_one = |input: &InputFile| -> ReadResult {
         if let Some(b) = &bar {
             b.set_message(input.name.clone());
         }
-        let result = super::parse_input(input, profile, sheet);
+        let result = super::parse_input(input, profile, sheet)
+            // Without --annotate the cells are not needed once laid out: free them now.
+            .map(|(cells, parsed)| (keep_cells.then_some(cells), parsed));
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+        result
+    };
+    let results = in_parallel(inputs, jobs, read_one);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let mut out = Vec::with_capacity(inputs.len());
+    for (input, result) in inputs.iter().zip(results) {
         if let Err(e) = &result {
             if e.is_usage() {
                 return Err(Error::Usage(e.to_string()));
             }
         }
         out.push((input.clone(), result));
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-    }
-    if let Some(b) = bar {
-        b.finish_and_clear();
     }
     Ok(out)
+}
+
+/// `f` applied to every item on up to `jobs` threads (each takes the next item left), the
+/// results in the order of `items`.
+pub fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = jobs.min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The finding for an input that could not be read.

@@ -1,7 +1,7 @@
 //! `katrack merge`: the quarter's returns into the master tracker, with who has and has not
 //! returned what.
 
-use super::check::{exit_code, load_tracker, unreadable_file};
+use super::check::{default_jobs, exit_code, in_parallel, load_tracker, unreadable_file};
 use super::report::{self, Format, Summary};
 use katrack::error::Error;
 use katrack::finding::Finding;
@@ -61,6 +61,10 @@ pub struct Args {
     /// The council's tracker profile (default: the embedded Harborough profile).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// Read this many returns at a time (default: one per CPU core). The master is the same
+    /// whatever the number.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 #[derive(Serialize)]
@@ -89,9 +93,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let inputs = super::expand_inputs(&args.inputs)?;
     let mut parsed = Vec::new();
     let mut unreadable = Vec::new();
-    for input in &inputs {
-        match super::parse_input(input, &profile, None) {
-            Ok((_, p)) => parsed.push((input.name.clone(), p)),
+    let jobs = args.jobs.map_or_else(default_jobs, usize::from);
+    let read = in_parallel(&inputs, jobs, |input| {
+        super::parse_input(input, &profile, None).map(|(_, p)| p)
+    });
+    for (input, result) in inputs.iter().zip(read) {
+        match result {
+            Ok(p) => parsed.push((input.name.clone(), p)),
             Err(e) if e.is_usage() => return Err(e),
             Err(e) => unreadable.push(unreadable_file(input, &e, &profile)),
         }

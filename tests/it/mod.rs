@@ -5,6 +5,7 @@ mod cli;
 mod cycle;
 mod formats;
 mod hostile;
+mod jobs;
 mod libreoffice;
 mod roundtrip;
 mod samples;
