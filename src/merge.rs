@@ -8,7 +8,7 @@ use crate::model::{Activity, Tracker};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// How complete one lead's return is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -59,12 +59,16 @@ pub fn merge(
         previous,
     };
     let per_return = rules::check_all(&returns, &ctx);
-    let errors = |r: usize, id: &str| {
-        per_return[r]
-            .iter()
-            .filter(|f| f.severity == Severity::Error && f.activity.as_deref() == Some(id))
-            .count()
-    };
+    // (return, id) → its error findings, counted once rather than searched per activity.
+    let mut error_count: HashMap<(usize, &str), usize> = HashMap::new();
+    for (r, found) in per_return.iter().enumerate() {
+        for f in found.iter().filter(|f| f.severity == Severity::Error) {
+            if let Some(id) = f.activity.as_deref() {
+                *error_count.entry((r, id)).or_default() += 1;
+            }
+        }
+    }
+    let errors = |r: usize, id: &str| error_count.get(&(r, id)).copied().unwrap_or(0);
     // id → candidates (errors, return index, activity index)
     let mut held: BTreeMap<&str, Vec<(usize, usize, usize)>> = BTreeMap::new();
     for (r, ret) in returns.iter().enumerate() {
@@ -187,6 +191,18 @@ fn lead_table(
     let lead_of = |a: &Activity| lead_of(a, profile);
     let order: Vec<String> = by_lead(plan, profile).into_iter().map(|(l, _)| l).collect();
     let mut out = Vec::new();
+    let not_returned: HashSet<&str> = not_returned.iter().map(String::as_str).collect();
+    // (return, id) pairs with at least one error finding.
+    let with_error: HashSet<(usize, &str)> = per_return
+        .iter()
+        .enumerate()
+        .flat_map(|(r, found)| {
+            found
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .filter_map(move |f| Some((r, f.activity.as_deref()?)))
+        })
+        .collect();
     for lead in order {
         let ids: Vec<&str> = plan
             .activities
@@ -199,9 +215,10 @@ fn lead_table(
         }
         let missing: Vec<String> = ids
             .iter()
-            .filter(|id| not_returned.iter().any(|n| n == *id))
+            .filter(|id| not_returned.contains(*id))
             .map(|s| s.to_string())
             .collect();
+        let lead_ids: HashSet<&str> = ids.iter().copied().collect();
         let mut files = BTreeSet::new();
         let mut with_errors = BTreeSet::new();
         for (r, ret) in returns.iter().enumerate() {
@@ -210,13 +227,10 @@ fn lead_table(
                 .tracker
                 .activities
                 .iter()
-                .filter(|a| ids.contains(&a.id.as_str()))
+                .filter(|a| lead_ids.contains(a.id.as_str()))
             {
                 files.insert(ret.file.to_string());
-                let has_error = per_return[r].iter().any(|f| {
-                    f.severity == Severity::Error && f.activity.as_deref() == Some(a.id.as_str())
-                });
-                if has_error {
+                if with_error.contains(&(r, a.id.as_str())) {
                     with_errors.insert(a.id.clone());
                 }
             }

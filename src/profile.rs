@@ -345,12 +345,11 @@ impl Profile {
     /// The status definition a value means, matched ignoring case and spaces.
     /// Returns the definition and the canonical value to store.
     pub fn match_status(&self, value: &str) -> Option<(&StatusDef, String)> {
-        let key = fold(value);
-        if key.is_empty() {
+        if is_blank(value) {
             return None;
         }
         for def in &self.statuses {
-            if fold(&def.name) == key || def.aliases.iter().any(|a| fold(a) == key) {
+            if same_fold(&def.name, value) || def.aliases.iter().any(|a| same_fold(a, value)) {
                 return Some((def, def.name.clone()));
             }
         }
@@ -375,14 +374,14 @@ impl Profile {
 
     /// True when the value is one of the profile's placeholders.
     pub fn is_placeholder(&self, value: &str) -> bool {
-        let key = fold(value);
-        !key.is_empty() && self.placeholders.iter().any(|p| fold(p) == key)
+        !is_blank(value) && self.placeholders.iter().any(|p| same_fold(p, value))
     }
 
     /// The canonical spelling of a value in a list, matched ignoring case and spaces.
     pub fn match_in<'a>(list: &'a [String], value: &str) -> Option<&'a str> {
-        let key = fold(value);
-        list.iter().find(|v| fold(v) == key).map(String::as_str)
+        list.iter()
+            .find(|v| same_fold(v, value))
+            .map(String::as_str)
     }
 
     /// True when a row's only text is page furniture ("Appendix A").
@@ -401,6 +400,23 @@ impl Profile {
             Some(Level::Off) => None,
         }
     }
+}
+
+/// `fold(a) == fold(b)`, compared char by char without allocating: the vocabulary is matched
+/// against every field of every activity, most of them long texts that differ at once.
+pub fn same_fold(a: &str, b: &str) -> bool {
+    fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
+        text.split_whitespace()
+            .enumerate()
+            .flat_map(|(i, word)| (i > 0).then_some(' ').into_iter().chain(word.chars()))
+            .flat_map(char::to_lowercase)
+    }
+    folded(a).eq(folded(b))
+}
+
+/// The text holds nothing but white space (its fold is empty).
+fn is_blank(value: &str) -> bool {
+    value.split_whitespace().next().is_none()
 }
 
 /// A comparison key: lower case, inner white space collapsed, outer space trimmed.
@@ -459,5 +475,26 @@ mod tests {
         assert!(p.is_furniture("Appendix A"));
         assert!(p.is_furniture("Key Activities in Detail"));
         assert!(!p.is_furniture("KA.01.01 Something"));
+    }
+
+    #[test]
+    fn same_fold_agrees_with_fold() {
+        let texts = [
+            "",
+            "  \t ",
+            "Choose an item.",
+            "  choose   AN\u{a0}item. ",
+            "Choose an item",
+            "Chief Officer -\nGovernance",
+            "chief officer - governance",
+            "Straße",
+            "STRASSE",
+            "İstanbul",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same_fold(a, b), fold(a) == fold(b), "{a:?} {b:?}");
+            }
+        }
     }
 }

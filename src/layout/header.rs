@@ -50,26 +50,34 @@ impl Header {
     }
 }
 
-/// A comparison key for header text: letters and digits only, lower case.
-fn key(text: &str) -> String {
+/// The comparison key of header text, char by char: letters and digits only, lower case.
+fn key(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
-        .collect()
+}
+
+/// Two texts have the same key. Compared lazily: every row of a sheet is tried as a header, and
+/// a cell of progress text differs from a column name within its first few letters.
+fn same_key(a: &str, b: &str) -> bool {
+    key(a).eq(key(b))
 }
 
 /// The field a header cell names, if any.
 fn field_of(profile: &Profile, text: &str) -> Option<&'static str> {
-    let k = key(text);
-    if k.is_empty() {
-        return None;
-    }
+    key(text).next()?;
     for field in FIELDS {
-        if key(field) == k || profile.columns.synonyms(field).iter().any(|s| key(s) == k) {
+        if same_key(field, text)
+            || profile
+                .columns
+                .synonyms(field)
+                .iter()
+                .any(|s| same_key(s, text))
+        {
             return Some(field);
         }
     }
-    SOURCE_FIELDS.into_iter().find(|f| key(f) == k)
+    SOURCE_FIELDS.into_iter().find(|f| same_key(f, text))
 }
 
 /// Reads a row as a header: the title column plus at least two other known columns.
@@ -85,13 +93,14 @@ pub fn detect(profile: &Profile, row: &Row) -> Option<Header> {
         }
     }
     let has_title = columns.contains_key("title");
-    let own: Vec<&str> = crate::model::FIELDS
-        .iter()
-        .chain(SOURCE_FIELDS.iter())
-        .copied()
-        .collect();
-    let texts: Vec<&str> = row.cells.iter().map(|c| c.text.as_str()).collect();
-    let canonical = texts == own && row.cells.iter().zip(0..).all(|(c, i)| c.col == i);
+    let own = FIELDS.iter().chain(SOURCE_FIELDS.iter());
+    let canonical = row.cells.len() == FIELDS.len() + SOURCE_FIELDS.len()
+        && row
+            .cells
+            .iter()
+            .zip(own)
+            .zip(0..)
+            .all(|((c, name), i)| c.text == *name && c.col == i);
     (has_title && columns.len() >= 3).then_some(Header {
         columns,
         repeated,

@@ -5,12 +5,17 @@ use super::{Context, Emitter, Return, Rule, under_way};
 use crate::finding::{Finding, Severity};
 use crate::model::Activity;
 use crate::profile::Profile;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The leads a return answers for: the leads its activities name, and the plan's lead of each
 /// activity it holds.
 pub fn return_leads(ret: &Return, ctx: &Context) -> BTreeSet<String> {
     let mut leads = BTreeSet::new();
+    // The plan's first activity of each id, found by hash rather than by a search per activity.
+    let mut planned: HashMap<&str, &Activity> = HashMap::new();
+    for p in ctx.plan.iter().flat_map(|p| &p.activities) {
+        planned.entry(p.id.as_str()).or_insert(p);
+    }
     for a in &ret.parsed.tracker.activities {
         if let Some(l) = Profile::match_in(&ctx.profile.vocabulary.leads, &a.lead) {
             leads.insert(l.to_string());
@@ -20,10 +25,7 @@ pub fn return_leads(ret: &Return, ctx: &Context) -> BTreeSet<String> {
         {
             leads.insert(a.lead.clone());
         }
-        if let Some(p) = ctx
-            .plan
-            .and_then(|p| p.activities.iter().find(|p| p.id == a.id))
-        {
+        if let Some(p) = planned.get(a.id.as_str()) {
             if !p.lead.is_empty() {
                 leads.insert(p.lead.clone());
             }
@@ -84,8 +86,9 @@ impl Rule for UnexpectedActivity {
     }
     fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
         let Some(plan) = ctx.plan else { return };
+        let planned: HashSet<&str> = plan.activities.iter().map(|p| p.id.as_str()).collect();
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
-            if !a.id.is_empty() && !plan.activities.iter().any(|p| p.id == a.id) {
+            if !a.id.is_empty() && !planned.contains(a.id.as_str()) {
                 out.at(
                     i,
                     "id",

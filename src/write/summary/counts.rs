@@ -4,6 +4,7 @@
 
 use crate::model::{Activity, Tracker};
 use crate::profile::{Profile, StatusKind};
+use std::collections::HashMap;
 
 /// The label of the column for statuses outside the profile's vocabulary, blanks included.
 pub const OTHER: &str = "Other / blank";
@@ -142,35 +143,41 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
         });
     }
     let width = columns.len();
-    let count = |pick: &dyn Fn(&Activity) -> bool| {
-        let mut counts = vec![0; width];
-        for (a, &c) in tracker.activities.iter().zip(&columns_of) {
-            if pick(a) {
-                counts[c] += 1;
-            }
+    // Each activity's group is computed once and counted in one pass: a tracker may have
+    // hundreds of objectives and 100,000 activities.
+    let tally = |groups: &[usize], n: usize| {
+        let mut counts = vec![vec![0; width]; n];
+        for (&g, &c) in groups.iter().zip(&columns_of) {
+            counts[g][c] += 1;
         }
         counts
     };
-    let row = |label: String, pick: &dyn Fn(&Activity) -> bool| CountRow {
-        counts: count(pick),
-        label,
-    };
+    let overall = tally(&vec![0; columns_of.len()], 1).remove(0);
 
     let any_theme = tracker
         .activities
         .iter()
         .any(|a| !theme_label(a).is_empty());
+    // (theme, objective) in the order the tracker first mentions them.
+    let mut keys: Vec<(String, String)> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let groups: Vec<usize> = tracker
+        .activities
+        .iter()
+        .map(|a| {
+            let key = (theme_label(a), objective_label(a));
+            *index.entry(key).or_insert_with_key(|key| {
+                keys.push(key.clone());
+                keys.len() - 1
+            })
+        })
+        .collect();
     let mut by_theme: Vec<ThemeCounts> = Vec::new();
-    let mut seen: Vec<(String, String)> = Vec::new();
-    for a in &tracker.activities {
-        let key = (theme_label(a), objective_label(a));
-        if seen.contains(&key) {
-            continue;
-        }
-        seen.push(key.clone());
-        let objective = row(key.1.clone(), &|b| {
-            theme_label(b) == key.0 && objective_label(b) == key.1
-        });
+    for (key, counts) in keys.into_iter().zip(tally(&groups, index.len())) {
+        let objective = CountRow {
+            label: key.1,
+            counts,
+        };
         let label = if key.0.is_empty() && any_theme {
             NO_THEME.to_string()
         } else {
@@ -186,27 +193,41 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
     }
 
     let grouped = |vocabulary: &[String], field: &dyn Fn(&Activity) -> &str| {
-        let name = |a: &Activity| canonical(profile, vocabulary, field(a));
-        let mut labels: Vec<String> = vocabulary.to_vec();
-        let mut others: Vec<String> = tracker
+        let names: Vec<String> = tracker
             .activities
             .iter()
-            .map(name)
+            .map(|a| canonical(profile, vocabulary, field(a)))
+            .collect();
+        let mut labels: Vec<String> = vocabulary.to_vec();
+        let mut others: Vec<String> = names
+            .iter()
             .filter(|n| !labels.contains(n))
+            .cloned()
             .collect();
         others.sort_by_key(|n| (n == NOT_GIVEN, n.clone()));
         others.dedup();
         labels.extend(others);
+        let position: HashMap<&str, usize> = labels
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, l)| (l.as_str(), i))
+            .collect();
+        let groups: Vec<usize> = names.iter().map(|n| position[n.as_str()]).collect();
+        let counts = tally(&groups, labels.len());
         labels
-            .into_iter()
-            .map(|label| row(label.clone(), &|a| name(a) == label))
+            .iter()
+            .map(|label| CountRow {
+                counts: counts[position[label.as_str()]].clone(),
+                label: label.clone(),
+            })
             .collect::<Vec<_>>()
     };
     let by_portfolio = grouped(&profile.vocabulary.portfolios, &|a| &a.portfolio);
     let by_lead = grouped(&profile.vocabulary.leads, &|a| &a.lead);
 
     StatusCounts {
-        overall: count(&|_| true),
+        overall,
         columns,
         by_theme,
         by_portfolio,
