@@ -86,13 +86,20 @@ pub fn parse_sheet(
     for row in &sheet.rows {
         let (kind, detail) = st.row(row, out);
         if kind == RowKind::Unrecognised {
+            // One finding for the row, at its first cell, whose value is every text on the row
+            // (so none is lost), separated by " | ".
             let first = &row.cells[0];
+            let texts = row.texts();
+            let value = match texts.as_slice() {
+                [_] => first.text.clone(),
+                _ => texts.join(" | "),
+            };
             out.findings.extend(finding(
                 &st,
                 "unrecognised-row",
                 Severity::Warning,
                 (row.row, first.col),
-                &first.text,
+                &value,
                 format!(
                     "row {} is not an activity, a continuation, a heading or a header: {detail}",
                     row.row + 1
@@ -171,7 +178,11 @@ fn finding(
 
 impl State<'_> {
     fn row(&mut self, row: &Row, out: &mut Parsed) -> (RowKind, String) {
-        if let Some(h) = header::detect(self.profile, row) {
+        // Under katrack's own CSV header every record is an activity, even one whose text reads
+        // like a header ("Key Activities", "Status", …); only that exact header starts a new table.
+        let in_own_csv = self.header.as_ref().is_some_and(|h| h.canonical);
+        let detected = header::detect(self.profile, row).filter(|h| h.canonical || !in_own_csv);
+        if let Some(h) = detected {
             let mut names: Vec<(u32, &str)> = h.columns.iter().map(|(f, c)| (*c, *f)).collect();
             names.sort();
             let names: Vec<String> = names
@@ -200,9 +211,10 @@ impl State<'_> {
             return (RowKind::Header, names.join(" "));
         }
         if let Some(header) = self.header.clone().filter(|h| h.canonical) {
-            // katrack's own CSV: one activity a record, whatever its text looks like.
-            let found = self.id_of(row, &header);
-            return self.activity(row, &header, found, out);
+            // katrack's own CSV: one activity a record, whatever its text looks like, and its id
+            // column is the id (even one not of the profile's form), never the title's start.
+            let found = own_csv_id(row, &header);
+            return self.activity(row, &header, Some(found), out);
         }
         let texts = row.texts();
         if let Some(kind) = self.heading(row, &texts) {
@@ -241,6 +253,8 @@ impl State<'_> {
     /// Theme banners, objective headings, wide merged banners and page furniture.
     fn heading(&mut self, row: &Row, texts: &[&str]) -> Option<(RowKind, String)> {
         let [text] = texts else { return None };
+        // Read as it will be cleaned: a stray control character does not hide a heading.
+        let text = &clean::tidy_inline(text);
         if let Some(c) = self.profile.objective_heading.captures(text) {
             let number: u32 = c["number"].parse().unwrap_or(0);
             let id = self.profile.format_objective_id(number);
@@ -298,11 +312,14 @@ impl State<'_> {
     }
 
     /// The canonical id, where it was written (column and text), and the title text after it.
+    /// The id is looked for in the text as it will be cleaned, so a stray control character or
+    /// non-breaking space before it does not hide it.
     fn id_of(&self, row: &Row, header: &Header) -> Option<FoundId> {
         let cell = |field: &str| header.col(field).and_then(|c| row.get(c));
-        let title = cell("title").map_or("", |c| header.text(&c.text));
+        let title = cell("title").map_or(String::new(), |c| clean::tidy_inline(&c.text));
+        let title = title.as_str();
         if let Some(c) = cell("id") {
-            if let Some(id) = self.canonical_id(header.text(&c.text)) {
+            if let Some(id) = self.canonical_id(&clean::tidy_inline(&c.text)) {
                 let raw = c.text.trim().to_string();
                 return Some(FoundId {
                     id,
@@ -384,13 +401,13 @@ impl State<'_> {
                 a.field_mut(field).expect("a canonical field").clear();
             }
         }
-        let mut source_row = (None, None, None);
+        let mut source_cells = Vec::new();
         for cell in &row.cells {
             let text = header.text(&cell.text);
             match header.field_at(cell.col) {
-                Some("source_file") => source_row.0 = Some(text.trim().to_string()),
-                Some("source_sheet") => source_row.1 = Some(text.trim().to_string()),
-                Some("source_row") => source_row.2 = text.trim().parse::<u32>().ok(),
+                Some(field) if header::SOURCE_FIELDS.contains(&field) => {
+                    source_cells.push((field, cell));
+                }
                 Some(field) => {
                     cells
                         .fields
@@ -402,18 +419,23 @@ impl State<'_> {
                 None => self.unmapped(row, header, (cell.col, &cell.text), &id, out),
             }
         }
-        if let Some(f) = &found {
+        if let Some(f) = found.as_ref().filter(|f| !f.raw.is_empty()) {
+            let id_cell = header.col("id").and_then(|c| row.get(c));
+            if let Some(cell) = id_cell.filter(|c| c.col != f.col) {
+                // The id came from the title, so the ID column's text is not an id.
+                let why = format!(
+                    "is the ID column, but '{}' is not an activity id; the id {} at the start \
+                     of the title was used",
+                    short(&cell.text),
+                    f.id
+                );
+                self.not_read(row, (cell.col, &cell.text), &why, &id, out);
+            }
             cells
                 .fields
                 .insert("id".into(), (row.row, f.col, f.raw.clone()));
         }
-        if let (Some(file), sheet, Some(r)) = source_row {
-            a.source = Some(Source {
-                file,
-                sheet: sheet.unwrap_or_default(),
-                row: r,
-            });
-        }
+        self.read_source(row, header, &source_cells, &mut a, out);
         self.note_normalised(&mut a, &cells, out);
         out.tracker.activities.push(a);
         out.cells.push(cells);
@@ -458,19 +480,44 @@ impl State<'_> {
         }
     }
 
-    /// Reports text in a column the table's header does not map, on the row of activity `id`.
-    fn unmapped(
+    /// Sets the activity's `source` from katrack's source columns when they give a file and a
+    /// row number; otherwise their text is reported, not dropped.
+    fn read_source(
         &self,
         row: &Row,
         header: &Header,
-        (col, text): (u32, &str),
-        id: &str,
+        source_cells: &[(&str, &crate::read::Cell)],
+        a: &mut Activity,
         out: &mut Parsed,
     ) {
+        let text = |field: &str| {
+            source_cells
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, c)| header.text(&c.text).trim().to_string())
+        };
+        let file = text("source_file").filter(|f| !f.is_empty());
+        let number = text("source_row").and_then(|r| r.parse::<u32>().ok());
+        if let (Some(file), Some(number)) = (file, number) {
+            a.source = Some(Source {
+                file,
+                sheet: text("source_sheet").unwrap_or_default(),
+                row: number,
+            });
+            return;
+        }
+        let why = "is a source column, but the row's source_file and source_row do not give a \
+                   file and a row number";
+        for (_, cell) in source_cells {
+            self.not_read(row, (cell.col, &cell.text), why, &a.id, out);
+        }
+    }
+
+    /// Reports a cell whose text was not read, saying why, on the row of activity `id`.
+    fn not_read(&self, row: &Row, (col, text): (u32, &str), why: &str, id: &str, out: &mut Parsed) {
         let message = format!(
-            "column {} {}, so this text was not read",
-            crate::cellref::column_letters(col),
-            why_unmapped(header, col)
+            "column {} {why}, so this text was not read",
+            crate::cellref::column_letters(col)
         );
         let found = finding(
             self,
@@ -484,6 +531,18 @@ impl State<'_> {
             f.activity = (!id.is_empty()).then(|| id.to_string());
             f
         }));
+    }
+
+    /// Reports text in a column the table's header does not map, on the row of activity `id`.
+    fn unmapped(
+        &self,
+        row: &Row,
+        header: &Header,
+        (col, text): (u32, &str),
+        id: &str,
+        out: &mut Parsed,
+    ) {
+        self.not_read(row, (col, text), &why_unmapped(header, col), id, out);
     }
 
     fn continuation(
@@ -512,7 +571,11 @@ impl State<'_> {
                     let slot = a.field_mut(field).expect("a canonical field");
                     *slot = clean::join_continuation(slot, &clean::multiline(&cell.text));
                 }
-                _ if header::SOURCE_FIELDS.contains(&field) => {}
+                _ if header::SOURCE_FIELDS.contains(&field) => conflicts.push((
+                    cell.col,
+                    cell.text.clone(),
+                    format!("is {field}, which only an activity's own row gives"),
+                )),
                 _ => {
                     let slot = a.field_mut(field).expect("a canonical field");
                     let value = clean::tidy_inline(&cell.text);
@@ -564,6 +627,18 @@ fn why_unmapped(header: &Header, col: u32) -> String {
                 .map_or_else(String::new, crate::cellref::column_letters)
         ),
         None => "has no header".to_string(),
+    }
+}
+
+/// The id of a row of katrack's own CSV: its id column as written (cleaned later with the rest).
+fn own_csv_id(row: &Row, header: &Header) -> FoundId {
+    let cell = |field: &str| header.col(field).and_then(|c| row.get(c));
+    let text = |field: &str| cell(field).map_or("", |c| header.text(&c.text));
+    FoundId {
+        id: text("id").to_string(),
+        col: cell("id").or_else(|| cell("title")).map_or(0, |c| c.col),
+        raw: cell("id").map_or(String::new(), |c| c.text.trim().to_string()),
+        title: text("title").to_string(),
     }
 }
 

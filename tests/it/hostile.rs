@@ -9,6 +9,8 @@
 //! - `safe_writes`: output is all or nothing, never over an input.
 
 mod corpus;
+mod fuzz_regressions;
+mod nothing_lost;
 
 use super::{Workdir, data, sample};
 use serde_json::Value;

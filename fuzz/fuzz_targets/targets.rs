@@ -1,0 +1,129 @@
+//! The bodies of the fuzz targets, shared with the regression tests (tests/it/hostile/
+//! fuzz_regressions.rs includes this file), so a crash found here is replayed exactly there.
+//! Each function must return normally for every input; a panic is a bug.
+
+use katrack::{layout, profile::Profile, read, write};
+use std::sync::LazyLock;
+
+static PROFILE: LazyLock<Profile> = LazyLock::new(Profile::default_profile);
+
+/// The extension each first byte stands for in [`workbook`] (`seed.sh` writes the same table).
+pub const EXTENSIONS: [&str; 4] = ["xlsx", "ods", "xls", "xlsb"];
+
+/// A workbook read and laid out: `read_bytes(bytes, ext)` then `layout::parse`. The first byte
+/// chooses the extension the rest is read as, so one corpus covers every workbook format.
+pub fn workbook(data: &[u8]) {
+    let Some((&which, bytes)) = data.split_first() else {
+        return;
+    };
+    let ext = EXTENSIONS[usize::from(which) % EXTENSIONS.len()];
+    if let Ok(input) = read::read_bytes(bytes.to_vec(), ext) {
+        let _ = layout::parse(&input, "fuzz", &PROFILE, None);
+    }
+}
+
+/// A CSV file read and laid out: `read_bytes(bytes, "csv")` then `layout::parse`; then the
+/// canonical CSV of what was read is written and read back, and must give the same activities.
+pub fn csv(data: &[u8]) {
+    let Ok(input) = read::read_bytes(data.to_vec(), "csv") else {
+        return;
+    };
+    let Ok(parsed) = layout::parse(&input, "fuzz.csv", &PROFILE, None) else {
+        return;
+    };
+    let tracker = parsed.tracker;
+    let csv = write::to_csv(&tracker).expect("the canonical CSV of a tracker can be written");
+    let again = read::read_bytes(csv, "csv").expect("katrack's own CSV reads back");
+    let back = layout::parse(&again, "fuzz.csv", &PROFILE, None).expect("and lays out");
+    let content = |t: &katrack::Tracker| -> Vec<katrack::Activity> {
+        t.activities.iter().map(|a| a.without_source()).collect()
+    };
+    assert_eq!(content(&back.tracker), content(&tracker), "CSV round trip");
+}
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#;
+const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Q1" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
+
+/// The XML inside an xlsx: the input, split at its first NUL byte, becomes the worksheet XML and
+/// the shared strings XML of an otherwise valid workbook (stored, with correct checksums), which
+/// is read and laid out. Raw-byte fuzzing of a zip rarely gets past its CRCs; this does.
+pub fn xlsx_parts(data: &[u8]) {
+    let (sheet, strings) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &[][..]),
+    };
+    let parts: [(&str, &[u8]); 6] = [
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", ROOT_RELS.as_bytes()),
+        ("xl/workbook.xml", WORKBOOK.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet),
+        ("xl/sharedStrings.xml", strings),
+    ];
+    if let Ok(input) = read::read_bytes(stored_zip(&parts), "xlsx") {
+        let _ = layout::parse(&input, "fuzz.xlsx", &PROFILE, None);
+    }
+}
+
+/// A zip of stored (uncompressed) entries.
+pub fn stored_zip(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut zip = Vec::new();
+    let mut directory = Vec::new();
+    for (name, data) in parts {
+        let offset = zip.len() as u32;
+        let size = data.len() as u32;
+        let mut common = Vec::new();
+        common.extend(20u16.to_le_bytes()); // version needed
+        common.extend(0u16.to_le_bytes()); // flags
+        common.extend(0u16.to_le_bytes()); // stored
+        common.extend(0u32.to_le_bytes()); // time and date
+        common.extend(crc32(data).to_le_bytes());
+        common.extend(size.to_le_bytes());
+        common.extend(size.to_le_bytes());
+        common.extend((name.len() as u16).to_le_bytes());
+        common.extend(0u16.to_le_bytes()); // extra
+        zip.extend(0x0403_4b50u32.to_le_bytes());
+        zip.extend(&common);
+        zip.extend(name.as_bytes());
+        zip.extend(*data);
+        directory.extend(0x0201_4b50u32.to_le_bytes());
+        directory.extend(20u16.to_le_bytes()); // version made by
+        directory.extend(&common);
+        directory.extend([0u8; 6]); // comment length, disk, internal attributes
+        directory.extend(0u32.to_le_bytes()); // external attributes
+        directory.extend(offset.to_le_bytes());
+        directory.extend(name.as_bytes());
+    }
+    let at = zip.len() as u32;
+    zip.extend(&directory);
+    zip.extend(0x0605_4b50u32.to_le_bytes());
+    zip.extend([0u8; 4]);
+    zip.extend((parts.len() as u16).to_le_bytes());
+    zip.extend((parts.len() as u16).to_le_bytes());
+    zip.extend((directory.len() as u32).to_le_bytes());
+    zip.extend(at.to_le_bytes());
+    zip.extend(0u16.to_le_bytes());
+    zip
+}
+
+/// CRC-32 (IEEE), bit by bit: fast enough for fuzz inputs.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
