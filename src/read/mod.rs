@@ -127,7 +127,7 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str) -> Result<Input> {
         check_unzipped_size(&bytes)?;
     }
     if is_zip || is_ole {
-        return read_workbook(bytes, ext, is_ole);
+        return guarded(|| read_workbook(bytes, ext, is_ole));
     }
     let workbook_ext = matches!(ext, "xlsx" | "xlsm" | "xlsb" | "xls" | "ods");
     let text = decode_text(&bytes);
@@ -165,6 +165,45 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str) -> Result<Input> {
         _ => None,
     };
     read_delimited(&text, delimiter)
+}
+
+thread_local! {
+    /// How many [`guarded`] calls are running on this thread: their panics are not printed.
+    static GUARDED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs a workbook reader, turning a panic into [`Error::Corrupt`].
+///
+/// calamine, like any parser of binary formats, has panicked on some damaged files (the fuzzers
+/// found an assertion and an out-of-range slice in its OLE reader, which reads .xls). One bad
+/// return must not stop a run that reads forty, so a panic inside the reader becomes "the file is
+/// damaged" for that file only. The first call installs a panic hook that stays silent for
+/// panics caught here and hands every other panic to the hook that was there before.
+fn guarded(read: impl FnOnce() -> Result<Input>) -> Result<Input> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if GUARDED.with(std::cell::Cell::get) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    GUARDED.with(|g| g.set(g.get() + 1));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    GUARDED.with(|g| g.set(g.get() - 1));
+    outcome.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let why = crate::clean::tidy_inline(&why);
+        Err(Error::Corrupt(format!(
+            "the workbook reader stopped on damaged data ({why}); open the file in a \
+             spreadsheet program and save a new copy"
+        )))
+    })
 }
 
 /// The most that the parts of a zip-based workbook (xlsx, xlsm, xlsb, ods) may add up to once
@@ -386,6 +425,16 @@ mod tests {
         assert!(check_unzipped_size(&zip(b"", &[entry("a", at_limit, None)])).is_ok());
         let over = zip(b"", &[entry("a", at_limit, None), entry("b", 1, None)]);
         assert!(check_unzipped_size(&over).is_err());
+    }
+
+    #[test]
+    fn a_panic_in_the_reader_is_an_error_for_that_file() {
+        let err = guarded(|| panic!("index out of range")).unwrap_err();
+        assert!(matches!(err, Error::Corrupt(_)), "{err}");
+        assert!(err.to_string().contains("index out of range"), "{err}");
+        // The thread carries on, and later panics are not silenced.
+        assert_eq!(GUARDED.with(std::cell::Cell::get), 0);
+        assert!(guarded(|| Err(Error::Encrypted)).is_err());
     }
 
     #[test]

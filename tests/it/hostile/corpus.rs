@@ -168,6 +168,23 @@ fn password_protected_xls() {
 }
 
 #[test]
+fn damaged_xls_files_that_made_the_reader_panic() {
+    // Found by the workbook fuzzer: calamine's OLE reader panicked on them (an out-of-range
+    // slice, an assertion). The panic is caught and the file reported as damaged.
+    unreadable(
+        "damaged_ole_from_fuzzer.xls",
+        "the file is damaged: the workbook reader stopped on damaged data (slice index starts \
+         at 5632 but ends at 5564); open the file in a spreadsheet program and save a new copy",
+    );
+    unreadable(
+        "damaged_ole_sectors.xls",
+        "the file is damaged: the workbook reader stopped on damaged data (assertion `left == \
+         right` failed left: 2 right: 0); open the file in a spreadsheet program and save a new \
+         copy",
+    );
+}
+
+#[test]
 fn empty_workbook() {
     unreadable(
         "empty_workbook.xlsx",
