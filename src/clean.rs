@@ -99,8 +99,60 @@ pub fn tidy_inline(text: &str) -> String {
 /// assert_eq!(multiline("Chief Officer - Planning"), "Chief Officer - Planning");
 /// ```
 pub fn multiline(text: &str) -> String {
+    if is_canonical(text) {
+        // Most text is read back from katrack's own files, or was typed as plain bullets:
+        // cleaning it would give it back as it is, after several passes over every character.
+        return text.to_string();
+    }
+    multiline_slow(text)
+}
+
+/// [`multiline`] without the fast path for text already in the canonical form.
+fn multiline_slow(text: &str) -> String {
     let plain = replace_markup(&plain_spaces(text), markup_meaning);
     layout(&plain)
+}
+
+/// True when `text` is certainly in the canonical form, so that [`multiline_slow`] would give it
+/// back unchanged (a property test holds the two together). Conservative: it answers false for
+/// some canonical text, which then takes the slow path.
+///
+/// Canonical here: no markup character (`<`, `&`), no space but `' '` and no line break but
+/// `'\n'`; every line non-empty and tidy (no space at its ends, none doubled); a line is a bullet
+/// (`- ` + text), a sub-bullet (`  • ` + text) or a paragraph that does not start like either;
+/// the text of a line starts with no marker and holds no `•` that would start a sub-bullet, and
+/// the text of a bullet no ` - `/` – ` that would start another.
+fn is_canonical(text: &str) -> bool {
+    if text.is_empty() {
+        return true;
+    }
+    !text.contains(['<', '&'])
+        && text.chars().all(|c| c == ' ' || c == '\n' || !is_space(c))
+        && text.split('\n').all(canonical_line)
+}
+
+/// One line of [`is_canonical`] text.
+fn canonical_line(line: &str) -> bool {
+    let (bullet, text) = match line
+        .strip_prefix(SUB_BULLET)
+        .or_else(|| line.strip_prefix(BULLET))
+    {
+        Some(text) => (true, text),
+        None => (false, line),
+    };
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let marker = DOT_MARKERS.contains(&first)
+        || DASH_MARKERS.contains(&first)
+        || (first == 'o' && chars.next() == Some(' '));
+    first != ' '
+        && !marker
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && !text.contains('•')
+        && !(bullet && (text.contains(" - ") || text.contains(" – ")))
 }
 
 /// Lays out text that holds no markup (or only markup to keep as text) as canonical lines.

@@ -160,11 +160,44 @@ proptest! {
     }
 
     #[test]
+    fn text_taken_as_canonical_is_what_cleaning_gives_back(text in prop_oneof![
+        "[-=+@\"' \n\r\t•·◦–—*o<>&;#/a-zA-Z0-9é£\u{a0}\u{200b}\u{2028}]{0,200}",
+        "((- |  • |o |• |)[-– •oAa1.]{0,12}\n?){0,8}",
+        messy(),
+    ]) {
+        if is_canonical(&text) {
+            prop_assert_eq!(multiline_slow(&text), text);
+        }
+    }
+
+    #[test]
+    fn cleaned_text_mostly_takes_the_fast_path(text in messy()) {
+        let once = multiline_slow(&text);
+        prop_assert_eq!(multiline(&once), once.clone());
+    }
+
+    #[test]
     fn continuations_are_clean(above in messy(), more in messy()) {
         let joined = join_continuation(&above, &more);
         prop_assert_eq!(multiline(&joined), joined.clone());
         let mut expected = real_words(&multiline(&above));
         expected.extend(real_words(&multiline(&more)));
         prop_assert_eq!(real_words(&joined), expected);
+    }
+}
+
+#[test]
+fn plain_bullets_take_the_fast_path() {
+    for text in [
+        "",
+        "- Consultation closed.\n  • 450 responses\n- Report to Cabinet in July.",
+        "Local Business engagement has been focused on recovery, including:\n  • Grants",
+        "Chief Officer - Planning",
+    ] {
+        assert!(is_canonical(text), "{text:?}");
+        assert_eq!(multiline_slow(text), text);
+    }
+    for text in ["- A. - B.", "- ", "<p>- A.</p>", "- A.\n\n- B.", "• A", "  • - A", "- A •  B"] {
+        assert!(!is_canonical(text), "{text:?}");
     }
 }

@@ -230,6 +230,10 @@ pub struct Profile {
     /// Page furniture.
     pub furniture: Vec<Regex>,
     status_patterns: Vec<Option<Regex>>,
+    /// Header names as comparison keys, built on first use by the layout's header detection
+    /// (every row of a sheet is tried as a header). Built from `columns`, which is not changed
+    /// once the profile is loaded.
+    pub(crate) header_keys: std::sync::OnceLock<crate::layout::HeaderKeys>,
 }
 
 fn compile(key: &str, pattern: &str) -> Result<Regex> {
@@ -321,6 +325,7 @@ impl Profile {
             theme_banner,
             furniture,
             status_patterns,
+            header_keys: std::sync::OnceLock::new(),
         })
     }
 
@@ -405,18 +410,77 @@ impl Profile {
 /// `fold(a) == fold(b)`, compared char by char without allocating: the vocabulary is matched
 /// against every field of every activity, most of them long texts that differ at once.
 pub fn same_fold(a: &str, b: &str) -> bool {
-    fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
-        text.split_whitespace()
-            .enumerate()
-            .flat_map(|(i, word)| (i > 0).then_some(' ').into_iter().chain(word.chars()))
-            .flat_map(char::to_lowercase)
+    let (mut a, mut b) = (Folded::new(a), Folded::new(b));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (x, y) if x == y => {}
+            _ => return false,
+        }
     }
-    folded(a).eq(folded(b))
+}
+
+/// The chars of [`fold`]'s result, one at a time.
+struct Folded<'a> {
+    chars: std::str::Chars<'a>,
+    /// The rest of a char that lower-cases to several.
+    lower: Option<std::char::ToLowercase>,
+    /// A char read after a run of white space, given after the one space it stands for.
+    held: Option<char>,
+    started: bool,
+}
+
+impl<'a> Folded<'a> {
+    fn new(text: &'a str) -> Self {
+        Folded {
+            chars: text.chars(),
+            lower: None,
+            held: None,
+            started: false,
+        }
+    }
+}
+
+impl Iterator for Folded<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.lower.as_mut().and_then(Iterator::next) {
+            return Some(c);
+        }
+        let c = match self.held.take() {
+            Some(c) => c,
+            None => {
+                let mut gap = false;
+                let c = loop {
+                    let c = self.chars.next()?;
+                    if c.is_whitespace() {
+                        gap = true;
+                    } else {
+                        break c;
+                    }
+                };
+                if gap && self.started {
+                    self.held = Some(c);
+                    return Some(' ');
+                }
+                c
+            }
+        };
+        self.started = true;
+        if c.is_ascii() {
+            return Some(c.to_ascii_lowercase());
+        }
+        let mut lower = c.to_lowercase();
+        let first = lower.next();
+        self.lower = Some(lower);
+        first
+    }
 }
 
 /// The text holds nothing but white space (its fold is empty).
 fn is_blank(value: &str) -> bool {
-    value.split_whitespace().next().is_none()
+    value.chars().all(char::is_whitespace)
 }
 
 /// A comparison key: lower case, inner white space collapsed, outer space trimmed.

@@ -139,6 +139,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let summary = Summary::new(inputs.len(), activities, &findings);
     let text = report::render(&findings, &summary, args.format)?;
     super::emit(text.as_bytes(), None, &inputs)?;
+    // The process ends now: freeing every activity, cell and finding one by one would take
+    // longer than laying them out did (a tenth of the run at 100,000 activities).
+    drop(returns);
+    std::mem::forget((read, findings, plan, previous));
     Ok(exit_code(unreadable, &summary, args.strict))
 }
 

@@ -50,34 +50,65 @@ impl Header {
     }
 }
 
-/// The comparison key of header text, char by char: letters and digits only, lower case.
+/// A comparison key for header text: letters and digits only, lower case.
 fn key(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
 }
 
-/// Two texts have the same key. Compared lazily: every row of a sheet is tried as a header, and
-/// a cell of progress text differs from a column name within its first few letters.
-fn same_key(a: &str, b: &str) -> bool {
-    key(a).eq(key(b))
+/// Every name a header cell may give a field, as comparison keys: the canonical field names,
+/// the profile's synonyms, then katrack's source columns. Built once per profile.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderKeys {
+    fields: std::collections::HashMap<String, &'static str>,
+    /// The longest key, in chars: a cell with more letters and digits names no column.
+    longest: usize,
+}
+
+impl HeaderKeys {
+    fn new(profile: &Profile) -> HeaderKeys {
+        let mut keys = HeaderKeys::default();
+        let names = FIELDS.into_iter().flat_map(|field| {
+            std::iter::once((field, field)).chain(
+                profile
+                    .columns
+                    .synonyms(field)
+                    .iter()
+                    .map(move |s| (s.as_str(), field)),
+            )
+        });
+        for (name, field) in names.chain(SOURCE_FIELDS.into_iter().map(|f| (f, f))) {
+            let k: String = key(name).collect();
+            keys.longest = keys.longest.max(k.chars().count());
+            // A name listed twice keeps its first field.
+            keys.fields.entry(k).or_insert(field);
+        }
+        keys
+    }
+
+    /// The field a header cell names, if any.
+    fn field_of(&self, text: &str) -> Option<&'static str> {
+        let mut k = String::new();
+        for (n, c) in key(text).enumerate() {
+            if n == self.longest {
+                return None;
+            }
+            k.push(c);
+        }
+        if k.is_empty() {
+            return None;
+        }
+        self.fields.get(&k).copied()
+    }
 }
 
 /// The field a header cell names, if any.
 fn field_of(profile: &Profile, text: &str) -> Option<&'static str> {
-    key(text).next()?;
-    for field in FIELDS {
-        if same_key(field, text)
-            || profile
-                .columns
-                .synonyms(field)
-                .iter()
-                .any(|s| same_key(s, text))
-        {
-            return Some(field);
-        }
-    }
-    SOURCE_FIELDS.into_iter().find(|f| same_key(f, text))
+    profile
+        .header_keys
+        .get_or_init(|| HeaderKeys::new(profile))
+        .field_of(text)
 }
 
 /// Reads a row as a header: the title column plus at least two other known columns.

@@ -12,7 +12,7 @@ use crate::profile::Profile;
 use crate::read::{Format, Input};
 use std::collections::BTreeMap;
 
-pub use header::{Header, SOURCE_FIELDS};
+pub use header::{Header, HeaderKeys, SOURCE_FIELDS};
 pub use sheet::clean_activity;
 
 /// How one physical row was read, for `import --explain`.

@@ -96,7 +96,8 @@ pub fn summary_workbook(input: &SummaryInput, profile: &Profile) -> Result<Vec<u
     ws.set_name(SUMMARY_SHEET)?;
     overview::write(ws, input, profile)?;
 
-    let ws = workbook.add_worksheet();
+    // The tracker is written row by row: constant-memory mode keeps it out of memory.
+    let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name(APPENDIX_SHEET)?;
     write_tracker_sheet(ws, t, profile)?;
 

@@ -91,7 +91,9 @@ pub fn tracker_workbook(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
         .set_comment("Key Activities tracker written by katrack")
         .set_creation_datetime(&created);
     workbook.set_properties(&properties);
-    let worksheet = workbook.add_worksheet();
+    // Rows are written top to bottom, so each is flushed as soon as the next begins: memory
+    // stays flat however long the tracker (rust_xlsxwriter's constant-memory mode).
+    let worksheet = workbook.add_worksheet_with_constant_memory()?;
     worksheet.set_name(SHEET_NAME)?;
     write_tracker_sheet(worksheet, t, profile)?;
     Ok(workbook.save_to_buffer()?)
