@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 /// # Errors
 ///
 /// - [`Error::Usage`] when `path` is one of `inputs` (also through a symlink or hard link), is a
-///   folder, or is in a folder that does not exist (folders are not created);
-/// - [`Error::Io`] when the temporary file cannot be created, written or renamed.
+///   folder, or is in a folder that does not exist or is a file (folders are not created);
+/// - [`Error::Write`] when the temporary file cannot be created, written or renamed (no
+///   permission, a read-only or full disk…), saying why; nothing is left behind.
 ///
 /// Every error is wrapped with `path`.
 ///
@@ -44,11 +45,17 @@ fn write_inner(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
         _ => Path::new("."),
     };
     if !folder.is_dir() {
+        let why = if folder.exists() {
+            "is a file, not a folder;"
+        } else {
+            "does not exist; create it first or"
+        };
         return Err(Error::Usage(format!(
-            "the folder {} does not exist; create it first or choose another output path",
+            "the folder {} {why} choose another output path",
             folder.display()
         )));
     }
+    let failed = |e: std::io::Error| io_failure(e, folder);
     let name = path
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
@@ -61,22 +68,43 @@ fn write_inner(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
         // NamedTempFile defaults to 0600; ask for 0666 so the umask decides, as for any new file.
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(folder)?;
-    tmp.write_all(bytes)?;
-    tmp.flush()?;
+    // From here on, an early return drops `tmp`, which deletes the temporary file.
+    let mut tmp = builder.tempfile_in(folder).map_err(failed)?;
+    tmp.write_all(bytes).map_err(failed)?;
+    tmp.flush().map_err(failed)?;
     if let Ok(meta) = std::fs::metadata(path) {
-        tmp.as_file().set_permissions(meta.permissions())?;
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(failed)?;
     }
-    tmp.as_file().sync_all()?;
+    tmp.as_file().sync_all().map_err(failed)?;
     // On failure the PersistError owns the temporary file, and dropping it deletes it.
     tmp.persist(path).map_err(|e| {
         if path.is_dir() {
             Error::Usage("this is a folder; give a file name for the output".into())
         } else {
-            Error::Io(e.error)
+            failed(e.error)
         }
     })?;
     Ok(())
+}
+
+/// An operating-system error while writing, said the way an officer can act on it. The
+/// temporary file is gone by the time the error is shown, so nothing was written.
+fn io_failure(e: std::io::Error, folder: &Path) -> Error {
+    use std::io::ErrorKind;
+    let why = match e.kind() {
+        ErrorKind::StorageFull => "the disk is full".to_string(),
+        ErrorKind::FileTooLarge => "the file is larger than this system allows".to_string(),
+        ErrorKind::PermissionDenied => {
+            format!("no permission to create files in {}", folder.display())
+        }
+        ErrorKind::ReadOnlyFilesystem => format!("{} is on a read-only disk", folder.display()),
+        _ => "the system refused".to_string(),
+    };
+    Error::Write(format!(
+        "{why} ({e}); nothing was written, and a file already there is unchanged"
+    ))
 }
 
 /// True when `a` and `b` name the same file, even if one does not exist yet.
@@ -180,6 +208,38 @@ mod tests {
         let msg = write_file(&blocked, b"data", &[]).unwrap_err().to_string();
         assert!(msg.contains("is a folder"), "{msg}");
         assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_folder_that_is_a_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("out.xlsx"), b"a file").unwrap();
+        let out = dir.path().join("out.xlsx").join("inner.xlsx");
+        let err = write_file(&out, b"x", &[]).unwrap_err();
+        assert!(err.is_usage());
+        let msg = err.to_string();
+        assert!(msg.contains("out.xlsx is a file, not a folder"), "{msg}");
+        assert_eq!(
+            std::fs::read(dir.path().join("out.xlsx")).unwrap(),
+            b"a file"
+        );
+    }
+
+    #[test]
+    fn io_failures_say_what_to_do() {
+        use std::io::{Error as IoError, ErrorKind};
+        let folder = Path::new("/srv/reports");
+        let full = io_failure(IoError::from(ErrorKind::StorageFull), folder).to_string();
+        assert!(
+            full.starts_with("could not write: the disk is full ("),
+            "{full}"
+        );
+        assert!(full.ends_with("nothing was written, and a file already there is unchanged"));
+        let denied = io_failure(IoError::from(ErrorKind::PermissionDenied), folder).to_string();
+        assert!(
+            denied.contains("no permission to create files in /srv/reports"),
+            "{denied}"
+        );
     }
 
     #[test]

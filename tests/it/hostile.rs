@@ -11,6 +11,7 @@
 mod corpus;
 mod fuzz_regressions;
 mod nothing_lost;
+mod safe_writes;
 
 use super::{Workdir, data, sample};
 use serde_json::Value;
