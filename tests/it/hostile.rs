@@ -10,6 +10,7 @@
 
 mod corpus;
 mod fuzz_regressions;
+mod nothing_executes;
 mod nothing_lost;
 mod safe_writes;
 
