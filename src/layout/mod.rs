@@ -87,9 +87,11 @@ pub struct ActivityCells {
     /// 0-based row of the activity's first row.
     pub row: u32,
     /// Field → (0-based row, 0-based column, the text as written) for the fields the row holds.
-    pub fields: BTreeMap<String, (u32, u32, String)>,
+    /// The text is `""` where it is the activity's value word for word (most progress text):
+    /// [`raw`](Self::raw) then gives `None`, and the value stands for it.
+    pub fields: BTreeMap<&'static str, (u32, u32, String)>,
     /// Field → 0-based column of the table the activity sits in.
-    pub columns: BTreeMap<String, u32>,
+    pub columns: BTreeMap<&'static str, u32>,
 }
 
 impl ActivityCells {
@@ -110,9 +112,13 @@ impl ActivityCells {
         }
     }
 
-    /// The text as written in the input, before cleaning.
+    /// The text as written in the input, before cleaning, when it is not the activity's value
+    /// as it stands (`None`: the value is what was written, or the row does not hold the field).
     pub fn raw(&self, field: &str) -> Option<&str> {
-        self.fields.get(field).map(|(_, _, t)| t.as_str())
+        self.fields
+            .get(field)
+            .map(|(_, _, t)| t.as_str())
+            .filter(|t| !t.is_empty())
     }
 }
 

@@ -382,11 +382,7 @@ impl State<'_> {
         let mut cells = ActivityCells {
             sheet: self.sheet.to_string(),
             row: row.row,
-            columns: header
-                .columns
-                .iter()
-                .map(|(f, c)| (f.to_string(), *c))
-                .collect(),
+            columns: header.columns.clone(),
             ..ActivityCells::default()
         };
         // A table that carries the objective and theme in columns is authoritative for them,
@@ -409,9 +405,8 @@ impl State<'_> {
                     source_cells.push((field, cell));
                 }
                 Some(field) => {
-                    cells
-                        .fields
-                        .insert(field.to_string(), (row.row, cell.col, cell.text.clone()));
+                    // The text as written is kept below, where cleaning changed it.
+                    cells.fields.insert(field, (row.row, cell.col, String::new()));
                     if field != "title" && field != "id" {
                         *a.field_mut(field).expect("a canonical field") = text.to_string();
                     }
@@ -431,12 +426,16 @@ impl State<'_> {
                 );
                 self.not_read(row, (cell.col, &cell.text), &why, &id, out);
             }
-            cells
-                .fields
-                .insert("id".into(), (row.row, f.col, f.raw.clone()));
+            cells.fields.insert("id", (row.row, f.col, f.raw.clone()));
         }
         self.read_source(row, header, &source_cells, &mut a, out);
         self.note_normalised(&mut a, &cells, out);
+        for (field, (_, col, raw)) in cells.fields.iter_mut() {
+            let written = row.get(*col).map_or("", |c| c.text.as_str());
+            if raw.is_empty() && a.field(field) != Some(written) {
+                *raw = written.to_string();
+            }
+        }
         out.tracker.activities.push(a);
         out.cells.push(cells);
         self.open = Some(out.tracker.activities.len() - 1);
@@ -450,13 +449,15 @@ impl State<'_> {
 
     /// Cleans the activity's values, reporting the one-line values whose meaning was tidied.
     fn note_normalised(&self, a: &mut Activity, cells: &ActivityCells, out: &mut Parsed) {
-        let before = a.clone();
+        // The one-line values as read (not the whole activity: its progress may be long).
+        let seen = [
+            ("id", cells.raw("id").unwrap_or("").to_string()),
+            ("status", a.status.trim().to_string()),
+            ("lead", a.lead.trim().to_string()),
+            ("portfolio", a.portfolio.trim().to_string()),
+        ];
         clean_activity(a, self.profile);
-        for field in ["id", "status", "lead", "portfolio"] {
-            let seen = match field {
-                "id" => cells.raw("id").unwrap_or("").to_string(),
-                _ => before.field(field).unwrap_or("").trim().to_string(),
-            };
+        for (field, seen) in seen {
             let now = a.field(field).unwrap_or("");
             if seen != now && !now.is_empty() && !seen.is_empty() {
                 let Some(&(r, c, _)) = cells.fields.get(field) else {
@@ -561,10 +562,18 @@ impl State<'_> {
                 conflicts.push((cell.col, cell.text.clone(), why_unmapped(header, cell.col)));
                 continue;
             };
-            cells
-                .fields
-                .entry(field.to_string())
-                .or_insert((row.row, cell.col, cell.text.clone()));
+            match cells.fields.get_mut(field) {
+                // The value is about to grow: keep the first row's text as written.
+                Some((_, _, raw)) if raw.is_empty() => {
+                    *raw = a.field(field).unwrap_or("").to_string();
+                }
+                Some(_) => {}
+                None => {
+                    cells
+                        .fields
+                        .insert(field, (row.row, cell.col, cell.text.clone()));
+                }
+            }
             match field {
                 "title" => a.title = clean::tidy_inline(&format!("{} {}", a.title, cell.text)),
                 "progress" | "next_steps" => {
