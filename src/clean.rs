@@ -107,6 +107,24 @@ pub fn multiline(text: &str) -> String {
     multiline_slow(text)
 }
 
+/// [`multiline`] in place: text already in the canonical form is left as it is, not copied.
+pub fn multiline_in_place(text: &mut String) {
+    if !is_canonical(text) {
+        *text = multiline_slow(text);
+    }
+}
+
+/// [`tidy_inline`] in place: a value already tidy is left as it is, not copied.
+pub fn tidy_inline_in_place(text: &mut String) {
+    let tidy = !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && text.chars().all(|c| c == ' ' || !is_space(c));
+    if !tidy {
+        *text = tidy_inline(text);
+    }
+}
+
 /// [`multiline`] without the fast path for text already in the canonical form.
 fn multiline_slow(text: &str) -> String {
     let plain = replace_markup(&plain_spaces(text), markup_meaning);
@@ -126,8 +144,8 @@ fn is_canonical(text: &str) -> bool {
     if text.is_empty() {
         return true;
     }
-    !text.contains(['<', '&'])
-        && text.chars().all(|c| c == ' ' || c == '\n' || !is_space(c))
+    text.chars()
+        .all(|c| c == ' ' || c == '\n' || !(is_space(c) || c == '<' || c == '&'))
         && text.split('\n').all(canonical_line)
 }
 

@@ -171,6 +171,19 @@ proptest! {
     }
 
     #[test]
+    fn cleaning_in_place_is_cleaning(text in prop_oneof![
+        "[-=+@\"' \n\r\t•·◦–*o<>&;a-zA-Z0-9£\u{a0}\u{200b}]{0,120}",
+        messy(),
+    ]) {
+        let mut lines = text.clone();
+        multiline_in_place(&mut lines);
+        prop_assert_eq!(lines, multiline(&text));
+        let mut inline = text.clone();
+        tidy_inline_in_place(&mut inline);
+        prop_assert_eq!(inline, tidy_inline(&text));
+    }
+
+    #[test]
     fn cleaned_text_mostly_takes_the_fast_path(text in messy()) {
         let once = multiline_slow(&text);
         prop_assert_eq!(multiline(&once), once.clone());

@@ -114,7 +114,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             })
         })
         .collect();
-    let mut per_return = rules::check_all(&returns, &ctx).into_iter();
+    let mut per_return = rules::check_all_jobs(&returns, &ctx, jobs).into_iter();
     let mut findings: Vec<Finding> = Vec::new();
     let mut unreadable = false;
     for (file, result) in &read {

@@ -674,11 +674,10 @@ pub fn clean_activity(a: &mut Activity, profile: &Profile) {
         "status",
         "id",
     ] {
-        let slot = a.field_mut(field).expect("a canonical field");
-        *slot = clean::tidy_inline(slot);
+        clean::tidy_inline_in_place(a.field_mut(field).expect("a canonical field"));
     }
-    a.progress = clean::multiline(&a.progress);
-    a.next_steps = clean::multiline(&a.next_steps);
+    clean::multiline_in_place(&mut a.progress);
+    clean::multiline_in_place(&mut a.next_steps);
     if let Some((_, canonical)) = profile.match_status(&a.status) {
         a.status = canonical;
     }

@@ -182,6 +182,62 @@ pub fn check_all(returns: &[Return], ctx: &Context) -> Vec<Vec<Finding>> {
     out
 }
 
+/// [`check_all`] on up to `jobs` threads, with the same findings in the same order: each
+/// thread takes the next (return, rule) pair left, so a folder of returns and a single large
+/// return both keep every thread busy.
+pub fn check_all_jobs(returns: &[Return], ctx: &Context, jobs: usize) -> Vec<Vec<Finding>> {
+    if jobs <= 1 {
+        return check_all(returns, ctx);
+    }
+    let pairs: Vec<(usize, usize)> = (0..returns.len())
+        .flat_map(|r| (0..RULES.len()).map(move |k| (r, k)))
+        .collect();
+    let found = in_parallel(&pairs, jobs, |&(r, k)| {
+        let (ret, rule) = (returns[r], RULES[k]);
+        let severity = ctx
+            .profile
+            .rule_severity(rule.code(), rule.default_severity());
+        let mut e = Emitter::new(rule.code(), severity, ret);
+        rule.check(&ret, ctx, &mut e);
+        e.findings
+    });
+    let mut out: Vec<Vec<Finding>> = returns.iter().map(|r| r.parsed.findings.clone()).collect();
+    for ((r, _), f) in pairs.into_iter().zip(found) {
+        out[r].extend(f);
+    }
+    for (i, found) in history::conflicts(returns, ctx).into_iter().enumerate() {
+        out[i].extend(found);
+    }
+    out
+}
+
+/// `f` applied to every item on up to `jobs` threads (each takes the next item left), the
+/// results in the order of `items`.
+fn in_parallel<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs.min(items.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// A status's kind is under way (Green/Amber/Red): progress and next steps are required.
 pub fn under_way(profile: &Profile, status: &str) -> bool {
     profile.status_kind(status) == Some(crate::profile::StatusKind::Rag)
@@ -257,6 +313,41 @@ pub(crate) mod tests {
     /// One rule's findings on a return.
     pub fn run(rule: &dyn Rule, activities: Vec<Activity>) -> Vec<Finding> {
         run_with(rule, activities, None, None)
+    }
+
+    #[test]
+    fn checking_on_several_threads_gives_the_same_findings() {
+        let profile = Profile::default_profile();
+        let plan = Tracker::with_activities(vec![activity("KA.01.01"), activity("KA.02.01")]);
+        let ctx = Context {
+            profile: &profile,
+            plan: Some(&plan),
+            previous: Some(&plan),
+        };
+        let mut odd = activity("KA.01.01");
+        odd.lead = "Choose an item.".into();
+        odd.status = "Amber/Red".into();
+        let returns = [
+            parsed(vec![
+                odd.clone(),
+                activity("KA.09.09"),
+                activity("KA.09.09"),
+            ]),
+            parsed(vec![activity("KA.02.01"), Activity::default()]),
+            parsed(vec![odd]),
+        ];
+        let returns: Vec<Return> = returns
+            .iter()
+            .map(|p| Return {
+                file: "r.xlsx",
+                parsed: p,
+            })
+            .collect();
+        let one = check_all(&returns, &ctx);
+        assert!(one.iter().map(Vec::len).sum::<usize>() > 6, "{one:?}");
+        for jobs in [2, 3, 64] {
+            assert_eq!(check_all_jobs(&returns, &ctx, jobs), one, "{jobs} jobs");
+        }
     }
 
     #[test]
