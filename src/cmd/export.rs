@@ -44,7 +44,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     if let Some((_, e)) = loaded.failed.first() {
         return Err(Error::Usage(e.to_string()));
     }
-    let mut tracker = loaded.tracker();
+    let inputs = loaded.inputs.clone();
+    let mut tracker = loaded.into_tracker();
     if let Some(p) = args.period {
         tracker.period = p;
     }
@@ -52,11 +53,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         tracker.organisation.clone_from(&profile.organisation);
     }
     let bytes = super::render(&tracker, format, &profile)?;
-    super::emit(&bytes, Some(&args.output), &loaded.inputs)?;
+    super::emit(&bytes, Some(&args.output), &inputs)?;
     eprintln!(
         "wrote {} activities to {}",
         tracker.activities.len(),
         args.output.display()
     );
+    // The process ends now: no need to free every activity one by one.
+    std::mem::forget((tracker, bytes));
     Ok(ExitCode::SUCCESS)
 }

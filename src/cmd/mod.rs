@@ -105,8 +105,23 @@ pub fn parse_input(
     } else {
         read::read_path(&input.path)
     };
-    read.and_then(|i| layout::parse(&i, &input.name, profile, sheet).map(|p| (i, p)))
-        .map_err(|e| e.with_path(&input.name))
+    read.and_then(|i| match i {
+        // A canonical document is laid out by value: its activities are not kept twice (the
+        // input keeps only the document's metadata).
+        read::Input::Tracker(mut t) => {
+            let activities = std::mem::take(&mut t.activities);
+            let all = katrack::Tracker {
+                activities,
+                ..t.clone()
+            };
+            Ok((
+                read::Input::Tracker(t),
+                layout::parse_tracker(all, &input.name, profile),
+            ))
+        }
+        i => layout::parse(&i, &input.name, profile, sheet).map(|p| (i, p)),
+    })
+    .map_err(|e| e.with_path(&input.name))
 }
 
 /// Output formats chosen by the output file's extension.

@@ -263,6 +263,12 @@ fn no_such_sheet(name: &str, sheets: &[crate::read::Sheet]) -> Error {
     ))
 }
 
+/// Lays out a canonical tracker document taken by value ([`parse`] of an
+/// [`Input::Tracker`](crate::read::Input::Tracker) without copying its activities).
+pub fn parse_tracker(tracker: Tracker, file: &str, profile: &Profile) -> Parsed {
+    from_tracker(tracker, file, profile)
+}
+
 /// A canonical document read as it is, with its text cleaned (cleaning is idempotent).
 fn from_tracker(mut tracker: Tracker, file: &str, profile: &Profile) -> Parsed {
     let mut cells = Vec::new();

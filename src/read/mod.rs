@@ -130,7 +130,12 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str) -> Result<Input> {
         return guarded(|| read_workbook(bytes, ext, is_ole));
     }
     let workbook_ext = matches!(ext, "xlsx" | "xlsm" | "xlsb" | "xls" | "ods");
-    let text = decode_text(&bytes);
+    // UTF-8 without a byte-order mark (katrack's own JSON and CSV) is taken as it is, not copied.
+    let text = match String::from_utf8(bytes) {
+        Ok(text) if !text.starts_with('\u{feff}') => text,
+        Ok(text) => decode_text(text.as_bytes()),
+        Err(e) => decode_text(e.as_bytes()),
+    };
     if looks_binary(&text) {
         return Err(Error::Unsupported(format!(
             "the file holds binary data that is not a workbook{}",
