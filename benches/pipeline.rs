@@ -225,11 +225,9 @@ fn write_files(n: usize, dir: &Path) {
     std::fs::write(dir.join("tracker.json"), s.json()).expect("write");
     let csv = katrack::write::to_csv(&s.tracker).expect("csv");
     std::fs::write(dir.join("tracker.canonical.csv"), csv).expect("write");
-    // Four returns (one per lead in a real quarter), each a quarter of the activities.
-    let parts = 4.min(n);
-    for i in 0..parts {
-        let range = i * n / parts..(i + 1) * n / parts;
-        let bytes = s.slice(range).xlsx().expect("xlsx");
+    // One return per lead, as a quarter's returns come back.
+    for (i, (_, r)) in s.returns_by_lead().into_iter().enumerate() {
+        let bytes = r.xlsx().expect("xlsx");
         std::fs::write(returns.join(format!("return_{}.xlsx", i + 1)), bytes).expect("write");
     }
     std::fs::write(dir.join("generated"), "").expect("write");

@@ -58,6 +58,8 @@ struct Raw {
     flattened: bool,
     /// Progress written as HTML paragraphs, as a web form leaves it.
     html: bool,
+    /// The lead who returns the activity (its objective's), whatever its Lead cell says.
+    owner: usize,
 }
 
 /// A generated tracker and how to write it.
@@ -234,6 +236,7 @@ impl Synthetic {
                 defect: defect_at(i, stride),
                 flattened: rng.range(0, 9) == 0,
                 html: false,
+                owner: o % profile.vocabulary.leads.len(),
             };
             r.html = !r.flattened && rng.range(0, 39) == 0;
             match r.defect {
@@ -286,16 +289,37 @@ impl Synthetic {
 
     /// The activities from `range` as a tracker of their own (a return holding some of them).
     pub fn slice(&self, range: std::ops::Range<usize>) -> Synthetic {
+        self.select(range)
+    }
+
+    /// One return per lead, as a quarter's returns come back: each lead's activities (those of
+    /// the objectives the lead answers for, defects included), in tracker order, with the lead.
+    pub fn returns_by_lead(&self) -> Vec<(String, Synthetic)> {
+        let leads = self.profile().vocabulary.leads;
+        (0..leads.len())
+            .map(|l| {
+                let mine = (0..self.raw.len()).filter(|&i| self.raw[i].owner == l);
+                (leads[l].clone(), self.select(mine))
+            })
+            .filter(|(_, s)| !s.raw.is_empty())
+            .collect()
+    }
+
+    /// The activities at `indices` as a tracker of their own.
+    fn select(&self, indices: impl Iterator<Item = usize>) -> Synthetic {
+        let (activities, raw) = indices
+            .map(|i| (self.tracker.activities[i].clone(), self.raw[i]))
+            .unzip();
         Synthetic {
             tracker: Tracker {
-                activities: self.tracker.activities[range.clone()].to_vec(),
+                activities,
                 title: self.tracker.title.clone(),
                 organisation: self.tracker.organisation.clone(),
                 period: self.tracker.period.clone(),
                 ..Tracker::default()
             },
             profile_toml: self.profile_toml.clone(),
-            raw: self.raw[range].to_vec(),
+            raw,
         }
     }
 
@@ -598,6 +622,34 @@ mod tests {
             .filter(|d| **d == Some(Defect::Continuation))
             .count();
         assert!(continued > 0);
+    }
+
+    #[test]
+    fn each_lead_returns_the_activities_of_its_objectives() {
+        let s = Synthetic::generate(300, 5);
+        let returns = s.returns_by_lead();
+        assert_eq!(returns.len(), 4);
+        assert_eq!(
+            returns
+                .iter()
+                .map(|(_, r)| r.tracker.activities.len())
+                .sum::<usize>(),
+            300
+        );
+        for (lead, r) in &returns {
+            let wrong = r
+                .tracker
+                .activities
+                .iter()
+                .filter(|a| &a.lead != lead)
+                .count();
+            let defects = r
+                .defects()
+                .iter()
+                .filter(|d| **d == Some(Defect::PlaceholderLead))
+                .count();
+            assert_eq!(wrong, defects, "{lead}: only a placeholder hides the lead");
+        }
     }
 
     #[test]
