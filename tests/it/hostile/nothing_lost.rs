@@ -34,8 +34,10 @@ fn parse_and_check(input: &Input, file: &str) -> Option<(Parsed, Vec<Finding>)> 
     Some((parsed, findings))
 }
 
+/// Words compared without case: matching a value to the profile's vocabulary ignores case by
+/// design ("green " is read as "Green").
 fn word_set(texts: &[&str]) -> BTreeSet<String> {
-    texts.iter().flat_map(|t| words(t)).collect()
+    texts.iter().flat_map(|t| words(&t.to_lowercase())).collect()
 }
 
 fn activity_words(a: &Activity) -> BTreeSet<String> {
@@ -109,7 +111,7 @@ fn unaccounted(input: &Input, parsed: &Parsed, findings: &[Finding]) -> Vec<Stri
             }
             for cell in row.cells.iter().filter(|c| !c.merged) {
                 // "o" alone is Word's sub-bullet marker when text follows it (clean.rs).
-                let missing: Vec<String> = words(&multiline(&cell.text))
+                let missing: Vec<String> = words(&multiline(&cell.text).to_lowercase())
                     .into_iter()
                     .filter(|w| !pool.contains(w) && w != "o")
                     .collect();
