@@ -326,3 +326,28 @@ fn without_the_apostrophe_libreoffice_would_run_the_formulas() {
     let c = contents(&through_libreoffice(&soffice, &wd, &plain));
     assert_eq!(c.formulas.len(), 2, "{:?}", c.formulas);
 }
+
+#[test]
+#[ignore = "src/cmd/report.rs and src/cmd/diff.rs write officers' values into their CSV as typed; \
+            they could use katrack::write::canonical::escape_spreadsheet_text"]
+fn the_findings_csv_does_not_hand_formulas_to_a_spreadsheet() {
+    let wd = Workdir::new();
+    wd.write(
+        "r.csv",
+        "Key Activities,Status,Progress\nKA.01.01 Plan,=HYPERLINK(\"http://x\"),- Done\n",
+    );
+    let out = wd
+        .katrack()
+        .args(["check", "r.csv", "--format", "csv"])
+        .output()
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    for record in reader.records() {
+        for field in record.unwrap().iter() {
+            assert!(
+                !field.starts_with(katrack::write::canonical::FORMULA_STARTS),
+                "{field:?} would be a formula in a spreadsheet"
+            );
+        }
+    }
+}
