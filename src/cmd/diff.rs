@@ -4,6 +4,7 @@ use super::check::load_tracker;
 use super::report::Format;
 use katrack::diff::{Change, Changes};
 use katrack::error::Error;
+use katrack::write::canonical::escape_spreadsheet_text;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -113,7 +114,12 @@ fn csv(c: &Changes) -> Result<String, Error> {
     w.write_record(["change", "id", "title", "field", "from", "to", "direction"])
         .map_err(err)?;
     for r in rows(c) {
-        w.write_record(&r).map_err(err)?;
+        // Titles and statuses come from officers; a spreadsheet must not run them as formulas.
+        let safe: Vec<String> = r
+            .iter()
+            .map(|v| escape_spreadsheet_text(v).into_owned())
+            .collect();
+        w.write_record(&safe).map_err(err)?;
     }
     let bytes = w.into_inner().map_err(|e| Error::Write(e.to_string()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

@@ -2,6 +2,7 @@
 //! CSV in the contract's shape for other tools. Only the binary formats; findings are data.
 
 use katrack::finding::{Finding, Severity};
+use katrack::write::canonical::escape_spreadsheet_text;
 use serde::Serialize;
 use std::io::IsTerminal;
 
@@ -90,18 +91,20 @@ fn csv(findings: &[Finding]) -> Result<String, katrack::Error> {
         "suggestion",
     ])
     .map_err(err)?;
+    // Officers' values are quoted into this CSV; a spreadsheet must not run them as formulas.
+    let safe = |v: &str| escape_spreadsheet_text(v).into_owned();
     for f in findings {
-        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        let o = |v: &Option<String>| safe(v.as_deref().unwrap_or(""));
         w.write_record([
             f.rule.clone(),
             f.severity.to_string(),
             o(&f.activity),
             o(&f.field),
-            f.file.clone(),
-            f.sheet.clone(),
+            safe(&f.file),
+            safe(&f.sheet),
             f.cell.clone(),
             o(&f.value),
-            f.message.clone(),
+            safe(&f.message),
             o(&f.suggestion),
         ])
         .map_err(err)?;
