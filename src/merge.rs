@@ -51,6 +51,17 @@ pub fn merge(
     profile: &Profile,
     previous: Option<&Tracker>,
 ) -> Merged {
+    merge_jobs(plan, returns, profile, previous, 1)
+}
+
+/// [`merge`] with the returns checked on up to `jobs` threads; the result is the same.
+pub fn merge_jobs(
+    plan: &Tracker,
+    returns: &[Return],
+    profile: &Profile,
+    previous: Option<&Tracker>,
+    jobs: usize,
+) -> Merged {
     let mut returns: Vec<Return> = returns.to_vec();
     returns.sort_by(|a, b| a.file.cmp(b.file));
     let ctx = Context {
@@ -58,7 +69,7 @@ pub fn merge(
         plan: Some(plan),
         previous,
     };
-    let per_return = rules::check_all(&returns, &ctx);
+    let per_return = rules::check_all_jobs(&returns, &ctx, jobs);
     // (return, id) → its error findings, counted once rather than searched per activity.
     let mut error_count: HashMap<(usize, &str), usize> = HashMap::new();
     for (r, found) in per_return.iter().enumerate() {

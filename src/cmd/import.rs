@@ -49,8 +49,8 @@ pub struct Args {
 pub struct Loaded {
     /// The inputs named on the command line.
     pub inputs: Vec<InputFile>,
-    /// Each readable input with what was read and its layout.
-    pub parsed: Vec<(InputFile, katrack::read::Input, Parsed)>,
+    /// Each readable input with its layout (the cells read are not kept).
+    pub parsed: Vec<(InputFile, Parsed)>,
     /// Inputs that could not be read, with the reason.
     pub failed: Vec<(InputFile, Error)>,
 }
@@ -59,7 +59,7 @@ impl Loaded {
     /// [`tracker`](Self::tracker), moving the activities rather than copying them.
     pub fn into_tracker(self) -> Tracker {
         let mut tracker = Tracker::default();
-        for (_, _, p) in self.parsed {
+        for (_, p) in self.parsed {
             let t = p.tracker;
             for (mine, theirs) in [
                 (&mut tracker.title, t.title),
@@ -78,7 +78,7 @@ impl Loaded {
     /// All activities as one tracker, with the first metadata any input gave.
     pub fn tracker(&self) -> Tracker {
         let mut tracker = Tracker::default();
-        for (_, _, p) in &self.parsed {
+        for (_, p) in &self.parsed {
             let t = &p.tracker;
             for (mine, theirs) in [
                 (&mut tracker.title, &t.title),
@@ -106,7 +106,7 @@ pub fn load(
     let mut failed = Vec::new();
     for input in &inputs {
         match super::parse_input(input, profile, sheet) {
-            Ok((i, p)) => parsed.push((input.clone(), i, p)),
+            Ok((_, p)) => parsed.push((input.clone(), p)),
             Err(e) if e.is_usage() => return Err(e),
             Err(e) => failed.push((input.clone(), e)),
         }
@@ -134,27 +134,36 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             let findings: Vec<_> = loaded
                 .parsed
                 .iter()
-                .flat_map(|(_, _, p)| p.findings.iter().cloned())
+                .flat_map(|(_, p)| p.findings.iter().cloned())
                 .collect();
             super::print_findings(&findings);
         }
         if !loaded.parsed.is_empty() || loaded.failed.is_empty() {
-            let tracker = loaded.tracker();
+            let (inputs, failed) = (loaded.inputs.clone(), loaded.failed.len());
+            let tracker = loaded.into_tracker();
             let bytes = super::render(&tracker, format.unwrap_or(OutFormat::Json), &profile)?;
-            super::emit(&bytes, args.output.as_deref(), &loaded.inputs)?;
+            super::emit(&bytes, args.output.as_deref(), &inputs)?;
+            // The process ends now: no need to free every activity one by one.
+            std::mem::forget((tracker, bytes));
+            return Ok(exit_code(failed));
         }
     }
-    Ok(if loaded.failed.is_empty() {
+    Ok(exit_code(loaded.failed.len()))
+}
+
+/// 0 when every input was read, 2 when one could not be.
+fn exit_code(failed: usize) -> ExitCode {
+    if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
-    })
+    }
 }
 
 /// The `--explain` report: each file's sheets and every non-empty row, with the blank runs between.
 fn explain(loaded: &Loaded) -> String {
     let mut s = String::new();
-    for (input, _, parsed) in &loaded.parsed {
+    for (input, parsed) in &loaded.parsed {
         let _ = writeln!(s, "{}", input.name);
         for sheet in &parsed.sheets {
             let name = if sheet.sheet.is_empty() {
