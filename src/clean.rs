@@ -144,8 +144,10 @@ fn is_canonical(text: &str) -> bool {
     if text.is_empty() {
         return true;
     }
-    text.chars()
-        .all(|c| c == ' ' || c == '\n' || !(is_space(c) || c == '<' || c == '&'))
+    // Byte by byte first (the common, ASCII case), then the other chars one by one.
+    let plain_ascii = |b: u8| b == b'\n' || (b >= 0x20 && !matches!(b, 0x7f | b'<' | b'&'));
+    text.bytes().all(|b| b >= 0x80 || plain_ascii(b))
+        && (text.is_ascii() || text.chars().all(|c| c.is_ascii() || !is_space(c)))
         && text.split('\n').all(canonical_line)
 }
 

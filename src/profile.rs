@@ -379,7 +379,10 @@ impl Profile {
 
     /// True when the value is one of the profile's placeholders.
     pub fn is_placeholder(&self, value: &str) -> bool {
-        !is_blank(value) && self.placeholders.iter().any(|p| same_fold(p, value))
+        // A blank value folds to "", which only a blank placeholder would match.
+        self.placeholders
+            .iter()
+            .any(|p| !is_blank(p) && same_fold(p, value))
     }
 
     /// The canonical spelling of a value in a list, matched ignoring case and spaces.

@@ -61,7 +61,8 @@ fn key(text: &str) -> impl Iterator<Item = char> + '_ {
 /// the profile's synonyms, then katrack's source columns. Built once per profile.
 #[derive(Debug, Clone, Default)]
 pub struct HeaderKeys {
-    fields: std::collections::HashMap<String, &'static str>,
+    /// Sorted by key, looked up by binary search.
+    fields: Vec<(String, &'static str)>,
     /// The longest key, in chars: a cell with more letters and digits names no column.
     longest: usize,
 }
@@ -81,9 +82,11 @@ impl HeaderKeys {
         for (name, field) in names.chain(SOURCE_FIELDS.into_iter().map(|f| (f, f))) {
             let k: String = key(name).collect();
             keys.longest = keys.longest.max(k.chars().count());
-            // A name listed twice keeps its first field.
-            keys.fields.entry(k).or_insert(field);
+            keys.fields.push((k, field));
         }
+        // A name listed twice keeps its first field (the sort is stable).
+        keys.fields.sort_by(|a, b| a.0.cmp(&b.0));
+        keys.fields.dedup_by(|later, first| later.0 == first.0);
         keys
     }
 
@@ -99,7 +102,11 @@ impl HeaderKeys {
         if k.is_empty() {
             return None;
         }
-        self.fields.get(&k).copied()
+        let i = self
+            .fields
+            .binary_search_by(|(key, _)| key.as_str().cmp(&k))
+            .ok()?;
+        Some(self.fields[i].1)
     }
 }
 
