@@ -52,8 +52,15 @@ fn main() {
     };
     let mut report = String::new();
     let _ = writeln!(report, "{}", machine());
+    let mut scaling: Vec<(usize, Vec<(&str, Duration)>)> = Vec::new();
     for &n in &opts.sizes {
-        let table = size_table(n, &opts);
+        let (table, times) = size_table(n, &opts);
+        print!("{table}");
+        report.push_str(&table);
+        scaling.push((n, times));
+    }
+    if scaling.len() > 1 {
+        let table = scaling_table(&scaling);
         print!("{table}");
         report.push_str(&table);
     }
@@ -264,7 +271,7 @@ fn ratio(a: f64, b: f64) -> String {
 }
 
 /// Times the four steps and the two floors at one size; returns a Markdown table.
-fn size_table(n: usize, opts: &Options) -> String {
+fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str, Duration)>) {
     let f = generate(n, &opts.dir);
     let me = std::env::current_exe().expect("the bench's own path");
     let reps = opts.reps;
@@ -453,6 +460,53 @@ fn size_table(n: usize, opts: &Options) -> String {
         read_write,
         "bare read of the returns + bare write",
     );
+    row(
+        &mut t,
+        "check xlsx",
+        check,
+        floor_range,
+        "worksheet_range (holds every cell)",
+    );
+    let times = vec![
+        ("bare read", floor_read.wall),
+        ("bare write", floor_write.wall),
+        ("import", import.wall),
+        ("check", check.wall),
+        ("export", export.wall),
+        ("merge", merge.wall),
+    ];
+    (t, times)
+}
+
+/// How time grows with size: each step's time at each size, and the growth per size step.
+fn scaling_table(sizes: &[(usize, Vec<(&str, Duration)>)]) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "\n### Scaling (time at each size; growth = time ratio ÷ size ratio)\n"
+    );
+    let mut header = String::from("| step |");
+    let mut rule = String::from("|---|");
+    for (n, _) in sizes {
+        let _ = write!(header, " {n} |");
+        rule.push_str("---:|");
+    }
+    for w in sizes.windows(2) {
+        let _ = write!(header, " {}→{} |", w[0].0, w[1].0);
+        rule.push_str("---:|");
+    }
+    let _ = writeln!(t, "{header}\n{rule}");
+    for (i, (step, _)) in sizes[0].1.iter().enumerate() {
+        let mut line = format!("| {step} |");
+        for (_, times) in sizes {
+            let _ = write!(line, " {} |", secs(times[i].1));
+        }
+        for w in sizes.windows(2) {
+            let growth = w[1].1[i].1.as_secs_f64() / w[0].1[i].1.as_secs_f64();
+            let _ = write!(line, " {:.2} |", growth / (w[1].0 as f64 / w[0].0 as f64));
+        }
+        let _ = writeln!(t, "{line}");
+    }
     t
 }
 
