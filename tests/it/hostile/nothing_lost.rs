@@ -37,7 +37,10 @@ fn parse_and_check(input: &Input, file: &str) -> Option<(Parsed, Vec<Finding>)> 
 /// Words compared without case: matching a value to the profile's vocabulary ignores case by
 /// design ("green " is read as "Green").
 fn word_set(texts: &[&str]) -> BTreeSet<String> {
-    texts.iter().flat_map(|t| words(&t.to_lowercase())).collect()
+    texts
+        .iter()
+        .flat_map(|t| words(&t.to_lowercase()))
+        .collect()
 }
 
 fn activity_words(a: &Activity) -> BTreeSet<String> {
