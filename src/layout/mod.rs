@@ -204,7 +204,10 @@ pub fn parse(input: &Input, file: &str, profile: &Profile, sheet: Option<&str>) 
 fn no_table(chosen: &[&crate::read::Sheet], named: bool, profile: &Profile) -> Error {
     let shown: Vec<&&crate::read::Sheet> = chosen.iter().filter(|s| named || !s.hidden).collect();
     if shown.is_empty() && !chosen.is_empty() {
-        let names: Vec<String> = chosen.iter().map(|s| format!("'{}'", s.name)).collect();
+        let names: Vec<String> = chosen
+            .iter()
+            .map(|s| format!("'{}'", visible(&s.name)))
+            .collect();
         return Error::Empty(format!(
             "every sheet of the workbook is hidden ({}); name the sheet to read (--sheet NAME) \
              or unhide it",
@@ -214,7 +217,7 @@ fn no_table(chosen: &[&crate::read::Sheet], named: bool, profile: &Profile) -> E
     if shown.iter().all(|s| s.rows.is_empty()) {
         return Error::Empty(match shown.as_slice() {
             [one] if one.name.is_empty() => "the file has no text in any cell".to_string(),
-            [one] => format!("the sheet '{}' is empty", one.name),
+            [one] => format!("the sheet '{}' is empty", visible(&one.name)),
             _ => "every sheet of the workbook is empty".to_string(),
         });
     }
@@ -227,6 +230,20 @@ fn no_table(chosen: &[&crate::read::Sheet], named: bool, profile: &Profile) -> E
     Error::Empty(format!(
         "no sheet has a header row of the tracker (a row with a '{wanted}' column and at least two of Status, Progress, Next Steps, Lead, Portfolio)"
     ))
+}
+
+/// Text from a file quoted in a message, with control characters shown as escapes (`\u{1b}`):
+/// a message is printed on a terminal, which an escape sequence in a cell would otherwise drive.
+pub(crate) fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The first sheet of an annotated workbook lists findings, not activities.
@@ -244,7 +261,10 @@ fn is_period(text: &str) -> bool {
 }
 
 fn no_such_sheet(name: &str, sheets: &[crate::read::Sheet]) -> Error {
-    let names: Vec<String> = sheets.iter().map(|s| format!("'{}'", s.name)).collect();
+    let names: Vec<String> = sheets
+        .iter()
+        .map(|s| format!("'{}'", visible(&s.name)))
+        .collect();
     let closest = sheets
         .iter()
         .map(|s| {
@@ -255,7 +275,7 @@ fn no_such_sheet(name: &str, sheets: &[crate::read::Sheet]) -> Error {
         })
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, n)| format!(" Did you mean '{n}'?"))
+        .map(|(_, n)| format!(" Did you mean '{}'?", visible(n)))
         .unwrap_or_default();
     Error::Usage(format!(
         "no sheet named '{name}'; the sheets are {}.{closest}",

@@ -141,7 +141,7 @@ fn report_sheet_without_table(sheet: &Sheet, file: &str, profile: &Profile, out:
             value: Some(cell.text.clone()),
             message: format!(
                 "sheet '{}' has activity ids but no header row (e.g. 'Key Activities | Status | Progress'), so its rows were not read",
-                sheet.name
+                super::visible(&sheet.name)
             ),
             suggestion: None,
         });
@@ -469,7 +469,7 @@ impl State<'_> {
                     Severity::Info,
                     (r, c),
                     &seen,
-                    format!("'{seen}' was read as '{now}'"),
+                    format!("'{}' was read as '{now}'", super::visible(&seen)),
                 ) else {
                     continue;
                 };

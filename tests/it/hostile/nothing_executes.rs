@@ -357,3 +357,25 @@ fn the_findings_csv_does_not_hand_formulas_to_a_spreadsheet() {
         }
     }
 }
+
+#[test]
+fn no_escape_sequence_from_a_file_reaches_the_terminal() {
+    // A cell can hold an escape sequence (ESC [ 31 m colours a terminal; others set its title or
+    // clipboard). The tracker reads control characters as spaces, and messages that quote a
+    // value as written show them as \u{1b}.
+    let wd = Workdir::new();
+    wd.write(
+        "esc.csv",
+        "Key Activities,Status,Progress\nKA.01.01 Plan,Gr\u{1b}[31meen,- Done \u{1b}]0;title\u{7}\n",
+    );
+    for args in [
+        &["check", "esc.csv"][..],
+        &["import", "esc.csv"],
+        &["import", "--explain", "esc.csv"],
+    ] {
+        let out = wd.katrack().args(args).output().unwrap();
+        assert!(!out.stdout.contains(&0x1b), "{args:?}: stdout");
+        assert!(!out.stderr.contains(&0x1b), "{args:?}: stderr");
+        assert!(!out.stdout.contains(&0x07), "{args:?}: stdout");
+    }
+}
