@@ -290,6 +290,30 @@ fn cell_over_32767_characters() {
         );
     }
 
+    // A merge whose master would hold it stops the same way, before writing anything.
+    let plan = crate::it::sample("harborough_q1_2020_21.json");
+    let out = run(
+        &wd,
+        &[
+            "merge".as_ref(),
+            file.as_os_str(),
+            OsStr::new("--plan"),
+            plan.as_os_str(),
+            OsStr::new("-o"),
+            OsStr::new("master.xlsx"),
+            OsStr::new("--json"),
+            OsStr::new("master.json"),
+        ],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("KA.08.01, column Progress: String exceeds Excel's limit"),
+        "{}",
+        out.stderr
+    );
+    assert!(!wd.path("master.xlsx").exists() && !wd.path("master.json").exists());
+
     // The annotated copy holds what a cell can, and its note says the text was cut.
     let out = run(
         &wd,
