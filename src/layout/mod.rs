@@ -90,8 +90,9 @@ pub struct ActivityCells {
     /// The text is `""` where it is the activity's value word for word (most progress text):
     /// [`raw`](Self::raw) then gives `None`, and the value stands for it.
     pub fields: BTreeMap<&'static str, (u32, u32, String)>,
-    /// Field → 0-based column of the table the activity sits in.
-    pub columns: BTreeMap<&'static str, u32>,
+    /// Field → 0-based column of the table the activity sits in (shared by the activities of
+    /// one table).
+    pub columns: std::sync::Arc<BTreeMap<&'static str, u32>>,
 }
 
 impl ActivityCells {

@@ -46,6 +46,8 @@ struct State<'a> {
     file: &'a str,
     sheet: &'a str,
     header: Option<Header>,
+    /// The current header's columns, shared by the cells of every activity under it.
+    columns: std::sync::Arc<std::collections::BTreeMap<&'static str, u32>>,
     theme: (String, String),
     objective: (String, String),
     /// Index into `out.tracker.activities` of the activity a continuation joins.
@@ -79,6 +81,7 @@ pub fn parse_sheet(
         file,
         sheet: sheet_name,
         header: None,
+        columns: Default::default(),
         theme: Default::default(),
         objective: Default::default(),
         open: None,
@@ -207,6 +210,7 @@ impl State<'_> {
                     ),
                 ));
             }
+            self.columns = std::sync::Arc::new(h.columns.clone());
             self.header = Some(h);
             return (RowKind::Header, names.join(" "));
         }
@@ -382,7 +386,7 @@ impl State<'_> {
         let mut cells = ActivityCells {
             sheet: self.sheet.to_string(),
             row: row.row,
-            columns: header.columns.clone(),
+            columns: std::sync::Arc::clone(&self.columns),
             ..ActivityCells::default()
         };
         // A table that carries the objective and theme in columns is authoritative for them,
