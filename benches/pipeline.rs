@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 const SEED: u64 = 2020;
 const HELP: &str = "usage: cargo bench --bench pipeline -- [--sizes 1000,10000,100000] \
-    [--reps N] [--dir DIR] [--returns 200] [--no-folder]";
+    [--reps N] [--dir DIR] [--returns 200] [--no-folder]   (--sizes '' runs the folder alone)";
 
 struct Options {
     sizes: Vec<usize>,
@@ -89,6 +89,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--sizes" => {
                 o.sizes = value()?
                     .split(',')
+                    .filter(|s| !s.trim().is_empty())
                     .map(|s| s.trim().replace('_', "").parse::<usize>())
                     .collect::<Result<_, _>>()
                     .map_err(|e| format!("--sizes: {e}"))?;
