@@ -561,6 +561,8 @@ impl State<'_> {
         let cells = &mut out.cells[i];
         let id = a.id.clone();
         let mut conflicts = Vec::new();
+        // A one-line value first given here is matched to the vocabulary like any other.
+        let mut filled = false;
         for cell in row.cells.iter().filter(|c| !c.merged) {
             let Some(field) = header.field_at(cell.col) else {
                 conflicts.push((cell.col, cell.text.clone(), why_unmapped(header, cell.col)));
@@ -594,6 +596,7 @@ impl State<'_> {
                     let value = clean::tidy_inline(&cell.text);
                     if slot.is_empty() {
                         *slot = value;
+                        filled = true;
                     } else if crate::profile::fold(slot) != crate::profile::fold(&value) {
                         conflicts.push((
                             cell.col,
@@ -603,6 +606,12 @@ impl State<'_> {
                     }
                 }
             }
+        }
+        if filled {
+            let mut a = out.tracker.activities[i].clone();
+            let cells = out.cells[i].clone();
+            self.note_normalised(&mut a, &cells, out);
+            out.tracker.activities[i] = a;
         }
         for (col, text, why) in conflicts {
             let message = format!(
