@@ -410,7 +410,9 @@ impl State<'_> {
                 }
                 Some(field) => {
                     // The text as written is kept below, where cleaning changed it.
-                    cells.fields.insert(field, (row.row, cell.col, String::new()));
+                    cells
+                        .fields
+                        .insert(field, (row.row, cell.col, String::new()));
                     if field != "title" && field != "id" {
                         *a.field_mut(field).expect("a canonical field") = text.to_string();
                     }
