@@ -210,7 +210,15 @@ fn plain_bullets_take_the_fast_path() {
         assert!(is_canonical(text), "{text:?}");
         assert_eq!(multiline_slow(text), text);
     }
-    for text in ["- A. - B.", "- ", "<p>- A.</p>", "- A.\n\n- B.", "• A", "  • - A", "- A •  B"] {
+    for text in [
+        "- A. - B.",
+        "- ",
+        "<p>- A.</p>",
+        "- A.\n\n- B.",
+        "• A",
+        "  • - A",
+        "- A •  B",
+    ] {
         assert!(!is_canonical(text), "{text:?}");
     }
 }

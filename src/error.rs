@@ -102,5 +102,42 @@ impl From<rust_xlsxwriter::XlsxError> for Error {
     }
 }
 
+thread_local! {
+    /// How many [`guarded`] calls are running on this thread: their panics are not printed.
+    static GUARDED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `work`, turning a panic inside it into the error `describe` makes of the panic message.
+///
+/// For third-party code that panics where it should return an error (calamine on some damaged
+/// .xls files; rust_xlsxwriter's constant-memory mode when its temporary folder is full). The
+/// first call installs a panic hook that stays silent for panics caught here and hands every
+/// other panic to the hook that was there before.
+pub fn guarded<T>(
+    work: impl FnOnce() -> Result<T>,
+    describe: impl FnOnce(String) -> Error,
+) -> Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if GUARDED.with(std::cell::Cell::get) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    GUARDED.with(|g| g.set(g.get() + 1));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    GUARDED.with(|g| g.set(g.get() - 1));
+    outcome.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(describe(crate::clean::tidy_inline(&why)))
+    })
+}
+
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -177,6 +177,13 @@ fn write_outputs(
     profile: &katrack::profile::Profile,
     inputs: &[super::InputFile],
 ) -> Result<(), Error> {
+    let paths: Vec<std::path::PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+    for out in [Some(&args.output), args.json.as_ref(), args.csv.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        write::atomic::check_target(out, &paths)?;
+    }
     let changes = previous.map(|p| katrack::diff::diff(p, &merged.master, profile));
     let input = write::SummaryInput {
         tracker: &merged.master,

@@ -33,7 +33,19 @@ pub fn write_file(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
     write_inner(path, bytes, inputs).map_err(|e| e.with_path(path))
 }
 
-fn write_inner(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
+/// Checks, without writing, that [`write_file`] may write `path`: not over an input, and into a
+/// folder that exists. A command writing several files checks them all before writing the first.
+///
+/// # Errors
+/// The same refusals as [`write_file`], naming the path.
+pub fn check_target(path: &Path, inputs: &[PathBuf]) -> Result<()> {
+    target_folder(path, inputs)
+        .map(|_| ())
+        .map_err(|e| e.with_path(path))
+}
+
+/// The folder `path` will be written in, after the refusals.
+fn target_folder<'a>(path: &'a Path, inputs: &[PathBuf]) -> Result<&'a Path> {
     if let Some(input) = inputs.iter().find(|input| same_file(path, input)) {
         return Err(Error::Usage(format!(
             "refusing to overwrite the input file {}; choose another output path",
@@ -55,6 +67,11 @@ fn write_inner(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
             folder.display()
         )));
     }
+    Ok(folder)
+}
+
+fn write_inner(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
+    let folder = target_folder(path, inputs)?;
     let failed = |e: std::io::Error| io_failure(e, folder);
     let name = path
         .file_name()

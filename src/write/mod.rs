@@ -19,3 +19,12 @@ pub use canonical::{to_csv, to_json};
 pub use summary::{SummaryInput, summary_workbook};
 pub use template::{template_file_name, template_workbook};
 pub use tracker_xlsx::tracker_workbook;
+
+/// The error for a workbook writer that panicked: rust_xlsxwriter's constant-memory mode does so
+/// when it cannot write its temporary files (a full or read-only temporary folder).
+pub(crate) fn writer_panic(why: String) -> crate::Error {
+    crate::Error::Write(format!(
+        "the workbook could not be built ({why}); is the temporary folder ({}) full or not writable?",
+        std::env::temp_dir().display()
+    ))
+}

@@ -77,6 +77,11 @@ pub struct SummaryInput<'a> {
 /// assert!(bytes.starts_with(b"PK"));
 /// ```
 pub fn summary_workbook(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
+    crate::error::guarded(|| build(input, profile), super::writer_panic)
+}
+
+/// Builds the committee workbook (see [`summary_workbook`]).
+fn build(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
     let t = input.tracker;
     let mut workbook = Workbook::new();
     let title = if t.title.is_empty() {

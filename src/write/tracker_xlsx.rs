@@ -82,6 +82,11 @@ const MAX_HEADER_TEXT: usize = 100;
 /// assert!(bytes.starts_with(b"PK"));
 /// ```
 pub fn tracker_workbook(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
+    crate::error::guarded(|| build(t, profile), super::writer_panic)
+}
+
+/// Builds the tracker workbook (see [`tracker_workbook`]).
+fn build(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::from_ymd(2020, 1, 1)?;
     let properties = DocProperties::new()

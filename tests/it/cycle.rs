@@ -383,3 +383,32 @@ mod order {
         }
     }
 }
+
+#[test]
+fn merge_checks_every_output_before_writing_any() {
+    let wd = Workdir::new();
+    let plan = wd.write(
+        "plan.json",
+        std::fs::read(sample("harborough_q1_2020_21.json")).unwrap(),
+    );
+    let before = std::fs::read(&plan).unwrap();
+    wd.katrack()
+        .arg("merge")
+        .arg(sample("returns"))
+        .args([
+            "--plan",
+            "plan.json",
+            "-o",
+            "master.xlsx",
+            "--json",
+            "plan.json",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refusing to overwrite"));
+    assert!(
+        !wd.path("master.xlsx").exists(),
+        "nothing is written when one output is refused"
+    );
+    assert_eq!(std::fs::read(&plan).unwrap(), before);
+}

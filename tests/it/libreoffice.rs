@@ -65,18 +65,34 @@ fn annotated_workbook_opens_in_libreoffice() {
         return;
     };
     let wd = Workdir::new();
-    wd.katrack().arg("check").arg(sample("returns/return_planning.xlsx")).args(["--annotate", "out"]).assert().code(1);
+    wd.katrack()
+        .arg("check")
+        .arg(sample("returns/return_planning.xlsx"))
+        .args(["--annotate", "out"])
+        .assert()
+        .code(1);
     let annotated = wd.path("out/return_planning.checked.xlsx");
-    let profile = format!("-env:UserInstallation=file://{}", wd.path("lo-profile").display());
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        wd.path("lo-profile").display()
+    );
     let out = Command::new(&soffice)
         .args(["--headless", &profile, "--convert-to", "pdf", "--outdir"])
         .arg(wd.path(""))
         .arg(&annotated)
         .output()
         .expect("soffice runs");
-    assert!(out.status.success(), "soffice failed: {}", String::from_utf8_lossy(&out.stderr));
-    let pdf = std::fs::read(wd.path("return_planning.checked.pdf")).expect("LibreOffice wrote a PDF");
+    assert!(
+        out.status.success(),
+        "soffice failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf =
+        std::fs::read(wd.path("return_planning.checked.pdf")).expect("LibreOffice wrote a PDF");
     assert!(pdf.starts_with(b"%PDF"));
     // The annotated copy still reads back to the officer's activities.
-    assert_eq!(super::content(&super::import(&annotated)), super::content(&super::import(&sample("returns/return_planning.xlsx"))));
+    assert_eq!(
+        super::content(&super::import(&annotated)),
+        super::content(&super::import(&sample("returns/return_planning.xlsx")))
+    );
 }

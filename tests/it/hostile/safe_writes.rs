@@ -159,8 +159,6 @@ fn a_file_size_limit_gives_a_clear_error() {
 }
 
 #[test]
-#[ignore = "with constant-memory worksheets (tracker_xlsx.rs), rust_xlsxwriter panics on an I/O error \
-            in its temporary XML files (worksheet.rs: expect), e.g. a full temp folder"]
 fn a_workbook_under_a_file_size_limit_gives_a_clear_error() {
     let wd = Workdir::new();
     let (code, stderr) = export_under_a_size_limit(&wd, "t.xlsx");
