@@ -414,7 +414,10 @@ mod tests {
         assert!(matches!(err, Error::Corrupt(_)), "{err}");
         assert!(err.to_string().contains("index out of range"), "{err}");
         // The thread carries on, and an ordinary error passes through unchanged.
-        assert!(matches!(guarded(|| Err(Error::Encrypted)), Err(Error::Encrypted)));
+        assert!(matches!(
+            guarded(|| Err(Error::Encrypted)),
+            Err(Error::Encrypted)
+        ));
     }
 
     #[test]

@@ -213,7 +213,14 @@ pub fn check_all_jobs(returns: &[Return], ctx: &Context, jobs: usize) -> Vec<Vec
 
 /// `f` applied to every item on up to `jobs` threads (each takes the next item left), the
 /// results in the order of `items`.
-fn in_parallel<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if jobs.min(items.len()) <= 1 {
+        return items.iter().map(f).collect();
+    }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..jobs.min(items.len()))
