@@ -136,6 +136,23 @@ fn two() -> usize {
 pub struct Objectives {
     /// Letters before the number, e.g. `CO`.
     pub prefix: String,
+    /// The council's objectives, when the profile lists them: the Summary shows each one, even
+    /// one that no activity belongs to this quarter.
+    #[serde(default)]
+    pub list: Vec<ObjectiveDef>,
+}
+
+/// One corporate objective of the council, as the profile lists it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveDef {
+    /// The objective id, e.g. `CO 2`.
+    pub id: String,
+    /// The objective title.
+    pub title: String,
+    /// The theme it belongs to, as a banner writes it: `THE PLACE: a safe, …`.
+    #[serde(default)]
+    pub theme: String,
 }
 
 /// How theme banners are written.

@@ -2,7 +2,7 @@
 //! through LibreOffice to a PDF with every sheet's pages.
 
 use super::{Workdir, import, sample, soffice};
-use calamine::{Data, Reader, Xlsx, open_workbook};
+use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 use katrack::write;
 
 fn sheet_names(path: &std::path::Path) -> Vec<String> {
@@ -103,5 +103,49 @@ fn the_merged_master_prints_every_sheet_through_libreoffice() {
     assert!(
         pages <= 30,
         "{pages} pages: something is not fitted to the page width"
+    );
+}
+
+#[test]
+fn an_objective_with_no_activities_is_counted_as_zeros() {
+    // The profile lists the council's nine objectives; this quarter nothing is reported under CO 2.
+    let wd = Workdir::new();
+    let mut t = import(&sample("harborough_q1_2020_21.json"));
+    t.activities.retain(|a| a.objective_id != "CO 2");
+    wd.write("t.json", write::to_json(&t));
+    wd.katrack()
+        .args(["summary", "t.json", "-o", "s.xlsx"])
+        .assert()
+        .success();
+    let mut book: Xlsx<_> = open_workbook(wd.path("s.xlsx")).unwrap();
+    let r = book.worksheet_range("Summary").unwrap();
+    let rows: Vec<Vec<Data>> = r.rows().map(|row| row.to_vec()).collect();
+    let label = |row: &[Data]| match row.first() {
+        Some(Data::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let at = rows
+        .iter()
+        .position(|row| label(row) == "CO 2 Encourage enterprise")
+        .expect("CO 2 has a row");
+    let numbers: Vec<f64> = rows[at][1..].iter().filter_map(|c| c.as_f64()).collect();
+    assert!(
+        !numbers.is_empty() && numbers.iter().all(|n| *n == 0.0),
+        "{:?}",
+        rows[at]
+    );
+    // It sits in its place, between CO 1 and CO 3, under THE PLACE.
+    assert_eq!(
+        label(&rows[at - 1]),
+        "CO 1 Keeping the District a great place to live, work and visit"
+    );
+    assert_eq!(
+        label(&rows[at + 1]),
+        "CO 3 Enable delivery of quality homes for all"
+    );
+    let total = rows.iter().find(|row| label(row) == "Total").unwrap();
+    assert_eq!(
+        total.iter().rev().find_map(|c| c.as_f64()),
+        Some(t.activities.len() as f64)
     );
 }

@@ -192,6 +192,8 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
         }
     }
 
+    add_listed_objectives(&mut by_theme, profile, width);
+
     let grouped = |vocabulary: &[String], field: &dyn Fn(&Activity) -> &str| {
         let names: Vec<String> = tracker
             .activities
@@ -267,6 +269,47 @@ fn canonical(profile: &Profile, vocabulary: &[String], value: &str) -> String {
     Profile::match_in(vocabulary, value)
         .unwrap_or(value)
         .to_string()
+}
+
+/// Adds a row of zeros for each objective the profile lists that no activity belongs to, under
+/// its theme (a new theme group at the end when no activity has that theme), in the profile's
+/// order among the listed objectives.
+fn add_listed_objectives(by_theme: &mut Vec<ThemeCounts>, profile: &Profile, columns: usize) {
+    let listed = &profile.objectives.list;
+    for (n, def) in listed.iter().enumerate() {
+        let label = joined(&def.id, &def.title, " ");
+        if by_theme
+            .iter()
+            .any(|t| t.objectives.iter().any(|o| o.label == label))
+        {
+            continue;
+        }
+        let row = CountRow {
+            label,
+            counts: vec![0; columns],
+        };
+        let theme = match by_theme.iter().position(|t| t.label == def.theme) {
+            Some(i) => i,
+            None => {
+                by_theme.push(ThemeCounts {
+                    label: def.theme.clone(),
+                    objectives: Vec::new(),
+                });
+                by_theme.len() - 1
+            }
+        };
+        // Before the first row of an objective the profile lists later.
+        let later: Vec<String> = listed[n + 1..]
+            .iter()
+            .map(|d| joined(&d.id, &d.title, " "))
+            .collect();
+        let objectives = &mut by_theme[theme].objectives;
+        let at = objectives
+            .iter()
+            .position(|o| later.contains(&o.label))
+            .unwrap_or(objectives.len());
+        objectives.insert(at, row);
+    }
 }
 
 /// "THE PLACE: a safe, enterprising and vibrant place", or whichever part there is.
