@@ -6,8 +6,11 @@ use katrack::write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Write the committee-ready workbook for a tracker: Summary (counts and charts), Appendix A,
-/// and, with --previous, the changes since last quarter.
+/// Write the committee workbook for a tracker: Summary, Appendix A and (with --previous) Changes.
+///
+/// The Summary sheet has headline counts, status counts by objective, portfolio and lead, and
+/// charts; Appendix A is the full tracker ready to print; Changes lists what moved since last
+/// quarter.
 ///
 /// `katrack merge` writes the same workbook with the Issues and Returns sheets as well.
 ///
