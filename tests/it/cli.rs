@@ -196,7 +196,9 @@ fn schema_command_matches_the_shipped_schema() {
 #[test]
 fn every_command_has_help_with_an_example() {
     let wd = Workdir::new();
-    for cmd in ["import", "export", "schema"] {
+    for cmd in [
+        "import", "check", "merge", "summary", "diff", "template", "export", "schema",
+    ] {
         wd.katrack()
             .args([cmd, "--help"])
             .assert()
