@@ -142,17 +142,15 @@ impl Rule for StaleProgress {
     }
 }
 
-/// What two returns must agree on for one activity.
-fn content(a: &Activity) -> [&str; 6] {
-    [
-        &a.title,
-        &a.status,
-        &a.progress,
-        &a.next_steps,
-        &a.lead,
-        &a.portfolio,
-    ]
-}
+/// The fields two returns must agree on for one activity.
+const AGREED: [&str; 6] = [
+    "title",
+    "status",
+    "progress",
+    "next_steps",
+    "lead",
+    "portfolio",
+];
 
 /// `conflict`: the same activity in two returns with different content, reported on the later
 /// return, pointing at the earlier one. Returns one list per return.
@@ -175,19 +173,9 @@ pub fn conflicts(returns: &[Return], ctx: &Context) -> Vec<Vec<Finding>> {
                 continue; // a duplicate within one return is `duplicate-id`
             }
             let first = &returns[r0].parsed.tracker.activities[i0];
-            let fields = [
-                "title",
-                "status",
-                "progress",
-                "next_steps",
-                "lead",
-                "portfolio",
-            ];
-            let differ: Vec<&str> = fields
-                .iter()
-                .zip(content(first).iter().zip(content(a)))
-                .filter(|(_, (x, y))| *x != y)
-                .map(|(f, _)| *f)
+            let differ: Vec<&str> = AGREED
+                .into_iter()
+                .filter(|f| first.field(f) != a.field(f))
                 .collect();
             if differ.is_empty() {
                 continue;

@@ -9,9 +9,9 @@
 
 use crate::cellref::parse_a1;
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::read::Sheet;
-use crate::write::style::{Styles, severity_style};
+use crate::write::style::{Styles, TEXT_LINE_HEIGHT, count_line, severity_style, text_row_height};
 use rust_xlsxwriter::utility::check_sheet_name;
 use rust_xlsxwriter::{
     ColNum, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatUnderline, Note,
@@ -32,10 +32,6 @@ const MAX_NOTE: usize = MAX_TEXT - 100;
 const SHOWN_VALUE: usize = 300;
 /// Widest column the data sheets get, in characters; longer text wraps.
 const MAX_WIDTH: f64 = 60.0;
-/// Points per line of 11pt Calibri, Excel's tallest row, prose characters per unit of width.
-const LINE_HEIGHT: f64 = 15.0;
-const MAX_ROW_HEIGHT: f64 = 409.0;
-const CHARS_PER_WIDTH: f64 = 1.2;
 /// The header row of the findings table (0-based) and its columns with their widths.
 const HEADER_ROW: RowNum = 3;
 const COLUMNS: [(&str, f64); 8] = [
@@ -219,7 +215,7 @@ fn write_sheet(
         }
         let cells = row.cells.iter().filter(|c| !c.merged);
         let height = row_height(cells.map(|c| (c.text.as_str(), width_of(c.col as ColNum))));
-        if height > LINE_HEIGHT + 3.0 {
+        if height > TEXT_LINE_HEIGHT + 3.0 {
             ws.set_row_height(row.row, height)?;
         }
     }
@@ -269,18 +265,6 @@ fn note(text: &str) -> Note {
         .set_height((lines as u32 * 13 + 12).clamp(74, 400))
 }
 
-/// "3 errors, 1 warning, 2 notes".
-fn count_line(findings: &[Finding]) -> String {
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "{}, {}, {}",
-        plural(count(Severity::Error), "error"),
-        plural(count(Severity::Warning), "warning"),
-        plural(count(Severity::Info), "note")
-    )
-}
-
 /// `internal:'Sheet name'!E12`, with a `'` in the name doubled.
 fn internal_link(sheet: &str, cell: &str) -> String {
     format!("internal:'{}'!{cell}", sheet.replace('\'', "''"))
@@ -321,17 +305,10 @@ fn column_widths(sheet: &Sheet) -> BTreeMap<ColNum, f64> {
     widths
 }
 
-/// A row height that shows every cell's wrapped text, capped at Excel's tallest row.
+/// A row height that shows every cell's wrapped text (the shared estimate in `style`).
 fn row_height<'a>(cells: impl Iterator<Item = (&'a str, f64)>) -> f64 {
-    let lines = cells
-        .map(|(text, width)| {
-            let per_line = (width * CHARS_PER_WIDTH).max(1.0);
-            text.split('\n')
-                .map(|line| (line.chars().count() as f64 / per_line).ceil().max(1.0))
-                .sum::<f64>()
-        })
-        .fold(1.0, f64::max);
-    (lines * LINE_HEIGHT + 3.0).min(MAX_ROW_HEIGHT)
+    let cells: Vec<(&str, f64)> = cells.collect();
+    text_row_height(&cells)
 }
 
 /// The output name of each sheet, and of the findings sheet. Valid, unused names are kept as they

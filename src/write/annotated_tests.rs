@@ -1,5 +1,6 @@
 //! Tests of `annotated`.
 use super::*;
+use crate::finding::Severity;
 use crate::read::{Cell, Row};
 use calamine::{Data, Reader, SheetVisible, Xlsx};
 use std::io::Cursor;

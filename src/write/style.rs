@@ -1,7 +1,9 @@
 //! The look of katrack's workbooks (fonts, fills, borders, status colours) in one place, so the
 //! tracker sheet and any later report sheets match.
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
+use crate::Tracker;
+use crate::finding::{Finding, Severity};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, RowNum, Worksheet};
 
 /// Header rows and titles.
 pub(crate) const DARK_BLUE: u32 = 0x1F3864;
@@ -129,6 +131,56 @@ pub(crate) fn text_row_height(cells: &[(&str, f64)]) -> f64 {
         })
         .fold(1.0, f64::max);
     (lines * TEXT_LINE_HEIGHT + 3.0).min(409.0)
+}
+
+/// Printing for a tracker's sheets: landscape A4, one page wide, the tracker's title (or
+/// organisation) in the page header, the period and "Page N of M" in the footer, and `repeat`
+/// rows on every page.
+pub(crate) fn print_setup(
+    ws: &mut Worksheet,
+    t: &Tracker,
+    repeat: Option<RowNum>,
+) -> crate::Result<()> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.4, 0.4, 0.75, 0.75, 0.3, 0.3);
+    if let Some(row) = repeat {
+        ws.set_repeat_rows(row, row)?;
+    }
+    let heading = if t.title.is_empty() {
+        &t.organisation
+    } else {
+        &t.title
+    };
+    if !heading.is_empty() {
+        ws.set_header(format!("&C&\"-,Bold\"{}", header_text(heading)));
+    }
+    ws.set_footer(if t.period.is_empty() {
+        "&RPage &P of &N".to_string()
+    } else {
+        format!("&L{}&RPage &P of &N", header_text(&t.period))
+    });
+    Ok(())
+}
+
+/// Text for a page header or footer: `&` doubled (it starts a code) and the length capped at
+/// 100 characters, since Excel drops a header over 255 characters, codes included.
+pub(crate) fn header_text(text: &str) -> String {
+    let short: String = text.chars().take(100).collect();
+    short.replace('&', "&&")
+}
+
+/// "3 errors, 1 warning, 2 notes".
+pub(crate) fn count_line(findings: &[Finding]) -> String {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}, {}",
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Info), "note")
+    )
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use crate::finding::Finding;
 use crate::merge::LeadReturn;
 use crate::model::Tracker;
 use crate::profile::Profile;
+use crate::write::style::print_setup;
 use crate::write::style::text_row_height as row_height;
 use crate::write::tracker_xlsx::write_tracker_sheet;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
@@ -122,44 +123,6 @@ fn build(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
         lists::changes(ws, t, changes, profile)?;
     }
     Ok(workbook.save_to_buffer()?)
-}
-
-/// Printing for every sheet: landscape A4, one page wide, the tracker's title in the header,
-/// the period and page numbers in the footer, `repeat` rows on every page.
-fn print_setup(ws: &mut Worksheet, t: &Tracker, repeat: Option<RowNum>) -> Result<()> {
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_margins(0.4, 0.4, 0.75, 0.75, 0.3, 0.3);
-    if let Some(row) = repeat {
-        ws.set_repeat_rows(row, row)?;
-    }
-    let heading = if t.title.is_empty() {
-        &t.organisation
-    } else {
-        &t.title
-    };
-    if !heading.is_empty() {
-        ws.set_header(format!("&C&\"-,Bold\"{}", header_text(heading)));
-    }
-    ws.set_footer(footer(&t.period));
-    Ok(())
-}
-
-/// `&L{period}&RPage &P of &N`, or the page numbers alone without a period.
-fn footer(period: &str) -> String {
-    if period.is_empty() {
-        "&RPage &P of &N".to_string()
-    } else {
-        format!("&L{}&RPage &P of &N", header_text(period))
-    }
-}
-
-/// Text for a page header or footer: `&` doubled (it starts a code), length capped, since Excel
-/// drops a header over 255 characters.
-fn header_text(text: &str) -> String {
-    let short: String = text.chars().take(100).collect();
-    short.replace('&', "&&")
 }
 
 /// The tracker's organisation, title and period lines from row 0, omitting empty ones; returns

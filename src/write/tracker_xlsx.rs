@@ -9,6 +9,7 @@
 use crate::error::{Error, Result};
 use crate::model::{Activity, Tracker};
 use crate::profile::Profile;
+use crate::write::style::text_row_height as row_height;
 use crate::write::style::{Styles, status_style};
 use rust_xlsxwriter::{ColNum, DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
 
@@ -56,8 +57,6 @@ pub const COLUMNS: [Column; 11] = [
 const LAST_VISIBLE: ColNum = 6;
 /// Points per line of 11pt Calibri.
 const LINE_HEIGHT: f64 = 15.0;
-/// Excel's page header and footer hold at most 255 characters, codes included.
-const MAX_HEADER_TEXT: usize = 100;
 
 /// The tracker as a formatted `.xlsx` workbook with one sheet, [`SHEET_NAME`].
 ///
@@ -218,35 +217,12 @@ fn write_activity(
     Ok(())
 }
 
-/// Printing: landscape A4, one page wide, the header row on every page, titled and numbered.
+/// Printing: landscape A4, one page wide, the header row on every page, titled and numbered,
+/// centred on the page.
 fn page_setup(ws: &mut Worksheet, t: &Tracker, header_row: RowNum) -> Result<()> {
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(header_row, header_row)?;
-    ws.set_margins(0.4, 0.4, 0.75, 0.75, 0.3, 0.3);
+    super::style::print_setup(ws, t, Some(header_row))?;
     ws.set_print_center_horizontally(true);
-    let heading = if t.title.is_empty() {
-        &t.organisation
-    } else {
-        &t.title
-    };
-    if !heading.is_empty() {
-        ws.set_header(format!("&C&\"-,Bold\"{}", header_text(heading)));
-    }
-    ws.set_footer(if t.period.is_empty() {
-        "&RPage &P of &N".to_string()
-    } else {
-        format!("&L{}&RPage &P of &N", header_text(&t.period))
-    });
     Ok(())
-}
-
-/// Text for a page header or footer: `&` doubled (it starts a code) and length capped, since
-/// Excel drops a header over 255 characters.
-fn header_text(text: &str) -> String {
-    let short: String = text.chars().take(MAX_HEADER_TEXT).collect();
-    short.replace('&', "&&")
 }
 
 /// "name: detail", or whichever part is non-empty.
@@ -256,11 +232,6 @@ fn joined(name: &str, detail: &str) -> String {
         (false, true) => name.to_string(),
         _ => detail.to_string(),
     }
-}
-
-/// A row height that shows every cell's wrapped text (the shared estimate in `style`).
-fn row_height(cells: &[(&str, f64)]) -> f64 {
-    super::style::text_row_height(cells)
 }
 
 #[cfg(test)]

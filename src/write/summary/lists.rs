@@ -8,7 +8,7 @@ use crate::finding::{Finding, Severity};
 use crate::merge::LeadReturn;
 use crate::model::{Activity, Tracker};
 use crate::profile::Profile;
-use crate::write::style::{Styles, severity_style, status_style};
+use crate::write::style::{Styles, count_line, severity_style, status_style};
 use rust_xlsxwriter::{
     ColNum, Color, Format, FormatAlign, FormatBorder, RowNum, Table, TableColumn, TableStyle,
     Worksheet,
@@ -136,18 +136,6 @@ pub(super) fn issues(ws: &mut Worksheet, t: &Tracker, findings: &[Finding]) -> R
     ws.set_row_height(header, 21.0)?;
     ws.set_freeze_panes(header + 1, 0)?;
     print_setup(ws, t, Some(header))
-}
-
-/// "3 errors, 1 warning, 2 notes".
-fn count_line(findings: &[Finding]) -> String {
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "{}, {}, {}",
-        plural(count(Severity::Error), "error"),
-        plural(count(Severity::Warning), "warning"),
-        plural(count(Severity::Info), "note")
-    )
 }
 
 /// Per lead: expected, returned, missing, with errors and files, a totals row, then every
