@@ -264,13 +264,7 @@ fn templates_carry_dropdowns_and_protection() {
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "True True");
     }
     if let Some(soffice) = soffice() {
-        let profile = format!("-env:UserInstallation=file://{}", wd.path("lo").display());
-        let ok = std::process::Command::new(soffice)
-            .args(["--headless", &profile, "--convert-to", "pdf", "--outdir"])
-            .arg(wd.path(""))
-            .arg(&path)
-            .output()
-            .unwrap();
+        let ok = wd.soffice_convert(&soffice, "pdf", &path);
         assert!(ok.status.success());
         assert!(wd.path("Chief Officer - Governance.pdf").exists());
     }

@@ -2,7 +2,6 @@
 //! installed (.ci/run installs it); elsewhere it says it was skipped.
 
 use super::{Workdir, sample, soffice};
-use std::process::Command;
 
 #[test]
 fn exported_workbook_opens_in_libreoffice() {
@@ -17,20 +16,11 @@ fn exported_workbook_opens_in_libreoffice() {
         .args(["-o", "tracker.xlsx"])
         .assert()
         .success();
-    let profile = format!(
-        "-env:UserInstallation=file://{}",
-        wd.path("lo-profile").display()
-    );
     for (to, out) in [
         ("csv:Text - txt - csv (StarCalc):44,34,76", "tracker.csv"),
         ("pdf", "tracker.pdf"),
     ] {
-        let status = Command::new(&soffice)
-            .args(["--headless", &profile, "--convert-to", to, "--outdir"])
-            .arg(wd.path(""))
-            .arg(wd.path("tracker.xlsx"))
-            .output()
-            .expect("soffice runs");
+        let status = wd.soffice_convert(&soffice, to, &wd.path("tracker.xlsx"));
         assert!(
             status.status.success(),
             "soffice failed: {}",
@@ -72,16 +62,7 @@ fn annotated_workbook_opens_in_libreoffice() {
         .assert()
         .code(1);
     let annotated = wd.path("out/return_planning.checked.xlsx");
-    let profile = format!(
-        "-env:UserInstallation=file://{}",
-        wd.path("lo-profile").display()
-    );
-    let out = Command::new(&soffice)
-        .args(["--headless", &profile, "--convert-to", "pdf", "--outdir"])
-        .arg(wd.path(""))
-        .arg(&annotated)
-        .output()
-        .expect("soffice runs");
+    let out = wd.soffice_convert(&soffice, "pdf", &annotated);
     assert!(
         out.status.success(),
         "soffice failed: {}",

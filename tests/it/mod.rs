@@ -56,6 +56,21 @@ impl Workdir {
         p
     }
 
+    /// LibreOffice converts `file` into this folder (`to`: "pdf", "xlsx", or a filter string),
+    /// with a profile of its own so tests do not share LibreOffice's user settings.
+    pub fn soffice_convert(&self, soffice: &Path, to: &str, file: &Path) -> std::process::Output {
+        let profile = format!(
+            "-env:UserInstallation=file://{}",
+            self.path("lo-profile").display()
+        );
+        std::process::Command::new(soffice)
+            .args(["--headless", &profile, "--convert-to", to, "--outdir"])
+            .arg(self.path(""))
+            .arg(file)
+            .output()
+            .expect("soffice runs")
+    }
+
     /// The katrack binary, run in this folder.
     pub fn katrack(&self) -> Command {
         let mut c = Command::cargo_bin("katrack").expect("the katrack binary");

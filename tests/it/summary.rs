@@ -79,13 +79,7 @@ fn the_merged_master_prints_every_sheet_through_libreoffice() {
         eprintln!("skipped: LibreOffice is not installed");
         return;
     };
-    let profile = format!("-env:UserInstallation=file://{}", wd.path("lo").display());
-    let out = std::process::Command::new(soffice)
-        .args(["--headless", &profile, "--convert-to", "pdf", "--outdir"])
-        .arg(wd.path(""))
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = wd.soffice_convert(&soffice, "pdf", &path);
     assert!(
         out.status.success(),
         "{}",
