@@ -95,6 +95,17 @@ pub fn content(t: &Tracker) -> Vec<katrack::Activity> {
     t.activities.iter().map(|a| a.without_source()).collect()
 }
 
+/// A tracker of these activities in canonical form: cleaning a canonical tracker changes
+/// nothing, so a round trip through any writer must give it back exactly.
+pub fn canonical(activities: Vec<katrack::Activity>) -> Tracker {
+    let profile = katrack::profile::Profile::default_profile();
+    let mut t = Tracker::with_activities(activities);
+    for a in &mut t.activities {
+        katrack::layout::clean_activity(a, &profile);
+    }
+    t
+}
+
 /// True when LibreOffice can be run here (.ci/run installs it).
 pub fn soffice() -> Option<PathBuf> {
     [

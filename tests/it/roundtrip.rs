@@ -166,14 +166,7 @@ fn activity() -> impl Strategy<Value = Activity> {
 
 /// A random tracker in canonical form (cleaning a canonical tracker changes nothing).
 fn tracker() -> impl Strategy<Value = Tracker> {
-    prop::collection::vec(activity(), 1..8).prop_map(|activities| {
-        let profile = Profile::default_profile();
-        let mut t = Tracker::with_activities(activities);
-        for a in &mut t.activities {
-            layout::clean_activity(a, &profile);
-        }
-        t
-    })
+    prop::collection::vec(activity(), 1..8).prop_map(super::canonical)
 }
 
 proptest! {

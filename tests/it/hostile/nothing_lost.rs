@@ -248,14 +248,7 @@ fn activity() -> impl Strategy<Value = Activity> {
 }
 
 fn tracker() -> impl Strategy<Value = Tracker> {
-    prop::collection::vec(activity(), 0..8).prop_map(|activities| {
-        let profile = Profile::default_profile();
-        let mut t = Tracker::with_activities(activities);
-        for a in &mut t.activities {
-            layout::clean_activity(a, &profile);
-        }
-        t
-    })
+    prop::collection::vec(activity(), 0..8).prop_map(crate::it::canonical)
 }
 
 // ---------------------------------------------------------------------------------------------
