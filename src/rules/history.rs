@@ -1,37 +1,41 @@
 //! History: the return against the plan (activities missing or unexpected), against last
 //! quarter (progress copied unchanged), and against the other returns (conflicts).
 
-use super::{Context, Emitter, Return, Rule, under_way};
+use super::{Context, Emitter, Memo, Return, Rule, under_way};
 use crate::finding::{Finding, Severity};
 use crate::model::Activity;
 use crate::profile::Profile;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// The leads a return answers for: the leads its activities name, and the plan's lead of each
 /// activity it holds.
 pub fn return_leads(ret: &Return, ctx: &Context) -> BTreeSet<String> {
-    let mut leads = BTreeSet::new();
+    let mut memo = Memo::default();
+    add_leads(&ret.parsed.tracker.activities, ctx, &mut memo);
+    memo.leads
+}
+
+/// Adds the leads `activities` answer for to `memo.leads` (see [`return_leads`]).
+fn add_leads<'c>(activities: &[Activity], ctx: &Context<'c>, memo: &mut Memo<'c>) {
     // The plan's first activity of each id, found by hash rather than by a search per activity.
-    let mut planned: HashMap<&str, &Activity> = HashMap::new();
-    for p in ctx.plan.iter().flat_map(|p| &p.activities) {
-        planned.entry(p.id.as_str()).or_insert(p);
-    }
-    for a in &ret.parsed.tracker.activities {
+    memo.planned(ctx);
+    let planned = memo.planned.take().unwrap_or_default();
+    for a in activities {
         if let Some(l) = Profile::match_in(&ctx.profile.vocabulary.leads, &a.lead) {
-            leads.insert(l.to_string());
+            memo.leads.insert(l.to_string());
         } else if !a.lead.is_empty()
             && !ctx.profile.is_placeholder(&a.lead)
             && ctx.profile.vocabulary.leads.is_empty()
         {
-            leads.insert(a.lead.clone());
+            memo.leads.insert(a.lead.clone());
         }
         if let Some(p) = planned.get(a.id.as_str()) {
             if !p.lead.is_empty() {
-                leads.insert(p.lead.clone());
+                memo.leads.insert(p.lead.clone());
             }
         }
     }
-    leads
+    memo.planned = Some(planned);
 }
 
 /// `missing-activity`: in the plan for this return's lead, absent from the return.
@@ -47,18 +51,24 @@ impl Rule for MissingActivity {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
+    fn check<'c>(
+        &self,
+        ret: &Return,
+        ctx: &Context<'c>,
+        memo: &mut Memo<'c>,
+        _out: &mut Emitter,
+    ) {
+        if ctx.plan.is_none() {
+            return;
+        }
+        let activities = &ret.parsed.tracker.activities;
+        add_leads(activities, ctx, memo);
+        memo.held.extend(activities.iter().map(|a| a.id.clone()));
+    }
+    fn finish(&self, ctx: &Context, memo: &Memo, out: &mut Emitter) {
         let Some(plan) = ctx.plan else { return };
-        let leads = return_leads(ret, ctx);
-        let held: BTreeSet<&str> = ret
-            .parsed
-            .tracker
-            .activities
-            .iter()
-            .map(|a| a.id.as_str())
-            .collect();
         for p in &plan.activities {
-            if leads.contains(&p.lead) && !held.contains(p.id.as_str()) {
+            if memo.leads.contains(&p.lead) && !memo.held.contains(p.id.as_str()) {
                 out.file(
                     Some(&p.id),
                     format!(
@@ -84,11 +94,19 @@ impl Rule for UnexpectedActivity {
     fn default_severity(&self) -> Severity {
         Severity::Warning
     }
-    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
-        let Some(plan) = ctx.plan else { return };
-        let planned: HashSet<&str> = plan.activities.iter().map(|p| p.id.as_str()).collect();
+    fn check<'c>(
+        &self,
+        ret: &Return,
+        ctx: &Context<'c>,
+        memo: &mut Memo<'c>,
+        out: &mut Emitter,
+    ) {
+        if ctx.plan.is_none() {
+            return;
+        }
+        let planned = memo.planned(ctx);
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
-            if !a.id.is_empty() && !planned.contains(a.id.as_str()) {
+            if !a.id.is_empty() && !planned.contains_key(a.id.as_str()) {
                 out.at(
                     i,
                     "id",
@@ -114,13 +132,17 @@ impl Rule for StaleProgress {
     fn default_severity(&self) -> Severity {
         Severity::Warning
     }
-    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
-        let Some(previous) = ctx.previous else { return };
-        let before: HashMap<&str, &Activity> = previous
-            .activities
-            .iter()
-            .map(|a| (a.id.as_str(), a))
-            .collect();
+    fn check<'c>(
+        &self,
+        ret: &Return,
+        ctx: &Context<'c>,
+        memo: &mut Memo<'c>,
+        out: &mut Emitter,
+    ) {
+        if ctx.previous.is_none() {
+            return;
+        }
+        let before = memo.before(ctx);
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             let Some(p) = before.get(a.id.as_str()) else {
                 continue;

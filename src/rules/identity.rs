@@ -1,8 +1,7 @@
 //! Identity: every activity needs a well-formed id, once per return, under its own objective.
 
-use super::{Context, Emitter, Return, Rule};
+use super::{Context, Emitter, Memo, Return, Rule};
 use crate::finding::Severity;
-use std::collections::HashMap;
 
 /// `bad-id`: an activity whose id is missing or not of the profile's form.
 pub struct BadId;
@@ -17,7 +16,13 @@ impl Rule for BadId {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
+    fn check<'c>(
+        &self,
+        ret: &Return,
+        ctx: &Context<'c>,
+        _memo: &mut Memo<'c>,
+        out: &mut Emitter,
+    ) {
         let example = ctx.profile.format_id(4, 3);
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if a.id.is_empty() {
@@ -64,26 +69,31 @@ impl Rule for DuplicateId {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check(&self, ret: &Return, _ctx: &Context, out: &mut Emitter) {
-        let mut first: HashMap<&str, usize> = HashMap::new();
+    fn check<'c>(
+        &self,
+        ret: &Return,
+        _ctx: &Context<'c>,
+        memo: &mut Memo<'c>,
+        out: &mut Emitter,
+    ) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if a.id.is_empty() {
                 continue;
             }
-            if let Some(&j) = first.get(a.id.as_str()) {
-                let other = ret.parsed.tracker.activities[j]
-                    .source
-                    .as_ref()
-                    .map(|s| format!(" (row {})", s.row))
-                    .unwrap_or_default();
-                out.at(
-                    i,
-                    "id",
-                    format!("{} is given again; it was first given above{other}", a.id),
-                    None,
-                );
-            } else {
-                first.insert(&a.id, i);
+            let row = a.source.as_ref().map(|s| s.row);
+            match memo.first_rows.get(a.id.as_str()) {
+                Some(first) => {
+                    let other = first.map(|r| format!(" (row {r})")).unwrap_or_default();
+                    out.at(
+                        i,
+                        "id",
+                        format!("{} is given again; it was first given above{other}", a.id),
+                        None,
+                    );
+                }
+                None => {
+                    memo.first_rows.insert(a.id.clone(), row);
+                }
             }
         }
     }
@@ -102,7 +112,13 @@ impl Rule for IdObjectiveMismatch {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
+    fn check<'c>(
+        &self,
+        ret: &Return,
+        ctx: &Context<'c>,
+        _memo: &mut Memo<'c>,
+        out: &mut Emitter,
+    ) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             let Some(caps) = ctx.profile.id_loose.captures(&a.id) else {
                 continue;

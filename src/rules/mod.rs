@@ -13,8 +13,9 @@ pub mod vocabulary;
 
 use crate::finding::{Finding, Severity};
 use crate::layout::Parsed;
-use crate::model::Tracker;
+use crate::model::{Activity, Tracker};
 use crate::profile::Profile;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What the rules may consult besides the return itself.
 #[derive(Debug, Clone, Copy)]
@@ -44,8 +45,52 @@ pub trait Rule: Sync {
     fn doc(&self) -> &'static str;
     /// The severity unless the profile overrides it.
     fn default_severity(&self) -> Severity;
-    /// Adds the rule's findings for `ret` to `out`.
-    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter);
+    /// Adds the rule's findings for the activities of `ret` to `out`. `ret` is a whole return,
+    /// or the next part of a large one checked as it is read; `memo` carries what the rule
+    /// remembers of the parts before, so that the findings are the same either way.
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, memo: &mut Memo<'c>, out: &mut Emitter);
+    /// Adds the findings about the return as a whole, once every part has been checked.
+    fn finish(&self, _ctx: &Context, _memo: &Memo, _out: &mut Emitter) {}
+}
+
+/// What a rule remembers between the parts of one return (see [`Rule::check`]). Each rule
+/// fills only what it needs; the plan's and last quarter's indexes are built once per return.
+#[derive(Default)]
+pub struct Memo<'c> {
+    /// Ids given so far, with the 1-based row of the first activity of each (`duplicate-id`).
+    pub first_rows: HashMap<String, Option<u32>>,
+    /// Ids the return holds (`missing-activity`).
+    pub held: HashSet<String>,
+    /// Leads the return answers for (`missing-activity`, see [`history::return_leads`]).
+    pub leads: BTreeSet<String>,
+    /// The plan's first activity of each id.
+    pub planned: Option<HashMap<&'c str, &'c Activity>>,
+    /// Last quarter's activity of each id.
+    pub before: Option<HashMap<&'c str, &'c Activity>>,
+}
+
+impl<'c> Memo<'c> {
+    /// The plan's first activity of each id (empty without a plan), built on first use.
+    pub fn planned(&mut self, ctx: &Context<'c>) -> &HashMap<&'c str, &'c Activity> {
+        self.planned.get_or_insert_with(|| {
+            let mut planned = HashMap::new();
+            for p in ctx.plan.iter().flat_map(|p| &p.activities) {
+                planned.entry(p.id.as_str()).or_insert(p);
+            }
+            planned
+        })
+    }
+
+    /// Last quarter's activity of each id (the last one given), built on first use.
+    pub fn before(&mut self, ctx: &Context<'c>) -> &HashMap<&'c str, &'c Activity> {
+        self.before.get_or_insert_with(|| {
+            ctx.previous
+                .iter()
+                .flat_map(|p| &p.activities)
+                .map(|a| (a.id.as_str(), a))
+                .collect()
+        })
+    }
 }
 
 /// Every rule that looks at one return, in report order.
@@ -160,16 +205,88 @@ impl<'a> Emitter<'a> {
 
 /// Runs every rule on one return; the layout's own findings come first.
 pub fn check(ret: Return, ctx: &Context) -> Vec<Finding> {
-    let mut out = ret.parsed.findings.clone();
-    for rule in RULES {
-        let severity = ctx
-            .profile
-            .rule_severity(rule.code(), rule.default_severity());
-        let mut e = Emitter::new(rule.code(), severity, ret);
-        rule.check(&ret, ctx, &mut e);
-        out.extend(e.findings);
+    let mut checker = Checker::new(ret.file, *ctx);
+    checker.part(ret.parsed);
+    checker.finish(ret.parsed.findings.clone())
+}
+
+/// One rule on one whole return.
+fn check_one(rule: &dyn Rule, ret: Return, ctx: &Context) -> Vec<Finding> {
+    let severity = ctx
+        .profile
+        .rule_severity(rule.code(), rule.default_severity());
+    let mut memo = Memo::default();
+    let mut e = Emitter::new(rule.code(), severity, ret);
+    rule.check(&ret, ctx, &mut memo, &mut e);
+    rule.finish(ctx, &memo, &mut e);
+    e.findings
+}
+
+/// Checks one return part by part as it is read, with the same findings in the same order as
+/// [`check`] on the whole: each rule's findings are kept apart until [`finish`](Self::finish).
+pub struct Checker<'c> {
+    file: String,
+    ctx: Context<'c>,
+    memos: Vec<Memo<'c>>,
+    found: Vec<Vec<Finding>>,
+    activities: usize,
+}
+
+impl<'c> Checker<'c> {
+    /// A checker for the return read from `file`.
+    pub fn new(file: &str, ctx: Context<'c>) -> Self {
+        Checker {
+            file: file.to_string(),
+            ctx,
+            memos: RULES.iter().map(|_| Memo::default()).collect(),
+            found: vec![Vec::new(); RULES.len()],
+            activities: 0,
+        }
     }
-    out
+
+    /// Runs every rule on the next part's activities (its layout findings are not taken here).
+    pub fn part(&mut self, part: &Parsed) {
+        let ret = Return {
+            file: &self.file,
+            parsed: part,
+        };
+        for (k, rule) in RULES.iter().enumerate() {
+            let severity = self
+                .ctx
+                .profile
+                .rule_severity(rule.code(), rule.default_severity());
+            let mut e = Emitter::new(rule.code(), severity, ret);
+            rule.check(&ret, &self.ctx, &mut self.memos[k], &mut e);
+            self.found[k].append(&mut e.findings);
+        }
+        self.activities += part.tracker.activities.len();
+    }
+
+    /// How many activities the parts so far held.
+    pub fn activities(&self) -> usize {
+        self.activities
+    }
+
+    /// Every finding: the layout's (`layout`) first, then each rule's in [`RULES`] order.
+    pub fn finish(mut self, layout: Vec<Finding>) -> Vec<Finding> {
+        let empty = Parsed::default();
+        let ret = Return {
+            file: &self.file,
+            parsed: &empty,
+        };
+        let mut out = layout;
+        for (k, rule) in RULES.iter().enumerate() {
+            let severity = self
+                .ctx
+                .profile
+                .rule_severity(rule.code(), rule.default_severity());
+            let mut e = Emitter::new(rule.code(), severity, ret);
+            rule.finish(&self.ctx, &self.memos[k], &mut e);
+            out.append(&mut self.found[k]);
+            out.append(&mut e.findings);
+        }
+        out
+    }
 }
 
 /// Runs every rule on every return, then the rules across returns (`conflict`).
@@ -192,15 +309,7 @@ pub fn check_all_jobs(returns: &[Return], ctx: &Context, jobs: usize) -> Vec<Vec
     let pairs: Vec<(usize, usize)> = (0..returns.len())
         .flat_map(|r| (0..RULES.len()).map(move |k| (r, k)))
         .collect();
-    let found = in_parallel(&pairs, jobs, |&(r, k)| {
-        let (ret, rule) = (returns[r], RULES[k]);
-        let severity = ctx
-            .profile
-            .rule_severity(rule.code(), rule.default_severity());
-        let mut e = Emitter::new(rule.code(), severity, ret);
-        rule.check(&ret, ctx, &mut e);
-        e.findings
-    });
+    let found = in_parallel(&pairs, jobs, |&(r, k)| check_one(RULES[k], returns[r], ctx));
     let mut out: Vec<Vec<Finding>> = returns.iter().map(|r| r.parsed.findings.clone()).collect();
     for ((r, _), f) in pairs.into_iter().zip(found) {
         out[r].extend(f);
@@ -312,9 +421,33 @@ pub(crate) mod tests {
             file: "t.xlsx",
             parsed: &p,
         };
+        let mut memo = Memo::default();
         let mut e = Emitter::new(rule.code(), Some(rule.default_severity()), ret);
-        rule.check(&ret, &ctx, &mut e);
-        e.findings
+        rule.check(&ret, &ctx, &mut memo, &mut e);
+        rule.finish(&ctx, &memo, &mut e);
+        let whole = e.findings;
+        // Checked activity by activity, as a large return is while it is read: the same.
+        let mut memo = Memo::default();
+        let mut parts = Vec::new();
+        for i in 0..p.tracker.activities.len() {
+            let part = Parsed {
+                tracker: Tracker::with_activities(vec![p.tracker.activities[i].clone()]),
+                cells: vec![p.cells[i].clone()],
+                ..Parsed::default()
+            };
+            let ret = Return {
+                file: "t.xlsx",
+                parsed: &part,
+            };
+            let mut e = Emitter::new(rule.code(), Some(rule.default_severity()), ret);
+            rule.check(&ret, &ctx, &mut memo, &mut e);
+            parts.extend(e.findings);
+        }
+        let mut e = Emitter::new(rule.code(), Some(rule.default_severity()), ret);
+        rule.finish(&ctx, &memo, &mut e);
+        parts.extend(e.findings);
+        assert_eq!(parts, whole, "{} part by part", rule.code());
+        whole
     }
 
     /// One rule's findings on a return.

@@ -1,7 +1,7 @@
 //! Vocabulary: statuses, leads and portfolios that are not in the profile's lists, each with the
 //! closest allowed value as the suggestion when one is clearly meant, and none when it is not.
 
-use super::{Context, Emitter, Return, Rule};
+use super::{Context, Emitter, Memo, Return, Rule};
 use crate::finding::Severity;
 use crate::profile::Profile;
 
@@ -81,7 +81,13 @@ impl Rule for UnknownStatus {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
+    fn check<'c>(
+        &self,
+        ret: &Return,
+        ctx: &Context<'c>,
+        _memo: &mut Memo<'c>,
+        out: &mut Emitter,
+    ) {
         let names: Vec<String> = ctx
             .profile
             .statuses
@@ -135,7 +141,13 @@ impl Rule for Unknown {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check(&self, ret: &Return, ctx: &Context, out: &mut Emitter) {
+    fn check<'c>(
+        &self,
+        ret: &Return,
+        ctx: &Context<'c>,
+        _memo: &mut Memo<'c>,
+        out: &mut Emitter,
+    ) {
         let allowed = match self.1 {
             "lead" => &ctx.profile.vocabulary.leads,
             _ => &ctx.profile.vocabulary.portfolios,
