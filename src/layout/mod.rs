@@ -2,16 +2,18 @@
 //! follows theme banners and objective headings, joins continuation rows split by page breaks,
 //! and accounts for every non-empty row (STYLE.md: nothing dropped silently).
 
+mod feed;
 mod header;
 mod sheet;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::finding::Finding;
 use crate::model::{Source, Tracker};
 use crate::profile::Profile;
 use crate::read::{Format, Input};
 use std::collections::BTreeMap;
 
+pub use feed::{Layout, SheetSeen, choose_sheets};
 pub use header::{Header, HeaderKeys, SOURCE_FIELDS};
 pub use sheet::clean_activity;
 
@@ -154,83 +156,19 @@ pub fn parse(input: &Input, file: &str, profile: &Profile, sheet: Option<&str>) 
             subject,
         } => (format, sheets, title, subject),
     };
-    let mut out = Parsed::default();
-    let chosen: Vec<&crate::read::Sheet> = match sheet {
-        Some(name) => {
-            let found = sheets
-                .iter()
-                .find(|s| s.name == name)
-                .or_else(|| sheets.iter().find(|s| s.name.eq_ignore_ascii_case(name)));
-            match found {
-                Some(s) => vec![s],
-                None => return Err(no_such_sheet(name, sheets)),
+    let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+    let chosen = feed::choose_sheets(&names, sheet)?;
+    let csv = matches!(format, Format::Csv | Format::Tsv);
+    let mut layout = Layout::new(file, profile, csv, sheet.is_some());
+    for i in chosen {
+        let s = &sheets[i];
+        if layout.begin_sheet(&s.name, s.hidden) {
+            for row in &s.rows {
+                layout.row(row);
             }
         }
-        None => sheets.iter().collect(),
-    };
-    let csv = matches!(format, Format::Csv | Format::Tsv);
-    let mut any_table = false;
-    for s in &chosen {
-        if is_findings_sheet(s) && sheet.is_none() {
-            out.sheets.push(SheetReport {
-                sheet: s.name.clone(),
-                read: false,
-                detail: "katrack's own findings sheet (from check --annotate): not read".into(),
-            });
-            continue;
-        }
-        if s.hidden && sheet.is_none() {
-            out.sheets.push(SheetReport {
-                sheet: s.name.clone(),
-                read: false,
-                detail: "hidden sheet (dropdown lists and the like): not read".into(),
-            });
-            continue;
-        }
-        any_table |= sheet::parse_sheet(s, file, csv, profile, &mut out);
     }
-    if !any_table {
-        return Err(no_table(&chosen, sheet.is_some(), profile));
-    }
-    if let Some(t) = title {
-        out.tracker.title = t.trim().to_string();
-    }
-    if let Some(p) = subject.as_ref().filter(|p| is_period(p)) {
-        out.tracker.period = p.trim().to_string();
-    }
-    Ok(out)
-}
-
-/// Why no tracker table was found: every sheet hidden, every sheet empty, or no header row.
-fn no_table(chosen: &[&crate::read::Sheet], named: bool, profile: &Profile) -> Error {
-    let shown: Vec<&&crate::read::Sheet> = chosen.iter().filter(|s| named || !s.hidden).collect();
-    if shown.is_empty() && !chosen.is_empty() {
-        let names: Vec<String> = chosen
-            .iter()
-            .map(|s| format!("'{}'", visible(&s.name)))
-            .collect();
-        return Error::Empty(format!(
-            "every sheet of the workbook is hidden ({}); name the sheet to read (--sheet NAME) \
-             or unhide it",
-            names.join(", ")
-        ));
-    }
-    if shown.iter().all(|s| s.rows.is_empty()) {
-        return Error::Empty(match shown.as_slice() {
-            [one] if one.name.is_empty() => "the file has no text in any cell".to_string(),
-            [one] => format!("the sheet '{}' is empty", visible(&one.name)),
-            _ => "every sheet of the workbook is empty".to_string(),
-        });
-    }
-    let wanted = profile
-        .columns
-        .title
-        .first()
-        .map(String::as_str)
-        .unwrap_or("Key Activities");
-    Error::Empty(format!(
-        "no sheet has a header row of the tracker (a row with a '{wanted}' column and at least two of Status, Progress, Next Steps, Lead, Portfolio)"
-    ))
+    layout.finish(title.as_deref(), subject.as_deref())
 }
 
 /// Text from a file quoted in a message, with control characters shown as escapes (`\u{1b}`):
@@ -245,43 +183,6 @@ pub(crate) fn visible(text: &str) -> String {
             }
         })
         .collect()
-}
-
-/// The first sheet of an annotated workbook lists findings, not activities.
-fn is_findings_sheet(sheet: &crate::read::Sheet) -> bool {
-    sheet
-        .rows
-        .first()
-        .and_then(|r| r.cells.first())
-        .is_some_and(|c| c.text.starts_with(crate::write::annotated::FINDINGS_TITLE))
-}
-
-/// A document subject that names a reporting period ("2020/21 Q1").
-fn is_period(text: &str) -> bool {
-    sheet::period_of(text).is_some()
-}
-
-fn no_such_sheet(name: &str, sheets: &[crate::read::Sheet]) -> Error {
-    let names: Vec<String> = sheets
-        .iter()
-        .map(|s| format!("'{}'", visible(&s.name)))
-        .collect();
-    let closest = sheets
-        .iter()
-        .map(|s| {
-            (
-                strsim::jaro_winkler(&s.name.to_lowercase(), &name.to_lowercase()),
-                &s.name,
-            )
-        })
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, n)| format!(" Did you mean '{}'?", visible(n)))
-        .unwrap_or_default();
-    Error::Usage(format!(
-        "no sheet named '{name}'; the sheets are {}.{closest}",
-        names.join(", ")
-    ))
 }
 
 /// Lays out a canonical tracker document taken by value ([`parse`] of an

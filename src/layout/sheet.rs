@@ -8,7 +8,7 @@ use crate::clean;
 use crate::finding::{Finding, Severity};
 use crate::model::{Activity, Source};
 use crate::profile::Profile;
-use crate::read::{Row, Sheet};
+use crate::read::Row;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -44,49 +44,93 @@ struct FoundId {
 struct State<'a> {
     profile: &'a Profile,
     file: &'a str,
-    sheet: &'a str,
+    sheet: String,
     header: Option<Header>,
     /// The current header's columns, shared by the cells of every activity under it.
     columns: std::sync::Arc<std::collections::BTreeMap<&'static str, u32>>,
     theme: (String, String),
     objective: (String, String),
-    /// Index into `out.tracker.activities` of the activity a continuation joins.
-    open: Option<usize>,
+    /// Whether a continuation row joins the last activity of `out.tracker.activities`.
+    open: bool,
 }
 
-/// Lays out one sheet into `out`; returns whether it held a tracker table.
-pub fn parse_sheet(
-    sheet: &Sheet,
-    file: &str,
-    csv: bool,
-    profile: &Profile,
-    out: &mut Parsed,
-) -> bool {
-    let first_header = sheet
-        .rows
-        .iter()
-        .position(|r| header::detect(profile, r).is_some());
-    let Some(first_header) = first_header else {
-        report_sheet_without_table(sheet, file, profile, out);
-        return false;
-    };
-    out.sheets.push(SheetReport {
-        sheet: sheet.name.clone(),
-        read: true,
-        detail: format!("table header at row {}", sheet.rows[first_header].row + 1),
-    });
-    let sheet_name = if csv { "" } else { sheet.name.as_str() };
-    let mut st = State {
-        profile,
-        file,
-        sheet: sheet_name,
-        header: None,
-        columns: Default::default(),
-        theme: Default::default(),
-        objective: Default::default(),
-        open: None,
-    };
-    for row in &sheet.rows {
+/// One sheet laid out row by row: rows above the first header row wait for it (their meaning
+/// depends on whether the sheet holds a table at all), then every row goes through [`State`].
+pub(super) struct SheetLayout<'a> {
+    name: String,
+    /// Rows read before the first header row; `None` once it is found.
+    pending: Option<Vec<Row>>,
+    state: State<'a>,
+    /// Whether [`RowReport`]s are kept (`import --explain`).
+    keep_rows: bool,
+}
+
+impl<'a> SheetLayout<'a> {
+    /// A sheet named `name` (`csv`: a CSV file, whose cells have no sheet name).
+    pub(super) fn new(
+        name: &str,
+        file: &'a str,
+        csv: bool,
+        profile: &'a Profile,
+        keep_rows: bool,
+    ) -> Self {
+        SheetLayout {
+            name: name.to_string(),
+            pending: Some(Vec::new()),
+            state: State {
+                profile,
+                file,
+                sheet: if csv { String::new() } else { name.to_string() },
+                header: None,
+                columns: Default::default(),
+                theme: Default::default(),
+                objective: Default::default(),
+                open: false,
+            },
+            keep_rows,
+        }
+    }
+
+    /// Whether a header row has been found.
+    pub(super) fn has_table(&self) -> bool {
+        self.pending.is_none()
+    }
+
+    /// Whether the last activity may still grow (a continuation row would join it).
+    pub(super) fn is_open(&self) -> bool {
+        self.state.open
+    }
+
+    /// Lays out the next row.
+    pub(super) fn row(&mut self, row: &Row, out: &mut Parsed) {
+        if let Some(pending) = &mut self.pending {
+            if header::detect(self.state.profile, row).is_none() {
+                pending.push(row.clone());
+                return;
+            }
+            let waiting = std::mem::take(pending);
+            self.pending = None;
+            out.sheets.push(SheetReport {
+                sheet: self.name.clone(),
+                read: true,
+                detail: format!("table header at row {}", row.row + 1),
+            });
+            for r in &waiting {
+                self.table_row(r, out);
+            }
+        }
+        self.table_row(row, out);
+    }
+
+    /// The sheet is read: a sheet that never showed a header row is reported.
+    pub(super) fn end(self, out: &mut Parsed) {
+        if let Some(rows) = self.pending {
+            report_sheet_without_table(&self.name, &rows, self.state.file, self.state.profile, out);
+        }
+    }
+
+    fn table_row(&mut self, row: &Row, out: &mut Parsed) {
+        let st = &mut self.state;
         let (kind, detail) = st.row(row, out);
         if kind == RowKind::Unrecognised {
             // One finding for the row, at its first cell, whose value is every text on the row
@@ -98,7 +142,7 @@ pub fn parse_sheet(
                 _ => texts.join(" | "),
             };
             out.findings.extend(finding(
-                &st,
+                st,
                 "unrecognised-row",
                 Severity::Warning,
                 (row.row, first.col),
@@ -109,26 +153,32 @@ pub fn parse_sheet(
                 ),
             ));
         }
-        out.rows.push(RowReport {
-            sheet: sheet_name.to_string(),
-            row: row.row + 1,
-            kind,
-            detail,
-        });
+        if self.keep_rows {
+            out.rows.push(RowReport {
+                sheet: st.sheet.clone(),
+                row: row.row + 1,
+                kind,
+                detail,
+            });
+        }
     }
-    true
 }
 
 /// A sheet with no table: skipped, unless it holds activity ids (then data may be lost: warn).
-fn report_sheet_without_table(sheet: &Sheet, file: &str, profile: &Profile, out: &mut Parsed) {
-    let with_id = sheet
-        .rows
+fn report_sheet_without_table(
+    name: &str,
+    rows: &[Row],
+    file: &str,
+    profile: &Profile,
+    out: &mut Parsed,
+) {
+    let with_id = rows
         .iter()
         .flat_map(|r| r.cells.iter().map(move |c| (r.row, c)))
         .find(|(_, c)| profile.id_loose.is_match(&c.text));
     let detail = match with_id {
         Some(_) => "holds activity ids but no header row: not read".to_string(),
-        None if sheet.rows.is_empty() => "empty".to_string(),
+        None if rows.is_empty() => "empty".to_string(),
         None => "no header row of the tracker: not read".to_string(),
     };
     let severity = profile.rule_severity("unrecognised-row", Severity::Warning);
@@ -139,18 +189,18 @@ fn report_sheet_without_table(sheet: &Sheet, file: &str, profile: &Profile, out:
             activity: None,
             field: None,
             file: file.to_string(),
-            sheet: sheet.name.clone(),
+            sheet: name.to_string(),
             cell: a1(row, cell.col),
             value: Some(cell.text.clone()),
             message: format!(
                 "sheet '{}' has activity ids but no header row (e.g. 'Key Activities | Status | Progress'), so its rows were not read",
-                super::visible(&sheet.name)
+                super::visible(name)
             ),
             suggestion: None,
         });
     }
     out.sheets.push(SheetReport {
-        sheet: sheet.name.clone(),
+        sheet: name.to_string(),
         read: false,
         detail,
     });
@@ -171,7 +221,7 @@ fn finding(
         activity: None,
         field: None,
         file: st.file.to_string(),
-        sheet: st.sheet.to_string(),
+        sheet: st.sheet.clone(),
         cell: a1(at.0, at.1),
         value: Some(value.to_string()),
         message,
@@ -226,7 +276,7 @@ impl State<'_> {
                 kind.0,
                 RowKind::Theme | RowKind::Objective | RowKind::Heading
             ) {
-                self.open = None;
+                self.open = false;
             }
             return kind;
         }
@@ -245,8 +295,8 @@ impl State<'_> {
         if has("title") && (has("status") || has("lead") || has("portfolio")) {
             return self.activity(row, &header, None, out);
         }
-        if let Some(i) = self.open {
-            return self.continuation(row, &header, i, out);
+        if self.open {
+            return self.continuation(row, &header, out);
         }
         (
             RowKind::Unrecognised,
@@ -378,13 +428,13 @@ impl State<'_> {
             theme_strapline: self.theme.1.clone(),
             source: Some(Source {
                 file: self.file.to_string(),
-                sheet: self.sheet.to_string(),
+                sheet: self.sheet.clone(),
                 row: row.row + 1,
             }),
             ..Activity::default()
         };
         let mut cells = ActivityCells {
-            sheet: self.sheet.to_string(),
+            sheet: self.sheet.clone(),
             row: row.row,
             columns: std::sync::Arc::clone(&self.columns),
             ..ActivityCells::default()
@@ -444,7 +494,7 @@ impl State<'_> {
         }
         out.tracker.activities.push(a);
         out.cells.push(cells);
-        self.open = Some(out.tracker.activities.len() - 1);
+        self.open = true;
         let detail = if id.is_empty() {
             "no id".to_string()
         } else {
@@ -552,13 +602,8 @@ impl State<'_> {
         self.not_read(row, (col, text), &why_unmapped(header, col), id, out);
     }
 
-    fn continuation(
-        &mut self,
-        row: &Row,
-        header: &Header,
-        i: usize,
-        out: &mut Parsed,
-    ) -> (RowKind, String) {
+    fn continuation(&mut self, row: &Row, header: &Header, out: &mut Parsed) -> (RowKind, String) {
+        let i = out.tracker.activities.len() - 1;
         let a = &mut out.tracker.activities[i];
         let cells = &mut out.cells[i];
         let id = a.id.clone();

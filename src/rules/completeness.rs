@@ -27,13 +27,7 @@ impl Rule for Placeholder {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        ctx: &Context<'c>,
-        _memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, _memo: &mut Memo<'c>, out: &mut Emitter) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             for (field, label) in FILLED {
                 let value = a.field(field).unwrap_or("");
@@ -68,13 +62,7 @@ impl Rule for Missing {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        _ctx: &Context<'c>,
-        _memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, _ctx: &Context<'c>, _memo: &mut Memo<'c>, out: &mut Emitter) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if a.field(self.1).unwrap_or("").is_empty() {
                 out.at(i, self.1, format!("{} is empty", self.2), None);
@@ -96,13 +84,7 @@ impl Rule for MissingProgress {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        ctx: &Context<'c>,
-        _memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, _memo: &mut Memo<'c>, out: &mut Emitter) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if under_way(ctx.profile, &a.status) && a.progress.is_empty() {
                 out.at(
@@ -143,13 +125,7 @@ impl Rule for TbcNextSteps {
     fn default_severity(&self) -> Severity {
         Severity::Warning
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        ctx: &Context<'c>,
-        _memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, _memo: &mut Memo<'c>, out: &mut Emitter) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if under_way(ctx.profile, &a.status) && only_tbc(&a.next_steps) {
                 let what = if a.next_steps.is_empty() {

@@ -51,13 +51,7 @@ impl Rule for MissingActivity {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        ctx: &Context<'c>,
-        memo: &mut Memo<'c>,
-        _out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, memo: &mut Memo<'c>, _out: &mut Emitter) {
         if ctx.plan.is_none() {
             return;
         }
@@ -94,13 +88,7 @@ impl Rule for UnexpectedActivity {
     fn default_severity(&self) -> Severity {
         Severity::Warning
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        ctx: &Context<'c>,
-        memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, memo: &mut Memo<'c>, out: &mut Emitter) {
         if ctx.plan.is_none() {
             return;
         }
@@ -132,13 +120,7 @@ impl Rule for StaleProgress {
     fn default_severity(&self) -> Severity {
         Severity::Warning
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        ctx: &Context<'c>,
-        memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, memo: &mut Memo<'c>, out: &mut Emitter) {
         if ctx.previous.is_none() {
             return;
         }

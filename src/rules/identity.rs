@@ -16,13 +16,7 @@ impl Rule for BadId {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        ctx: &Context<'c>,
-        _memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, _memo: &mut Memo<'c>, out: &mut Emitter) {
         let example = ctx.profile.format_id(4, 3);
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if a.id.is_empty() {
@@ -69,13 +63,7 @@ impl Rule for DuplicateId {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        _ctx: &Context<'c>,
-        memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, _ctx: &Context<'c>, memo: &mut Memo<'c>, out: &mut Emitter) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if a.id.is_empty() {
                 continue;
@@ -112,13 +100,7 @@ impl Rule for IdObjectiveMismatch {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        ctx: &Context<'c>,
-        _memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, _memo: &mut Memo<'c>, out: &mut Emitter) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             let Some(caps) = ctx.profile.id_loose.captures(&a.id) else {
                 continue;

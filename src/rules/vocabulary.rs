@@ -81,13 +81,7 @@ impl Rule for UnknownStatus {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        ctx: &Context<'c>,
-        _memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, _memo: &mut Memo<'c>, out: &mut Emitter) {
         let names: Vec<String> = ctx
             .profile
             .statuses
@@ -141,13 +135,7 @@ impl Rule for Unknown {
     fn default_severity(&self) -> Severity {
         Severity::Error
     }
-    fn check<'c>(
-        &self,
-        ret: &Return,
-        ctx: &Context<'c>,
-        _memo: &mut Memo<'c>,
-        out: &mut Emitter,
-    ) {
+    fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, _memo: &mut Memo<'c>, out: &mut Emitter) {
         let allowed = match self.1 {
             "lead" => &ctx.profile.vocabulary.leads,
             _ => &ctx.profile.vocabulary.portfolios,
