@@ -28,7 +28,7 @@ enum Current<'a> {
     /// Waiting for its first row, which tells whether it is a findings sheet.
     First { name: String },
     /// Being laid out.
-    Reading(SheetLayout<'a>),
+    Reading(Box<SheetLayout<'a>>),
 }
 
 /// Lays out an input fed sheet by sheet and row by row. See the [module](self) docs.
@@ -113,13 +113,13 @@ impl<'a> Layout<'a> {
                 });
                 Current::Skipped
             } else {
-                Current::Reading(SheetLayout::new(
+                Current::Reading(Box::new(SheetLayout::new(
                     name,
                     self.file,
                     self.csv,
                     self.profile,
                     self.keep_rows,
-                ))
+                )))
             });
         }
         if let Some(Current::Reading(sheet)) = &mut self.current {
