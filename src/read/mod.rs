@@ -3,6 +3,7 @@
 //! the layout step turns the cells into activities.
 
 mod delimited;
+mod rows;
 mod workbook;
 
 use crate::error::{Error, Result};
@@ -10,6 +11,7 @@ use crate::model::Tracker;
 use std::path::Path;
 
 pub use delimited::{decode_text, read_delimited};
+pub use rows::MAX_MERGED_COPIES;
 pub use workbook::read_workbook;
 
 /// One cell's text and where it is.

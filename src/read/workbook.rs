@@ -7,9 +7,11 @@
 //! calamine reads xls and ods sheets whole when the workbook is opened, as dense ranges; those
 //! are bounded by their formats (xls: 65,536 rows × 256 columns) and by calamine's own cell limit
 //! (ods), and katrack refuses a dense sheet over [`MAX_DENSE_CELLS`]. A merged area is spread only
-//! over the rows and columns that hold cells, and at most [`MAX_MERGED_COPIES`] copies per sheet.
+//! over the rows and columns that hold cells, and at most
+//! [`MAX_MERGED_COPIES`](super::MAX_MERGED_COPIES) copies per sheet.
 
-use super::{Cell, Format, Input, Row, Sheet};
+use super::rows::{RowBuilder, spread_merges, value_text};
+use super::{Format, Input, Row, Sheet};
 use crate::error::{Error, Result};
 use calamine::{Data, DataRef, Dimensions, Reader, SheetType, SheetVisible, Sheets};
 use std::io::Cursor;
@@ -17,10 +19,6 @@ use std::io::Cursor;
 /// The most cells (rows × columns) of a dense xls or ods sheet katrack accepts: 20 million,
 /// more than an xls sheet can hold (65,536 × 256). A bigger ods sheet is refused, naming its size.
 pub const MAX_DENSE_CELLS: u64 = 20_000_000;
-
-/// The most copies of merged cells spread over one sheet: 10 million. A sheet that would need
-/// more (a merge over most of a huge sheet) is refused, naming the area.
-pub const MAX_MERGED_COPIES: u64 = 10_000_000;
 
 /// Reads an xlsx/xlsm/xlsb/xls/ods workbook held in memory.
 pub fn read_workbook(bytes: Vec<u8>, ext: &str, is_ole: bool) -> Result<Input> {
@@ -69,7 +67,7 @@ fn sheet_rows(book: &mut Sheets<Cursor<Vec<u8>>>, name: &str) -> Result<Vec<Row>
                         .next_cell()
                         .map_err(|e| explain(calamine::Error::Xlsx(e), name))?
                     {
-                        rows.push(cell.get_position(), cell.get_value());
+                        push(&mut rows, cell.get_position(), cell.get_value());
                     }
                 }
                 // A chart or dialog sheet listed as a worksheet holds no cells.
@@ -85,7 +83,7 @@ fn sheet_rows(book: &mut Sheets<Cursor<Vec<u8>>>, name: &str) -> Result<Vec<Row>
                 .next_cell()
                 .map_err(|e| explain(calamine::Error::Xlsb(e), name))?
             {
-                rows.push(cell.get_position(), cell.get_value());
+                push(&mut rows, cell.get_position(), cell.get_value());
             }
         }
         _ => {
@@ -108,6 +106,13 @@ fn sheet_rows(book: &mut Sheets<Cursor<Vec<u8>>>, name: &str) -> Result<Vec<Row>
     }
     let merges = merged_areas(book, name);
     spread_merges(rows.finish(), &merges, name)
+}
+
+/// Adds a streamed cell to `rows`, unless it is blank.
+fn push(rows: &mut RowBuilder, (row, col): (u32, u32), value: &DataRef<'_>) {
+    if let Some(text) = value_text(value) {
+        rows.push_text(row, col, text);
+    }
 }
 
 fn too_large(name: &str, range: &calamine::Range<Data>) -> Error {
@@ -289,190 +294,10 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// Collects cells into sparse rows as they stream in; cells out of order (calamine does not
-/// promise row order) are sorted once at the end.
-#[derive(Default)]
-struct RowBuilder {
-    rows: Vec<Row>,
-    unordered: bool,
-}
-
-impl RowBuilder {
-    /// Adds a cell value at a 0-based (row, column), unless its text is blank.
-    fn push(&mut self, (row, col): (u32, u32), value: &DataRef<'_>) {
-        let text = match value {
-            DataRef::Empty => return,
-            DataRef::SharedString(s) if s.trim().is_empty() => return,
-            DataRef::String(s) if s.trim().is_empty() => return,
-            DataRef::SharedString(s) => (*s).to_string(),
-            other => cell_text_ref(other),
-        };
-        if !text.trim().is_empty() {
-            self.push_text(row, col, text);
-        }
-    }
-
-    fn push_text(&mut self, row: u32, col: u32, text: String) {
-        let cell = Cell {
-            col,
-            text,
-            merged: false,
-        };
-        match self.rows.last_mut() {
-            Some(last) if last.row == row => {
-                if last.cells.last().is_some_and(|c| c.col >= col) {
-                    self.unordered = true;
-                }
-                last.cells.push(cell);
-            }
-            last => {
-                if last.is_some_and(|l| l.row > row) {
-                    self.unordered = true;
-                }
-                self.rows.push(Row {
-                    row,
-                    cells: vec![cell],
-                });
-            }
-        }
-    }
-
-    /// The rows top to bottom, each one's cells left to right (stable: a position given twice
-    /// keeps both cells, in the order read).
-    fn finish(self) -> Vec<Row> {
-        if !self.unordered {
-            return self.rows;
-        }
-        let mut cells: Vec<(u32, Cell)> = self
-            .rows
-            .into_iter()
-            .flat_map(|r| r.cells.into_iter().map(move |c| (r.row, c)))
-            .collect();
-        cells.sort_by_key(|(r, c)| (*r, c.col));
-        let mut out = RowBuilder::default();
-        for (row, cell) in cells {
-            out.push_text(row, cell.col, cell.text);
-        }
-        out.rows
-    }
-}
-
-/// Copies the text of each merged area's top-left cell into the other cells it covers (marked
-/// `merged`), where those are empty. When the areas would make more than [`MAX_MERGED_COPIES`]
-/// copies, each is spread only over the rows and columns the sheet uses (a merge reaching row
-/// 1,048,576 of a 40-row sheet stops at row 40).
-fn spread_merges(mut rows: Vec<Row>, merges: &[Dimensions], sheet: &str) -> Result<Vec<Row>> {
-    if merges.is_empty() || rows.is_empty() {
-        return Ok(rows);
-    }
-    let last_row = rows.last().map_or(0, |r| r.row);
-    let last_col = rows
-        .iter()
-        .filter_map(|r| r.cells.last().map(|c| c.col))
-        .max()
-        .unwrap_or(0);
-    let size = |(s, e): ((u32, u32), (u32, u32))| {
-        if s.0 <= e.0 && s.1 <= e.1 {
-            (e.0 - s.0 + 1) as u64 * (e.1 - s.1 + 1) as u64
-        } else {
-            0
-        }
-    };
-    let whole = |area: &Dimensions| (area.start, area.end);
-    let clamped = |area: &Dimensions| {
-        (
-            area.start,
-            (area.end.0.min(last_row), area.end.1.min(last_col)),
-        )
-    };
-    // Areas are spread whole as long as that stays reasonable; otherwise only over the rows and
-    // columns that hold cells.
-    let clamp = merges.iter().map(whole).map(size).sum::<u64>() > MAX_MERGED_COPIES;
-    let area_of = |area: &Dimensions| if clamp { clamped(area) } else { whole(area) };
-    let copies: u64 = merges.iter().map(area_of).map(size).sum();
-    if copies > MAX_MERGED_COPIES {
-        return Err(Error::Unsupported(format!(
-            "sheet '{sheet}' has merged areas covering {copies} cells, more than katrack spreads \
-             over one sheet ({MAX_MERGED_COPIES}); unmerge the large areas and try again"
-        )));
-    }
-    let mut extra: Vec<(u32, Cell)> = Vec::new();
-    for area in merges {
-        let (start, end) = area_of(area);
-        let Some(anchor) = find(&rows, start.0, start.1) else {
-            continue;
-        };
-        for row in start.0..=end.0 {
-            for col in start.1..=end.1 {
-                if (row, col) != start && find(&rows, row, col).is_none() {
-                    let cell = Cell {
-                        col,
-                        text: anchor.text.clone(),
-                        merged: true,
-                    };
-                    extra.push((row, cell));
-                }
-            }
-        }
-    }
-    if extra.is_empty() {
-        return Ok(rows);
-    }
-    // The first area to cover a cell gives its copy (overlapping merges are invalid anyway).
-    extra.sort_by_key(|(r, c)| (*r, c.col));
-    extra.dedup_by_key(|(r, c)| (*r, c.col));
-    let mut out: Vec<Row> = Vec::with_capacity(rows.len());
-    let mut extra = extra.into_iter().peekable();
-    for row in rows.drain(..) {
-        while let Some((r, _)) = extra.peek().filter(|(r, _)| *r < row.row) {
-            let r = *r;
-            let cells = take_row(&mut extra, r);
-            out.push(Row { row: r, cells });
-        }
-        let mine = take_row(&mut extra, row.row);
-        if mine.is_empty() {
-            out.push(row);
-        } else {
-            let mut cells = row.cells;
-            cells.extend(mine);
-            cells.sort_by_key(|c| c.col);
-            out.push(Row {
-                row: row.row,
-                cells,
-            });
-        }
-    }
-    while let Some(&(r, _)) = extra.peek() {
-        let cells = take_row(&mut extra, r);
-        out.push(Row { row: r, cells });
-    }
-    Ok(out)
-}
-
-/// The next cells of `extra` that belong to `row`.
-fn take_row(
-    extra: &mut std::iter::Peekable<std::vec::IntoIter<(u32, Cell)>>,
-    row: u32,
-) -> Vec<Cell> {
-    let mut cells = Vec::new();
-    while let Some((_, c)) = extra.next_if(|(r, _)| *r == row) {
-        cells.push(c);
-    }
-    cells
-}
-
-/// The cell read at a position (rows and cells are sorted).
-fn find(rows: &[Row], row: u32, col: u32) -> Option<&Cell> {
-    let r = &rows[rows.binary_search_by_key(&row, |r| r.row).ok()?];
-    r.cells
-        .binary_search_by_key(&col, |c| c.col)
-        .ok()
-        .map(|i| &r.cells[i])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::Cell;
 
     use crate::profile::Profile;
     use rust_xlsxwriter::Workbook;
@@ -597,7 +422,7 @@ mod tests {
             (1, 0, "a"),
             (0, 0, " "),
         ] {
-            b.push((r, c), &DataRef::SharedString(t));
+            push(&mut b, (r, c), &DataRef::SharedString(t));
         }
         let rows = b.finish();
         let seen: Vec<(u32, u32, &str)> = rows
