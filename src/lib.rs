@@ -18,6 +18,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cellref;
+pub mod check;
 pub mod clean;
 pub mod diff;
 pub mod error;

@@ -98,13 +98,21 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     let inputs = super::expand_inputs(&args.inputs)?;
     let jobs = args.jobs.map_or_else(default_jobs, usize::from);
-    let keep_cells = args.annotate.is_some();
-    let read = read_all(&inputs, &profile, args.sheet.as_deref(), jobs, keep_cells)?;
     let ctx = Context {
         profile: &profile,
         plan: plan.as_ref(),
         previous: previous.as_ref(),
     };
+    if let Some(done) = check_one_streamed(&inputs, &args, ctx)? {
+        let (findings, activities, unreadable) = done;
+        let summary = Summary::new(inputs.len(), activities, &findings);
+        let text = report::render(&findings, &summary, args.format)?;
+        super::emit(text.as_bytes(), None, &inputs)?;
+        std::mem::forget((findings, plan, previous));
+        return Ok(exit_code(unreadable, &summary, args.strict));
+    }
+    let keep_cells = args.annotate.is_some();
+    let read = read_all(&inputs, &profile, args.sheet.as_deref(), jobs, keep_cells)?;
     let returns: Vec<Return> = read
         .iter()
         .filter_map(|(f, r)| {
@@ -144,6 +152,34 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     drop(returns);
     std::mem::forget((read, findings, plan, previous));
     Ok(exit_code(unreadable, &summary, args.strict))
+}
+
+/// A single xlsx return (no `--annotate`) checked while it is read, as (findings, activities,
+/// unreadable); `None` when it is to be read whole.
+fn check_one_streamed(
+    inputs: &[InputFile],
+    args: &Args,
+    ctx: Context,
+) -> Result<Option<(Vec<Finding>, usize, bool)>, Error> {
+    let [input] = inputs else { return Ok(None) };
+    if args.annotate.is_some() || input.path.as_os_str() == "-" {
+        return Ok(None);
+    }
+    match katrack::check::check_streamed(&input.path, &input.name, ctx, args.sheet.as_deref()) {
+        Ok(None) => Ok(None),
+        Ok(Some(s)) => Ok(Some((s.findings, s.activities, false))),
+        Err(e) => {
+            let e = e.with_path(&input.name);
+            if e.is_usage() {
+                return Err(Error::Usage(e.to_string()));
+            }
+            Ok(Some((
+                vec![unreadable_file(input, &e, ctx.profile)],
+                0,
+                true,
+            )))
+        }
+    }
 }
 
 /// 2 for an unreadable input, 1 for errors (or warnings with --strict), else 0.

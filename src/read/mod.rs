@@ -4,6 +4,7 @@
 
 mod delimited;
 mod rows;
+pub mod stream;
 mod workbook;
 
 use crate::error::{Error, Result};

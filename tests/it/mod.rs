@@ -9,6 +9,7 @@ mod jobs;
 mod libreoffice;
 mod roundtrip;
 mod samples;
+mod streamed;
 mod summary;
 mod workbooks;
 

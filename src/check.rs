@@ -1,0 +1,78 @@
+//! Checking a large workbook while it is read: one thread reads the xlsx and sends its rows
+//! ([`read::stream`]), another lays them out and checks the activities part by part
+//! ([`Layout::take_done`], [`Checker`]), so that the two cores share the work and no sheet,
+//! tracker or activity is held whole. The findings are those of reading the file whole, laying
+//! it out and running [`rules::check`](crate::rules::check), in the same order.
+
+use crate::error::Result;
+use crate::finding::Finding;
+use crate::layout::Layout;
+use crate::read::stream::{Event, stream_xlsx};
+use crate::rules::{Checker, Context};
+use std::path::Path;
+
+/// How many event batches may wait between the reading and the checking thread.
+const QUEUE: usize = 16;
+
+/// A return checked as it was read.
+#[derive(Debug)]
+pub struct Streamed {
+    /// Every finding: the layout's, then each rule's.
+    pub findings: Vec<Finding>,
+    /// How many activities it holds.
+    pub activities: usize,
+}
+
+/// Checks the xlsx at `path` (named `file` in findings) as it is read; `sheet` picks one sheet.
+/// `Ok(None)` when the file is not streamed ([`stream_xlsx`]): read and check it whole.
+///
+/// # Errors
+/// What reading the file whole would report: I/O errors, a zip bomb, no tracker table.
+pub fn check_streamed(
+    path: &Path,
+    file: &str,
+    ctx: Context,
+    sheet: Option<&str>,
+) -> Result<Option<Streamed>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(QUEUE);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut send = |e: Event| {
+                // The checking side has stopped only if it panicked; the join below reports it.
+                let _ = tx.send(e);
+            };
+            stream_xlsx(path, sheet, &mut send)
+        });
+        let mut layout =
+            Layout::new(file, ctx.profile, false, sheet.is_some()).without_row_reports();
+        let mut checker = Checker::new(file, ctx);
+        for event in rx {
+            match event {
+                Event::Sheet { name, hidden } => {
+                    layout.begin_sheet(&name, hidden);
+                }
+                Event::Rows(rows) => {
+                    for row in &rows {
+                        layout.row(row);
+                    }
+                    if let Some(part) = layout.take_done() {
+                        checker.part(&part);
+                    }
+                }
+            }
+        }
+        let read = reader
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        let Some(props) = read? else {
+            return Ok(None);
+        };
+        let parsed = layout.finish(props.title.as_deref(), props.subject.as_deref())?;
+        checker.part(&parsed);
+        let activities = checker.activities();
+        Ok(Some(Streamed {
+            findings: checker.finish(parsed.findings),
+            activities,
+        }))
+    })
+}

@@ -1,0 +1,157 @@
+//! An xlsx workbook streamed row by row, for laying out a large return while it is read: the
+//! rows of each sheet are sent as soon as they are complete, merged areas spread, and neither
+//! the file's bytes nor the sheet's cells are held. Only what [`read_path`](super::read_path)
+//! would read the same way is streamed; anything else (another format, rows out of order, merged
+//! areas too large to spread whole, any error) answers "read it whole", so that errors and
+//! results are always those of the whole read.
+
+use super::rows::{RowStream, value_text, whole_spread_fits};
+use super::{Row, check_unzipped_size};
+use crate::error::Result;
+use calamine::{Reader, SheetType, SheetVisible, Xlsx};
+use std::io::BufReader;
+use std::path::Path;
+
+/// How many rows go in one [`Event::Rows`].
+const BATCH: usize = 256;
+
+/// What a streamed workbook sends, in order.
+#[derive(Debug)]
+pub enum Event {
+    /// A sheet begins. A hidden sheet is announced, but its rows are sent only when the sheet
+    /// was named (`--sheet`), as the layout reads it only then.
+    Sheet {
+        /// The sheet's name.
+        name: String,
+        /// Whether it is hidden.
+        hidden: bool,
+    },
+    /// The current sheet's next rows, top to bottom, each one's cells left to right.
+    Rows(Vec<Row>),
+}
+
+/// The workbook's document properties.
+#[derive(Debug, Default)]
+pub struct Properties {
+    /// The document title, if any.
+    pub title: Option<String>,
+    /// The document subject, if any.
+    pub subject: Option<String>,
+}
+
+/// Streams an .xlsx/.xlsm file's chosen sheets (`sheet`: the one named, else every worksheet)
+/// to `send`. `Ok(None)`: the file is not streamed (see the [module](self) docs) and whatever
+/// was sent must be discarded; read it whole instead.
+///
+/// # Errors
+/// I/O errors opening the file, and a zip declaring more than
+/// [`MAX_UNZIPPED_BYTES`](super::MAX_UNZIPPED_BYTES) once inflated.
+pub fn stream_xlsx(
+    path: &Path,
+    sheet: Option<&str>,
+    send: &mut dyn FnMut(Event),
+) -> Result<Option<Properties>> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !matches!(ext.as_str(), "xlsx" | "xlsm") {
+        return Ok(None);
+    }
+    {
+        // The bytes are read once for the zip's directory, then let go before the workbook is
+        // opened from the file.
+        let bytes = std::fs::read(path)?;
+        if !bytes.starts_with(b"PK\x03\x04") {
+            return Ok(None);
+        }
+        check_unzipped_size(&bytes)?;
+    }
+    let streamed = crate::error::guarded(
+        || Ok(stream_open(path, sheet, send)),
+        |_| crate::error::Error::Empty(String::new()),
+    );
+    Ok(streamed.ok().flatten())
+}
+
+fn stream_open(
+    path: &Path,
+    sheet: Option<&str>,
+    send: &mut dyn FnMut(Event),
+) -> Option<Properties> {
+    let file = BufReader::new(std::fs::File::open(path).ok()?);
+    let mut book: Xlsx<_> = Xlsx::new(file).ok()?;
+    let props = book.workbook_properties().ok();
+    let metas: Vec<calamine::Sheet> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|m| m.typ == SheetType::WorkSheet)
+        .cloned()
+        .collect();
+    let names: Vec<&str> = metas.iter().map(|m| m.name.as_str()).collect();
+    let chosen = crate::layout::choose_sheets(&names, sheet).ok()?;
+    for i in chosen {
+        let meta = &metas[i];
+        let hidden = meta.visible != SheetVisible::Visible;
+        send(Event::Sheet {
+            name: meta.name.clone(),
+            hidden,
+        });
+        if hidden && sheet.is_none() {
+            continue;
+        }
+        stream_sheet(&mut book, &meta.name, send)?;
+    }
+    Some(Properties {
+        title: props
+            .as_ref()
+            .and_then(|p| p.title.clone())
+            .filter(|t| !t.trim().is_empty()),
+        subject: props
+            .and_then(|p| p.subject)
+            .filter(|t| !t.trim().is_empty()),
+    })
+}
+
+/// One sheet's rows to `send`; `None` when it cannot be streamed.
+fn stream_sheet<RS: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<RS>,
+    name: &str,
+    send: &mut dyn FnMut(Event),
+) -> Option<()> {
+    // The merged areas follow the cells in the sheet's XML, but are needed before the first row
+    // is sent: they are read first, in a pass of their own.
+    let merges = book.merge_cells_by_sheet_name(name).unwrap_or_default();
+    if !whole_spread_fits(&merges) {
+        return None;
+    }
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        // A chart or dialog sheet listed as a worksheet holds no cells.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Some(()),
+        Err(_) => return None,
+    };
+    let mut stream = RowStream::new(&merges);
+    let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
+    while let Some(cell) = reader.next_cell().ok()? {
+        let Some(text) = value_text(cell.get_value()) else {
+            continue;
+        };
+        stream.push(cell.get_position(), text, &mut |r| batch.push(r));
+        if stream.disordered {
+            return None;
+        }
+        if batch.len() >= BATCH {
+            send(Event::Rows(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(BATCH),
+            )));
+        }
+    }
+    stream.finish(&mut |r| batch.push(r));
+    if !batch.is_empty() {
+        send(Event::Rows(batch));
+    }
+    Some(())
+}

@@ -1,0 +1,207 @@
+//! A single xlsx is checked while it is read (`katrack::check`); its findings must be exactly
+//! those of reading it whole, laying it out and running the rules.
+
+use super::{Workdir, data, root};
+use katrack::check::check_streamed;
+use katrack::finding::Finding;
+use katrack::profile::Profile;
+use katrack::rules::{self, Context, Return};
+use katrack::synth::Synthetic;
+use rust_xlsxwriter::{Format, Workbook};
+use std::path::{Path, PathBuf};
+
+/// Reading whole: (findings, activities), or the error's text.
+fn whole(
+    path: &Path,
+    profile: &Profile,
+    ctx: Context,
+    sheet: Option<&str>,
+) -> Result<(Vec<Finding>, usize), String> {
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let input = katrack::read::read_path(path).map_err(|e| e.to_string())?;
+    let parsed =
+        katrack::layout::parse(&input, &name, profile, sheet).map_err(|e| e.to_string())?;
+    let ret = Return {
+        file: &name,
+        parsed: &parsed,
+    };
+    Ok((rules::check(ret, &ctx), parsed.tracker.activities.len()))
+}
+
+/// Checks `path` both ways; returns whether it was streamed.
+fn same_both_ways(path: &Path, profile: &Profile, ctx: Context, sheet: Option<&str>) -> bool {
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let expected = whole(path, profile, ctx, sheet);
+    match check_streamed(path, &name, ctx, sheet) {
+        Ok(None) => false,
+        Ok(Some(s)) => {
+            let (findings, activities) = expected.unwrap_or_else(|e| {
+                panic!(
+                    "{}: streamed, but the whole read failed: {e}",
+                    path.display()
+                )
+            });
+            assert_eq!(s.activities, activities, "{}", path.display());
+            assert_eq!(s.findings, findings, "{}", path.display());
+            true
+        }
+        Err(e) => {
+            assert_eq!(
+                Err(e.to_string()),
+                expected.map(|_| ()),
+                "{}",
+                path.display()
+            );
+            true
+        }
+    }
+}
+
+fn xlsx_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            xlsx_under(&path, out);
+        } else if path.extension().is_some_and(|e| e == "xlsx") {
+            out.push(path);
+        }
+    }
+}
+
+/// A sheet with merged areas down and across, a gap the merges fill, and one below the last
+/// row; a hidden sheet; a second table sheet.
+fn merged_workbook() -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let f = Format::new();
+    let ws = wb.add_worksheet().set_name("Q1").unwrap();
+    ws.write(0, 0, "Key Activities Q1 2020/21").unwrap();
+    let header = [
+        "Key Activities",
+        "Status",
+        "Progress",
+        "Next Steps",
+        "Lead Officer",
+        "Portfolio",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write(2, c as u16, *h).unwrap();
+    }
+    ws.merge_range(3, 0, 3, 5, "CO 1 - Economy", &f).unwrap();
+    for r in 4..9u32 {
+        ws.write(r, 0, format!("KA.01.0{} Activity {r}", r - 3))
+            .unwrap();
+        ws.write(r, 1, "Green").unwrap();
+        ws.write(r, 2, format!("- Progress {r}")).unwrap();
+    }
+    // The lead of three activities in one merged cell; a portfolio merged over a row with no
+    // cells of its own (row 10 is only the merge's) and past the last row.
+    ws.merge_range(4, 4, 6, 4, "Chief Executive", &f).unwrap();
+    ws.merge_range(7, 5, 11, 5, "Strategy", &f).unwrap();
+    ws.write(9, 2, "- continued").unwrap();
+    let lists = wb.add_worksheet().set_name("Lists").unwrap();
+    lists.write(0, 0, "KA.09.09 hidden").unwrap();
+    lists.set_hidden(true);
+    let q2 = wb.add_worksheet().set_name("Q2").unwrap();
+    for (c, h) in header.iter().enumerate() {
+        q2.write(0, c as u16, *h).unwrap();
+    }
+    q2.write(1, 0, "KA.02.01 Second sheet").unwrap();
+    q2.write(1, 1, "Choose an item.").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn an_xlsx_checked_while_read_has_the_findings_of_the_whole_read() {
+    let profile = Profile::default_profile();
+    let plan = super::import(&root().join("samples/harborough_q1_2020_21.json"));
+    let w = Workdir::new();
+    let mut files = Vec::new();
+    xlsx_under(&root().join("samples"), &mut files);
+    xlsx_under(&data(""), &mut files);
+    files.push(w.write("merged.xlsx", merged_workbook()));
+    let synth = Synthetic::generate(1500, 7);
+    files.push(w.write("synthetic.xlsx", synth.xlsx().unwrap()));
+    // katrack's own workbooks: an annotated copy (a findings sheet first) and a template
+    // (a hidden Lists sheet).
+    w.katrack()
+        .args(["check", "--annotate"])
+        .arg(w.path("annotated"))
+        .arg(root().join("samples/returns/return_finance.xlsx"))
+        .assert()
+        .code(1);
+    xlsx_under(&w.path("annotated"), &mut files);
+    w.katrack()
+        .arg("template")
+        .arg(root().join("samples/harborough_q1_2020_21.json"))
+        .arg("-o")
+        .arg(w.path("templates"))
+        .assert()
+        .success();
+    xlsx_under(&w.path("templates"), &mut files);
+    let mut streamed = 0;
+    for path in &files {
+        let synthetic = path.ends_with("synthetic.xlsx");
+        let p = if synthetic {
+            synth.profile()
+        } else {
+            profile.clone()
+        };
+        for (plan, sheet) in [(None, None), (Some(&plan), None), (None, Some("q2"))] {
+            let ctx = Context {
+                profile: &p,
+                plan,
+                previous: plan,
+            };
+            streamed += usize::from(same_both_ways(path, &p, ctx, sheet));
+        }
+    }
+    // Every zip workbook is streamed (not the four that are zero bytes, text or encrypted), but
+    // with --sheet only merged.xlsx, the one with a Q2 sheet ("no sheet named" comes from the
+    // whole read), and the zip bomb and truncated zip, refused before a sheet is chosen.
+    assert_eq!(streamed, 2 * (files.len() - 4) + 3);
+}
+
+#[test]
+fn rows_out_of_order_are_read_whole() {
+    // An xlsx whose rows come bottom row first: calamine gives them in file order.
+    let good = Synthetic::generate(20, 3).xlsx().unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&good)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut text).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let s = String::from_utf8(text).unwrap();
+            let (head, rest) = s.split_once("<sheetData>").unwrap();
+            let (rows, tail) = rest.split_once("</sheetData>").unwrap();
+            let mut rows: Vec<String> = rows
+                .split("</row>")
+                .filter(|r| !r.is_empty())
+                .map(|r| format!("{r}</row>"))
+                .collect();
+            rows.reverse();
+            text = format!("{head}<sheetData>{}</sheetData>{tail}", rows.concat()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut out, &text).unwrap();
+    }
+    let w = Workdir::new();
+    let path = w.write("reversed.xlsx", out.finish().unwrap().into_inner());
+    let s = Synthetic::generate(20, 3);
+    let p = s.profile();
+    let ctx = Context {
+        profile: &p,
+        plan: None,
+        previous: None,
+    };
+    assert!(
+        check_streamed(&path, "reversed.xlsx", ctx, None)
+            .unwrap()
+            .is_none()
+    );
+    let (_, activities) = whole(&path, &p, ctx, None).unwrap();
+    assert_eq!(activities, 20, "read whole, every activity is there");
+}
