@@ -331,3 +331,91 @@ impl Spreader {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The definition, position by position: each area anchored by a cell at its top-left
+    /// copies that text into its other empty positions, the first area listed winning.
+    fn reference(rows: &[Row], merges: &[Dimensions]) -> Vec<Row> {
+        let real = |r: u32, c: u32| {
+            rows.iter()
+                .find(|x| x.row == r)
+                .and_then(|x| x.cells.iter().find(|y| y.col == c))
+        };
+        let mut cells: std::collections::BTreeMap<(u32, u32), Cell> = rows
+            .iter()
+            .flat_map(|r| r.cells.iter().map(move |c| ((r.row, c.col), c.clone())))
+            .collect();
+        let mut copied = std::collections::BTreeSet::new();
+        for a in merges {
+            let Some(anchor) = real(a.start.0, a.start.1) else {
+                continue;
+            };
+            for r in a.start.0..=a.end.0 {
+                for c in a.start.1..=a.end.1 {
+                    if (r, c) != a.start && real(r, c).is_none() && copied.insert((r, c)) {
+                        let text = anchor.text.clone();
+                        cells.insert(
+                            (r, c),
+                            Cell {
+                                col: c,
+                                text,
+                                merged: true,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        let mut out: Vec<Row> = Vec::new();
+        for ((r, _), cell) in cells {
+            match out.last_mut() {
+                Some(last) if last.row == r => last.cells.push(cell),
+                _ => out.push(Row {
+                    row: r,
+                    cells: vec![cell],
+                }),
+            }
+        }
+        out
+    }
+
+    fn sheet() -> impl Strategy<Value = (Vec<Row>, Vec<Dimensions>)> {
+        let cells = proptest::collection::btree_set((0u32..12, 0u32..6), 0..30);
+        let area = (0u32..12, 0u32..6, 0u32..4, 0u32..3)
+            .prop_map(|(r, c, h, w)| Dimensions::new((r, c), (r + h, c + w)));
+        (cells, proptest::collection::vec(area, 0..6)).prop_map(|(cells, merges)| {
+            let mut b = RowBuilder::default();
+            for (r, c) in cells {
+                b.push_text(r, c, format!("r{r}c{c}"));
+            }
+            (b.finish(), merges)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn merged_areas_spread_as_defined((rows, merges) in sheet()) {
+            let expected = reference(&rows, &merges);
+            prop_assert_eq!(spread_merges(rows.clone(), &merges, "s").unwrap(), expected.clone());
+            // Streamed cell by cell, the same rows come out.
+            let mut stream = RowStream::new(&merges);
+            let mut out = Vec::new();
+            for r in &rows {
+                for c in &r.cells {
+                    stream.push((r.row, c.col), c.text.clone(), &mut |x| out.push(x));
+                }
+            }
+            stream.finish(&mut |x| out.push(x));
+            prop_assert!(!stream_disordered(&rows));
+            prop_assert_eq!(out, expected);
+        }
+    }
+
+    fn stream_disordered(rows: &[Row]) -> bool {
+        rows.windows(2).any(|w| w[0].row >= w[1].row)
+    }
+}
