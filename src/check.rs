@@ -1,18 +1,18 @@
 //! Checking a large workbook while it is read: one thread reads the xlsx and sends its rows
-//! ([`read::stream`]), another lays them out and checks the activities part by part
-//! ([`Layout::take_done`], [`Checker`]), so that the two cores share the work and no sheet,
-//! tracker or activity is held whole. The findings are those of reading the file whole, laying
+//! ([`read::stream`](crate::read::stream)), a second lays them out and sends the activities it
+//! has finished ([`Layout::take_done`]) to a third, which checks them part by part
+//! ([`Checker`]). The cores share the work, and no sheet, tracker or activity is held whole. The findings are those of reading the file whole, laying
 //! it out and running [`rules::check`](crate::rules::check), in the same order.
 
 use crate::error::Result;
 use crate::finding::Finding;
-use crate::layout::Layout;
+use crate::layout::{Layout, Parsed};
 use crate::read::stream::{Event, stream_xlsx};
 use crate::rules::{Checker, Context};
 use std::path::Path;
 
 /// How many event batches may wait between the reading and the checking thread.
-const QUEUE: usize = 16;
+const QUEUE: usize = 4;
 
 /// A return checked as it was read.
 #[derive(Debug)]
@@ -35,6 +35,7 @@ pub fn check_streamed(
     sheet: Option<&str>,
 ) -> Result<Option<Streamed>> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(QUEUE);
+    let (parts_tx, parts_rx) = std::sync::mpsc::sync_channel::<Parsed>(QUEUE);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut send = |e: Event| {
@@ -43,9 +44,15 @@ pub fn check_streamed(
             };
             stream_xlsx(path, sheet, &mut send)
         });
+        let rules = scope.spawn(move || {
+            let mut checker = Checker::new(file, ctx);
+            for part in parts_rx {
+                checker.part(&part);
+            }
+            checker
+        });
         let mut layout =
             Layout::new(file, ctx.profile, false, sheet.is_some()).without_row_reports();
-        let mut checker = Checker::new(file, ctx);
         for event in rx {
             match event {
                 Event::Sheet { name, hidden } => {
@@ -56,11 +63,15 @@ pub fn check_streamed(
                         layout.row(row);
                     }
                     if let Some(part) = layout.take_done() {
-                        checker.part(&part);
+                        let _ = parts_tx.send(part);
                     }
                 }
             }
         }
+        drop(parts_tx);
+        let mut checker = rules
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
         let read = reader
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
