@@ -7,7 +7,7 @@
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::layout::{Layout, Parsed};
-use crate::read::stream::{Event, stream_xlsx};
+use crate::read::stream::{Event, Properties, stream_xlsx};
 use crate::rules::{Checker, Context};
 use std::path::Path;
 
@@ -23,8 +23,9 @@ pub struct Streamed {
     pub activities: usize,
 }
 
-/// Checks the xlsx at `path` (named `file` in findings) as it is read; `sheet` picks one sheet.
-/// `Ok(None)` when the file is not streamed ([`stream_xlsx`]): read and check it whole.
+/// Checks the xlsx at `path` (named `file` in findings) as it is read; `sheet` picks one sheet;
+/// `jobs`: 1 does it all on this thread, more uses three. `Ok(None)` when the file is not
+/// streamed ([`stream_xlsx`]): read and check it whole.
 ///
 /// # Errors
 /// What reading the file whole would report: I/O errors, a zip bomb, no tracker table.
@@ -33,7 +34,16 @@ pub fn check_streamed(
     file: &str,
     ctx: Context,
     sheet: Option<&str>,
+    jobs: usize,
 ) -> Result<Option<Streamed>> {
+    let mut layout = Layout::new(file, ctx.profile, false, sheet.is_some()).without_row_reports();
+    if jobs <= 1 {
+        let mut checker = Checker::new(file, ctx);
+        let read = stream_xlsx(path, sheet, &mut |e| {
+            feed(&mut layout, e, &mut |part| checker.part(&part));
+        });
+        return finish(read, layout, checker);
+    }
     let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(QUEUE);
     let (parts_tx, parts_rx) = std::sync::mpsc::sync_channel::<Parsed>(QUEUE);
     std::thread::scope(|scope| {
@@ -51,39 +61,53 @@ pub fn check_streamed(
             }
             checker
         });
-        let mut layout =
-            Layout::new(file, ctx.profile, false, sheet.is_some()).without_row_reports();
         for event in rx {
-            match event {
-                Event::Sheet { name, hidden } => {
-                    layout.begin_sheet(&name, hidden);
-                }
-                Event::Rows(rows) => {
-                    for row in &rows {
-                        layout.row(row);
-                    }
-                    if let Some(part) = layout.take_done() {
-                        let _ = parts_tx.send(part);
-                    }
-                }
-            }
+            feed(&mut layout, event, &mut |part| {
+                let _ = parts_tx.send(part);
+            });
         }
         drop(parts_tx);
-        let mut checker = rules
+        let checker = rules
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         let read = reader
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        let Some(props) = read? else {
-            return Ok(None);
-        };
-        let parsed = layout.finish(props.title.as_deref(), props.subject.as_deref())?;
-        checker.part(&parsed);
-        let activities = checker.activities();
-        Ok(Some(Streamed {
-            findings: checker.finish(parsed.findings),
-            activities,
-        }))
+        finish(read, layout, checker)
     })
+}
+
+/// Lays out one event's rows, handing on the activities finished.
+fn feed(layout: &mut Layout, event: Event, done: &mut dyn FnMut(Parsed)) {
+    match event {
+        Event::Sheet { name, hidden } => {
+            layout.begin_sheet(&name, hidden);
+        }
+        Event::Rows(rows) => {
+            for row in &rows {
+                layout.row(row);
+            }
+            if let Some(part) = layout.take_done() {
+                done(part);
+            }
+        }
+    }
+}
+
+/// The last activities checked and every finding, once the whole file has been read.
+fn finish(
+    read: Result<Option<Properties>>,
+    layout: Layout,
+    mut checker: Checker,
+) -> Result<Option<Streamed>> {
+    let Some(props) = read? else {
+        return Ok(None);
+    };
+    let parsed = layout.finish(props.title.as_deref(), props.subject.as_deref())?;
+    checker.part(&parsed);
+    let activities = checker.activities();
+    Ok(Some(Streamed {
+        findings: checker.finish(parsed.findings),
+        activities,
+    }))
 }

@@ -165,7 +165,9 @@ fn check_one_streamed(
     if args.annotate.is_some() || input.path.as_os_str() == "-" {
         return Ok(None);
     }
-    match katrack::check::check_streamed(&input.path, &input.name, ctx, args.sheet.as_deref()) {
+    let jobs = args.jobs.map_or_else(default_jobs, usize::from);
+    let sheet = args.sheet.as_deref();
+    match katrack::check::check_streamed(&input.path, &input.name, ctx, sheet, jobs) {
         Ok(None) => Ok(None),
         Ok(Some(s)) => Ok(Some((s.findings, s.activities, false))),
         Err(e) => {

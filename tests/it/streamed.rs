@@ -32,7 +32,20 @@ fn whole(
 fn same_both_ways(path: &Path, profile: &Profile, ctx: Context, sheet: Option<&str>) -> bool {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     let expected = whole(path, profile, ctx, sheet);
-    match check_streamed(path, &name, ctx, sheet) {
+    // On one thread and on three: the same.
+    let one =
+        check_streamed(path, &name, ctx, sheet, 1).map(|s| s.map(|s| (s.findings, s.activities)));
+    let three = check_streamed(path, &name, ctx, sheet, 3);
+    assert_eq!(
+        one.map_err(|e| e.to_string()),
+        three
+            .as_ref()
+            .map(|s| s.as_ref().map(|s| (s.findings.clone(), s.activities)))
+            .map_err(ToString::to_string),
+        "{}",
+        path.display()
+    );
+    match three {
         Ok(None) => false,
         Ok(Some(s)) => {
             let (findings, activities) = expected.unwrap_or_else(|e| {
@@ -198,7 +211,7 @@ fn rows_out_of_order_are_read_whole() {
         previous: None,
     };
     assert!(
-        check_streamed(&path, "reversed.xlsx", ctx, None)
+        check_streamed(&path, "reversed.xlsx", ctx, None, 2)
             .unwrap()
             .is_none()
     );
