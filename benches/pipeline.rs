@@ -345,18 +345,24 @@ fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str, Duration)
             0,
         )
     });
-    let check = best(reps, || {
-        measure(
-            &mut kt(&[
-                "check".as_ref(),
-                f.xlsx.as_os_str(),
-                "--format".as_ref(),
-                "json".as_ref(),
-            ]),
-            Some(&f.out.join("check.json")),
-            1,
-        )
-    });
+    let check_jobs = |jobs: &str| {
+        best(reps, || {
+            measure(
+                &mut kt(&[
+                    "check".as_ref(),
+                    f.xlsx.as_os_str(),
+                    "--format".as_ref(),
+                    "json".as_ref(),
+                    "--jobs".as_ref(),
+                    jobs.as_ref(),
+                ]),
+                Some(&f.out.join(format!("check{jobs}.json"))),
+                1,
+            )
+        })
+    };
+    let check = check_jobs("2");
+    let check_one = check_jobs("1");
     let export = best(reps, || {
         let out = f.out.join("export.xlsx");
         measure(
@@ -440,6 +446,13 @@ fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str, Duration)
         "bare read",
     );
     row(&mut t, "check xlsx", check, floor_read, "bare read");
+    row(
+        &mut t,
+        "check xlsx --jobs 1",
+        check_one,
+        floor_read,
+        "bare read",
+    );
     row(
         &mut t,
         "export json → xlsx",

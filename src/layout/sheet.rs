@@ -45,7 +45,7 @@ struct State<'a> {
     profile: &'a Profile,
     file: &'a str,
     sheet: String,
-    header: Option<Header>,
+    header: Option<std::sync::Arc<Header>>,
     /// The current header's columns, shared by the cells of every activity under it.
     columns: std::sync::Arc<std::collections::BTreeMap<&'static str, u32>>,
     theme: (String, String),
@@ -261,7 +261,7 @@ impl State<'_> {
                 ));
             }
             self.columns = std::sync::Arc::new(h.columns.clone());
-            self.header = Some(h);
+            self.header = Some(std::sync::Arc::new(h));
             return (RowKind::Header, names.join(" "));
         }
         if let Some(header) = self.header.clone().filter(|h| h.canonical) {
