@@ -39,7 +39,7 @@ pub fn check_streamed(
     let mut layout = Layout::new(file, ctx.profile, false, sheet.is_some()).without_row_reports();
     if jobs <= 1 {
         let mut checker = Checker::new(file, ctx);
-        let read = stream_xlsx(path, sheet, &mut |e| {
+        let read = stream_xlsx(path, sheet, false, &mut |e| {
             feed(&mut layout, e, &mut |part| checker.part(&part));
         });
         return finish(read, layout, checker);
@@ -52,7 +52,7 @@ pub fn check_streamed(
                 // The checking side has stopped only if it panicked; the join below reports it.
                 let _ = tx.send(e);
             };
-            stream_xlsx(path, sheet, &mut send)
+            stream_xlsx(path, sheet, true, &mut send)
         });
         let rules = scope.spawn(move || {
             let mut checker = Checker::new(file, ctx);

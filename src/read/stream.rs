@@ -40,7 +40,8 @@ pub struct Properties {
 }
 
 /// Streams an .xlsx/.xlsm file's chosen sheets (`sheet`: the one named, else every worksheet)
-/// to `send`. `Ok(None)`: the file is not streamed (see the [module](self) docs) and whatever
+/// to `send`; `threads`: the merged areas are read on a thread of their own while calamine
+/// opens the workbook. `Ok(None)`: the file is not streamed (see the [module](self) docs) and whatever
 /// was sent must be discarded; read it whole instead.
 ///
 /// # Errors
@@ -49,6 +50,7 @@ pub struct Properties {
 pub fn stream_xlsx(
     path: &Path,
     sheet: Option<&str>,
+    threads: bool,
     send: &mut dyn FnMut(Event),
 ) -> Result<Option<Properties>> {
     let ext = path
@@ -69,7 +71,7 @@ pub fn stream_xlsx(
         check_unzipped_size(&bytes)?;
     }
     let streamed = crate::error::guarded(
-        || Ok(stream_open(path, sheet, send)),
+        || Ok(stream_open(path, sheet, threads, send)),
         |_| crate::error::Error::Empty(String::new()),
     );
     Ok(streamed.ok().flatten())
@@ -78,10 +80,26 @@ pub fn stream_xlsx(
 fn stream_open(
     path: &Path,
     sheet: Option<&str>,
+    threads: bool,
     send: &mut dyn FnMut(Event),
 ) -> Option<Properties> {
-    let file = BufReader::new(std::fs::File::open(path).ok()?);
-    let mut book: Xlsx<_> = Xlsx::new(file).ok()?;
+    let own_merges = || {
+        crate::error::guarded(
+            || Ok(super::merges::merged_areas(path)),
+            |_| crate::error::Error::Empty(String::new()),
+        )
+        .unwrap_or_default()
+    };
+    let (book, mut merges) = if threads {
+        std::thread::scope(|scope| {
+            let merges = scope.spawn(own_merges);
+            let book = open_book(path);
+            (book, merges.join().unwrap_or_default())
+        })
+    } else {
+        (open_book(path), own_merges())
+    };
+    let mut book = book?;
     let props = book.workbook_properties().ok();
     let metas: Vec<calamine::Sheet> = book
         .sheets_metadata()
@@ -101,7 +119,7 @@ fn stream_open(
         if hidden && sheet.is_none() {
             continue;
         }
-        stream_sheet(&mut book, &meta.name, send)?;
+        stream_sheet(&mut book, &meta.name, merges.remove(&meta.name), send)?;
     }
     Some(Properties {
         title: props
@@ -114,15 +132,20 @@ fn stream_open(
     })
 }
 
+fn open_book(path: &Path) -> Option<Xlsx<BufReader<std::fs::File>>> {
+    Xlsx::new(BufReader::new(std::fs::File::open(path).ok()?)).ok()
+}
+
 /// One sheet's rows to `send`; `None` when it cannot be streamed.
 fn stream_sheet<RS: std::io::Read + std::io::Seek>(
     book: &mut Xlsx<RS>,
     name: &str,
+    merges: Option<Vec<calamine::Dimensions>>,
     send: &mut dyn FnMut(Event),
 ) -> Option<()> {
     // The merged areas follow the cells in the sheet's XML, but are needed before the first row
-    // is sent: they are read first, in a pass of their own.
-    let merges = book.merge_cells_by_sheet_name(name).unwrap_or_default();
+    // is sent: read from the zip beforehand, or else by calamine in a pass of their own.
+    let merges = merges.unwrap_or_else(|| book.merge_cells_by_sheet_name(name).unwrap_or_default());
     if !whole_spread_fits(&merges) {
         return None;
     }
