@@ -2,11 +2,12 @@
 //! returned what.
 
 use super::check::{default_jobs, exit_code, in_parallel, load_tracker, unreadable_file};
+use katrack::Tracker;
+use std::path::Path;
 use super::report::{self, Format, Summary};
 use katrack::error::Error;
 use katrack::finding::Finding;
 use katrack::merge::{self, LeadReturn, Merged};
-use katrack::rules::Return;
 use katrack::write;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -88,7 +89,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // The plan is read beside the returns; errors are reported in the same order as before
     // (the plan's, the previous quarter's, then the inputs').
     let (plan, previous, inputs) = std::thread::scope(|scope| {
-        let plan = scope.spawn(|| load_tracker(&args.plan, &profile, "--plan"));
+        let plan = scope.spawn(|| load_plan(&args.plan, &profile));
         let previous = args
             .previous
             .as_deref()
@@ -116,11 +117,11 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             Err(e) => unreadable.push(unreadable_file(input, &e, &profile)),
         }
     }
-    let returns: Vec<Return> = parsed
+    let activities = parsed
         .iter()
-        .map(|(f, p)| Return { file: f, parsed: p })
-        .collect();
-    let mut merged = merge::merge_jobs(&plan, &returns, &profile, previous.as_ref(), jobs);
+        .map(|(_, p)| p.tracker.activities.len())
+        .sum();
+    let mut merged = merge::merge_owned(plan, parsed, &profile, previous.as_ref(), jobs);
     if let Some(p) = &args.period {
         merged.master.period.clone_from(p);
     }
@@ -136,10 +137,6 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             }),
     );
     write_outputs(&args, &merged, previous.as_ref(), &profile, &all_inputs)?;
-    let activities = returns
-        .iter()
-        .map(|r| r.parsed.tracker.activities.len())
-        .sum();
     let summary = Summary::new(inputs.len(), activities, &merged.findings);
     let text = match args.format {
         Format::Json => {
@@ -165,9 +162,40 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     );
     let code = exit_code(!unreadable.is_empty(), &summary, args.strict);
     // The process ends now: no need to free every activity one by one.
-    drop(returns);
-    std::mem::forget((merged, parsed, plan, previous));
+    std::mem::forget((merged, previous));
     Ok(code)
+}
+
+/// The plan, read like [`load_tracker`] (a folder's trackers one after the other, the first
+/// failure a usage error) but with the activities moved rather than copied out of what was read.
+fn load_plan(path: &Path, profile: &katrack::profile::Profile) -> Result<Tracker, Error> {
+    let mut plan = Tracker::default();
+    let mut failed = None;
+    for input in &super::expand_inputs(&[path.to_path_buf()])? {
+        match super::parse_input(input, profile, None) {
+            Ok((_, parsed)) => {
+                let t = parsed.tracker;
+                for (mine, theirs) in [
+                    (&mut plan.title, t.title),
+                    (&mut plan.organisation, t.organisation),
+                    (&mut plan.period, t.period),
+                ] {
+                    if mine.is_empty() {
+                        *mine = theirs;
+                    }
+                }
+                plan.activities.extend(t.activities);
+            }
+            Err(e) if e.is_usage() => return Err(e),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        }
+    }
+    match failed {
+        Some(e) => Err(Error::Usage(format!("--plan: {e}"))),
+        None => Ok(plan),
+    }
 }
 
 fn write_outputs(
