@@ -4,12 +4,16 @@
 //! returns are given in.
 
 use crate::finding::{Finding, Severity};
-use crate::model::{Activity, Tracker};
+use crate::layout::Parsed;
+use crate::model::{Activity, Fields, Tracker};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return};
 use serde::Serialize;
-use crate::layout::Parsed;
 use std::collections::{BTreeSet, HashMap, HashSet};
+
+#[cfg(test)]
+#[path = "merge_tests.rs"]
+mod tests;
 
 /// How complete one lead's return is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -100,20 +104,62 @@ pub fn merge_jobs(
 /// [`merge_jobs`] taking the plan and the returns (file name, laid-out return) by value: the
 /// master's text is moved out of them rather than copied, and what the master does not need is
 /// freed before it returns. The result is the same.
-pub fn merge_owned(
+///
+/// When no id is given twice (by two returns, or twice by one), the master does not depend on
+/// the findings: `early` is then called with the master's title lines (a tracker without
+/// activities) and its activities' fields, on this thread while the returns are checked on
+/// another, and its result is returned. Otherwise `early` is not called (`None`).
+pub fn merge_owned<R>(
     plan: Tracker,
     mut returns: Vec<(String, Parsed)>,
     profile: &Profile,
     previous: Option<&Tracker>,
     jobs: usize,
-) -> Merged {
+    early: impl FnOnce(&Tracker, &mut dyn Iterator<Item = Fields<'_>>) -> R,
+) -> (Merged, Option<R>) {
     returns.sort_by(|a, b| a.0.cmp(&b.0));
-    let (per_return, choice, leads) = {
+    let (per_return, choice, leads, early) = {
         let borrowed: Vec<Return> = returns
             .iter()
             .map(|(file, parsed)| Return { file, parsed })
             .collect();
-        decide(&plan, &borrowed, profile, previous, jobs)
+        match unique_choice(&plan, &borrowed) {
+            Some(choice) => {
+                let (per_return, leads, early) = std::thread::scope(|scope| {
+                    let checked = scope.spawn(|| {
+                        let jobs = jobs.saturating_sub(1).max(1);
+                        let per_return = check(&plan, &borrowed, profile, previous, jobs);
+                        let errors = errors_by_activity(&per_return);
+                        let leads = lead_table(&plan, &borrowed, &errors, &choice, profile);
+                        (per_return, leads)
+                    });
+                    let meta = Tracker {
+                        title: plan.title.clone(),
+                        organisation: plan.organisation.clone(),
+                        period: plan.period.clone(),
+                        ..Tracker::default()
+                    };
+                    let got = |(r, i): (usize, usize)| &borrowed[r].parsed.tracker.activities[i];
+                    let planned = plan.activities.iter().zip(&choice.planned);
+                    let mut rows = planned
+                        .map(|(p, pick)| match pick {
+                            Some(at) => merged_fields(p, got(*at)),
+                            None => p.fields(),
+                        })
+                        .chain(choice.unplanned.iter().map(|at| got(*at).fields()));
+                    let early = early(&meta, &mut rows);
+                    let (per_return, leads) = checked
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (per_return, leads, early)
+                });
+                (per_return, choice, leads, Some(early))
+            }
+            None => {
+                let (per_return, choice, leads) = decide(&plan, &borrowed, profile, previous, jobs);
+                (per_return, choice, leads, None)
+            }
+        }
     };
     // How many times each returned activity is taken: copied before its last use, then moved.
     let mut uses: Vec<Vec<u32>> = returns
@@ -159,16 +205,16 @@ pub fn merge_owned(
             }
         }
     }
-    for at in choice.unplanned {
-        let a = take(at);
-        master.activities.push(a);
-    }
-    Merged {
+    master
+        .activities
+        .extend(choice.unplanned.into_iter().map(&mut take));
+    let merged = Merged {
         master,
         leads,
         not_returned,
         findings: per_return.into_iter().flatten().collect(),
-    }
+    };
+    (merged, early)
 }
 
 /// Which returned activity goes into the master: `(return, activity)` indices.
@@ -188,12 +234,7 @@ fn decide(
     previous: Option<&Tracker>,
     jobs: usize,
 ) -> (Vec<Vec<Finding>>, Choice, Vec<LeadReturn>) {
-    let ctx = Context {
-        profile,
-        plan: Some(plan),
-        previous,
-    };
-    let per_return = rules::check_all_jobs(returns, &ctx, jobs);
+    let per_return = check(plan, returns, profile, previous, jobs);
     let errors = errors_by_activity(&per_return);
     // id → the best candidate so far: (errors, return index, activity index).
     let mut held: HashMap<&str, (usize, usize, usize)> = HashMap::new();
@@ -226,6 +267,49 @@ fn decide(
     (per_return, choice, leads)
 }
 
+/// Every finding on every return, with the plan rules.
+fn check(
+    plan: &Tracker,
+    returns: &[Return],
+    profile: &Profile,
+    previous: Option<&Tracker>,
+    jobs: usize,
+) -> Vec<Vec<Finding>> {
+    let ctx = Context {
+        profile,
+        plan: Some(plan),
+        previous,
+    };
+    rules::check_all_jobs(returns, &ctx, jobs)
+}
+
+/// The choice of [`decide`] when it does not depend on the findings: no id is given twice.
+fn unique_choice(plan: &Tracker, returns: &[Return]) -> Option<Choice> {
+    let mut held: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (r, ret) in returns.iter().enumerate() {
+        for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
+            if !a.id.is_empty() && held.insert(&a.id, (r, i)).is_some() {
+                return None;
+            }
+        }
+    }
+    let planned = plan
+        .activities
+        .iter()
+        .map(|p| held.get(p.id.as_str()).copied())
+        .collect();
+    let in_plan: HashSet<&str> = plan.activities.iter().map(|a| a.id.as_str()).collect();
+    let mut unplanned: Vec<(&str, (usize, usize))> = held
+        .into_iter()
+        .filter(|(id, _)| !in_plan.contains(id))
+        .collect();
+    unplanned.sort_unstable();
+    Some(Choice {
+        planned,
+        unplanned: unplanned.into_iter().map(|(_, at)| at).collect(),
+    })
+}
+
 /// (return, id) → how many error findings it has.
 fn errors_by_activity(per_return: &[Vec<Finding>]) -> HashMap<(usize, &str), usize> {
     let mut count: HashMap<(usize, &str), usize> = HashMap::new();
@@ -248,6 +332,24 @@ fn from_return(plan: &Activity, got: &Activity) -> Activity {
         },
         got.clone(),
     )
+}
+
+/// The fields of [`from_return`], borrowed.
+fn merged_fields<'a>(plan: &'a Activity, got: &'a Activity) -> Fields<'a> {
+    let or_plan = |mine: &'a str, theirs: &'a str| if mine.is_empty() { theirs } else { mine };
+    [
+        &plan.id,
+        or_plan(&got.title, &plan.title),
+        &got.status,
+        &got.progress,
+        &got.next_steps,
+        or_plan(&got.lead, &plan.lead),
+        or_plan(&got.portfolio, &plan.portfolio),
+        or_plan(&plan.objective_id, &got.objective_id),
+        or_plan(&plan.objective_title, &got.objective_title),
+        or_plan(&plan.theme, &got.theme),
+        or_plan(&plan.theme_strapline, &got.theme_strapline),
+    ]
 }
 
 /// [`from_return`] by value.

@@ -2,15 +2,15 @@
 //! returned what.
 
 use super::check::{default_jobs, exit_code, in_parallel, load_tracker, unreadable_file};
-use katrack::Tracker;
-use std::path::Path;
 use super::report::{self, Format, Summary};
+use katrack::Tracker;
 use katrack::error::Error;
 use katrack::finding::Finding;
 use katrack::merge::{self, LeadReturn, Merged};
 use katrack::write;
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -117,11 +117,23 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             Err(e) => unreadable.push(unreadable_file(input, &e, &profile)),
         }
     }
-    let activities = parsed
-        .iter()
-        .map(|(_, p)| p.tracker.activities.len())
-        .sum();
-    let mut merged = merge::merge_owned(plan, parsed, &profile, previous.as_ref(), jobs);
+    let activities = parsed.iter().map(|(_, p)| p.tracker.activities.len()).sum();
+    // When the master is known before the returns are checked, Appendix A is written while
+    // they are.
+    let (mut merged, early) = merge::merge_owned(
+        plan,
+        parsed,
+        &profile,
+        previous.as_ref(),
+        jobs,
+        |meta, activities| {
+            let meta = Tracker {
+                period: args.period.clone().unwrap_or_else(|| meta.period.clone()),
+                ..meta.clone()
+            };
+            write::SummaryBook::new(&meta, activities, &profile)
+        },
+    );
     if let Some(p) = &args.period {
         merged.master.period.clone_from(p);
     }
@@ -136,7 +148,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 name: p.display().to_string(),
             }),
     );
-    write_outputs(&args, &merged, previous.as_ref(), &profile, &all_inputs)?;
+    write_outputs(
+        &args,
+        &merged,
+        early,
+        previous.as_ref(),
+        &profile,
+        &all_inputs,
+    )?;
     let summary = Summary::new(inputs.len(), activities, &merged.findings);
     let text = match args.format {
         Format::Json => {
@@ -198,9 +217,12 @@ fn load_plan(path: &Path, profile: &katrack::profile::Profile) -> Result<Tracker
     }
 }
 
+/// Writes the master workbook (from `early`, the workbook begun with Appendix A, when there is
+/// one) and the --json and --csv files.
 fn write_outputs(
     args: &Args,
     merged: &Merged,
+    early: Option<Result<write::SummaryBook, Error>>,
     previous: Option<&katrack::Tracker>,
     profile: &katrack::profile::Profile,
     inputs: &[super::InputFile],
@@ -219,7 +241,10 @@ fn write_outputs(
         returns: Some(&merged.leads),
         changes: changes.as_ref(),
     };
-    let bytes = write::summary_workbook(&input, profile)?;
+    let bytes = match early {
+        Some(book) => book?.finish(&input, profile)?,
+        None => write::summary_workbook(&input, profile)?,
+    };
     super::emit(&bytes, Some(&args.output), inputs)?;
     if let Some(path) = &args.json {
         super::emit(

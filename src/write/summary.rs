@@ -22,11 +22,11 @@ use crate::diff::Changes;
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::merge::LeadReturn;
+use crate::model::Fields;
 use crate::model::Tracker;
 use crate::profile::Profile;
 use crate::write::style::print_setup;
 use crate::write::style::text_row_height as row_height;
-use crate::model::Fields;
 use crate::write::tracker_xlsx::{write_tracker_rows, write_tracker_sheet};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
 

@@ -162,8 +162,19 @@ pub fn write_tracker_rows<'a>(
     let mut theme: Option<(&str, &str)> = None;
     let mut objective: Option<(&str, &str)> = None;
     for activity in activities {
-        let [_, _, status, _, _, _, _, objective_id, objective_title, theme_name, strapline] =
-            activity;
+        let [
+            _,
+            _,
+            status,
+            _,
+            _,
+            _,
+            _,
+            objective_id,
+            objective_title,
+            theme_name,
+            strapline,
+        ] = activity;
         let this_theme = (theme_name, strapline);
         if theme != Some(this_theme) {
             theme = Some(this_theme);
@@ -375,7 +386,12 @@ mod tests {
     fn columns_follow_the_canonical_field_order() {
         // Rows are written from `Activity::fields`, which follows FIELDS.
         assert_eq!(COLUMNS.map(|c| c.field), crate::model::FIELDS);
-        let a = activity("KA.01.01", "Green", ("CO 1", "Homes"), ("THE PLACE", "safe"));
+        let a = activity(
+            "KA.01.01",
+            "Green",
+            ("CO 1", "Homes"),
+            ("THE PLACE", "safe"),
+        );
         for (column, value) in COLUMNS.iter().zip(a.fields()) {
             assert_eq!(a.field(column.field), Some(value));
         }
