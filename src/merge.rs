@@ -4,11 +4,16 @@
 //! returns are given in.
 
 use crate::finding::{Finding, Severity};
-use crate::model::{Activity, Tracker};
+use crate::layout::Parsed;
+use crate::model::{Activity, Fields, Tracker};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+#[cfg(test)]
+#[path = "merge_tests.rs"]
+mod tests;
 
 /// How complete one lead's return is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -64,34 +69,7 @@ pub fn merge_jobs(
 ) -> Merged {
     let mut returns: Vec<Return> = returns.to_vec();
     returns.sort_by(|a, b| a.file.cmp(b.file));
-    let ctx = Context {
-        profile,
-        plan: Some(plan),
-        previous,
-    };
-    let per_return = rules::check_all_jobs(&returns, &ctx, jobs);
-    // (return, id) → its error findings, counted once rather than searched per activity.
-    let mut error_count: HashMap<(usize, &str), usize> = HashMap::new();
-    for (r, found) in per_return.iter().enumerate() {
-        for f in found.iter().filter(|f| f.severity == Severity::Error) {
-            if let Some(id) = f.activity.as_deref() {
-                *error_count.entry((r, id)).or_default() += 1;
-            }
-        }
-    }
-    let errors = |r: usize, id: &str| error_count.get(&(r, id)).copied().unwrap_or(0);
-    // id → candidates (errors, return index, activity index)
-    let mut held: BTreeMap<&str, Vec<(usize, usize, usize)>> = BTreeMap::new();
-    for (r, ret) in returns.iter().enumerate() {
-        for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
-            if !a.id.is_empty() {
-                held.entry(&a.id)
-                    .or_default()
-                    .push((errors(r, &a.id), r, i));
-            }
-        }
-    }
-    let pick = |id: &str| held.get(id).and_then(|c| c.iter().min().copied());
+    let (per_return, choice, leads) = decide(plan, &returns, profile, previous, jobs);
     let mut master = Tracker {
         title: plan.title.clone(),
         organisation: plan.organisation.clone(),
@@ -99,11 +77,10 @@ pub fn merge_jobs(
         ..Tracker::default()
     };
     let mut not_returned = Vec::new();
-    for p in &plan.activities {
-        match pick(&p.id) {
-            Some((_, r, i)) => master
-                .activities
-                .push(from_return(p, &returns[r].parsed.tracker.activities[i])),
+    let got = |(r, i): (usize, usize)| &returns[r].parsed.tracker.activities[i];
+    for (p, pick) in plan.activities.iter().zip(&choice.planned) {
+        match pick {
+            Some(at) => master.activities.push(from_return(p, got(*at))),
             None => {
                 not_returned.push(p.id.clone());
                 master.activities.push(Activity {
@@ -113,15 +90,9 @@ pub fn merge_jobs(
             }
         }
     }
-    let planned: BTreeSet<&str> = plan.activities.iter().map(|a| a.id.as_str()).collect();
-    for (id, _) in held.iter().filter(|(id, _)| !planned.contains(*id)) {
-        if let Some((_, r, i)) = pick(id) {
-            master
-                .activities
-                .push(returns[r].parsed.tracker.activities[i].clone());
-        }
-    }
-    let leads = lead_table(plan, &returns, &per_return, &not_returned, profile);
+    master
+        .activities
+        .extend(choice.unplanned.iter().map(|at| got(*at).clone()));
     Merged {
         master,
         leads,
@@ -130,134 +101,383 @@ pub fn merge_jobs(
     }
 }
 
-/// The plan's activity updated with a return's content.
-fn from_return(plan: &Activity, got: &Activity) -> Activity {
-    let or_plan = |mine: &str, theirs: &str| {
-        if mine.is_empty() {
-            theirs.to_string()
-        } else {
-            mine.to_string()
+/// [`merge_jobs`] taking the plan and the returns (file name, laid-out return) by value: the
+/// master's text is moved out of them rather than copied, and what the master does not need is
+/// freed before it returns. The result is the same.
+///
+/// When no id is given twice (by two returns, or twice by one), the master does not depend on
+/// the findings: `early` is then called with the master's title lines (a tracker without
+/// activities) and its activities' fields, on this thread while the returns are checked on
+/// another, and its result is returned. Otherwise `early` is not called (`None`).
+pub fn merge_owned<R>(
+    plan: Tracker,
+    mut returns: Vec<(String, Parsed)>,
+    profile: &Profile,
+    previous: Option<&Tracker>,
+    jobs: usize,
+    early: impl FnOnce(&Tracker, &mut dyn Iterator<Item = Fields<'_>>) -> R,
+) -> (Merged, Option<R>) {
+    returns.sort_by(|a, b| a.0.cmp(&b.0));
+    let (per_return, choice, leads, early) = {
+        let borrowed: Vec<Return> = returns
+            .iter()
+            .map(|(file, parsed)| Return { file, parsed })
+            .collect();
+        match unique_choice(&plan, &borrowed) {
+            Some(choice) => {
+                let (per_return, leads, early) = std::thread::scope(|scope| {
+                    let checked = scope.spawn(|| {
+                        let jobs = jobs.saturating_sub(1).max(1);
+                        let per_return = check(&plan, &borrowed, profile, previous, jobs);
+                        let errors = errors_by_activity(&per_return);
+                        let leads = lead_table(&plan, &borrowed, &errors, &choice, profile);
+                        (per_return, leads)
+                    });
+                    let meta = Tracker {
+                        title: plan.title.clone(),
+                        organisation: plan.organisation.clone(),
+                        period: plan.period.clone(),
+                        ..Tracker::default()
+                    };
+                    let got = |(r, i): (usize, usize)| &borrowed[r].parsed.tracker.activities[i];
+                    let planned = plan.activities.iter().zip(&choice.planned);
+                    let mut rows = planned
+                        .map(|(p, pick)| match pick {
+                            Some(at) => merged_fields(p, got(*at)),
+                            None => p.fields(),
+                        })
+                        .chain(choice.unplanned.iter().map(|at| got(*at).fields()));
+                    let early = early(&meta, &mut rows);
+                    let (per_return, leads) = checked
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (per_return, leads, early)
+                });
+                (per_return, choice, leads, Some(early))
+            }
+            None => {
+                let (per_return, choice, leads) = decide(&plan, &borrowed, profile, previous, jobs);
+                (per_return, choice, leads, None)
+            }
         }
     };
+    // How many times each returned activity is taken: copied before its last use, then moved.
+    let mut uses: Vec<Vec<u32>> = returns
+        .iter()
+        .map(|(_, p)| vec![0; p.tracker.activities.len()])
+        .collect();
+    for &(r, i) in choice.planned.iter().flatten().chain(&choice.unplanned) {
+        uses[r][i] += 1;
+    }
+    let mut held: Vec<Vec<Activity>> = returns
+        .into_iter()
+        .map(|(_, p)| p.tracker.activities)
+        .collect();
+    let mut take = |(r, i): (usize, usize)| {
+        uses[r][i] -= 1;
+        if uses[r][i] == 0 {
+            std::mem::take(&mut held[r][i])
+        } else {
+            held[r][i].clone()
+        }
+    };
+    let Tracker {
+        title,
+        organisation,
+        period,
+        activities,
+        ..
+    } = plan;
+    let mut master = Tracker {
+        title,
+        organisation,
+        period,
+        activities: Vec::with_capacity(activities.len() + choice.unplanned.len()),
+        ..Tracker::default()
+    };
+    let mut not_returned = Vec::new();
+    for (p, pick) in activities.into_iter().zip(choice.planned) {
+        match pick {
+            Some(at) => master.activities.push(from_return_owned(p, take(at))),
+            None => {
+                not_returned.push(p.id.clone());
+                master.activities.push(Activity { source: None, ..p });
+            }
+        }
+    }
+    master
+        .activities
+        .extend(choice.unplanned.into_iter().map(&mut take));
+    let merged = Merged {
+        master,
+        leads,
+        not_returned,
+        findings: per_return.into_iter().flatten().collect(),
+    };
+    (merged, early)
+}
+
+/// Which returned activity goes into the master: `(return, activity)` indices.
+struct Choice {
+    /// One per plan activity, in plan order; `None` where no return holds its id.
+    planned: Vec<Option<(usize, usize)>>,
+    /// The activities no plan expected, by id.
+    unplanned: Vec<(usize, usize)>,
+}
+
+/// Checks the returns (sorted by file name) and chooses, for every id, the return that gives
+/// it: the one with fewer errors, then the first by file name.
+fn decide(
+    plan: &Tracker,
+    returns: &[Return],
+    profile: &Profile,
+    previous: Option<&Tracker>,
+    jobs: usize,
+) -> (Vec<Vec<Finding>>, Choice, Vec<LeadReturn>) {
+    let per_return = check(plan, returns, profile, previous, jobs);
+    let errors = errors_by_activity(&per_return);
+    // id → the best candidate so far: (errors, return index, activity index).
+    let mut held: HashMap<&str, (usize, usize, usize)> = HashMap::new();
+    for (r, ret) in returns.iter().enumerate() {
+        for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
+            if !a.id.is_empty() {
+                let n = errors.get(&(r, a.id.as_str())).copied().unwrap_or(0);
+                let best = held.entry(&a.id).or_insert((n, r, i));
+                *best = (*best).min((n, r, i));
+            }
+        }
+    }
+    let planned: Vec<Option<(usize, usize)>> = plan
+        .activities
+        .iter()
+        .map(|p| held.get(p.id.as_str()).map(|&(_, r, i)| (r, i)))
+        .collect();
+    let in_plan: HashSet<&str> = plan.activities.iter().map(|a| a.id.as_str()).collect();
+    let mut unplanned: Vec<(&str, usize, usize)> = held
+        .iter()
+        .filter(|(id, _)| !in_plan.contains(*id))
+        .map(|(id, &(_, r, i))| (*id, r, i))
+        .collect();
+    unplanned.sort_unstable();
+    let choice = Choice {
+        unplanned: unplanned.into_iter().map(|(_, r, i)| (r, i)).collect(),
+        planned,
+    };
+    let leads = lead_table(plan, returns, &errors, &choice, profile);
+    (per_return, choice, leads)
+}
+
+/// Every finding on every return, with the plan rules.
+fn check(
+    plan: &Tracker,
+    returns: &[Return],
+    profile: &Profile,
+    previous: Option<&Tracker>,
+    jobs: usize,
+) -> Vec<Vec<Finding>> {
+    let ctx = Context {
+        profile,
+        plan: Some(plan),
+        previous,
+    };
+    rules::check_all_jobs(returns, &ctx, jobs)
+}
+
+/// The choice of [`decide`] when it does not depend on the findings: no id is given twice.
+fn unique_choice(plan: &Tracker, returns: &[Return]) -> Option<Choice> {
+    let mut held: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (r, ret) in returns.iter().enumerate() {
+        for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
+            if !a.id.is_empty() && held.insert(&a.id, (r, i)).is_some() {
+                return None;
+            }
+        }
+    }
+    let planned = plan
+        .activities
+        .iter()
+        .map(|p| held.get(p.id.as_str()).copied())
+        .collect();
+    let in_plan: HashSet<&str> = plan.activities.iter().map(|a| a.id.as_str()).collect();
+    let mut unplanned: Vec<(&str, (usize, usize))> = held
+        .into_iter()
+        .filter(|(id, _)| !in_plan.contains(id))
+        .collect();
+    unplanned.sort_unstable();
+    Some(Choice {
+        planned,
+        unplanned: unplanned.into_iter().map(|(_, at)| at).collect(),
+    })
+}
+
+/// (return, id) → how many error findings it has.
+fn errors_by_activity(per_return: &[Vec<Finding>]) -> HashMap<(usize, &str), usize> {
+    let mut count: HashMap<(usize, &str), usize> = HashMap::new();
+    for (r, found) in per_return.iter().enumerate() {
+        for f in found.iter().filter(|f| f.severity == Severity::Error) {
+            if let Some(id) = f.activity.as_deref() {
+                *count.entry((r, id)).or_default() += 1;
+            }
+        }
+    }
+    count
+}
+
+/// The plan's activity updated with a return's content.
+fn from_return(plan: &Activity, got: &Activity) -> Activity {
+    from_return_owned(
+        Activity {
+            source: None,
+            ..plan.clone()
+        },
+        got.clone(),
+    )
+}
+
+/// The fields of [`from_return`], borrowed.
+fn merged_fields<'a>(plan: &'a Activity, got: &'a Activity) -> Fields<'a> {
+    let or_plan = |mine: &'a str, theirs: &'a str| if mine.is_empty() { theirs } else { mine };
+    [
+        &plan.id,
+        or_plan(&got.title, &plan.title),
+        &got.status,
+        &got.progress,
+        &got.next_steps,
+        or_plan(&got.lead, &plan.lead),
+        or_plan(&got.portfolio, &plan.portfolio),
+        or_plan(&plan.objective_id, &got.objective_id),
+        or_plan(&plan.objective_title, &got.objective_title),
+        or_plan(&plan.theme, &got.theme),
+        or_plan(&plan.theme_strapline, &got.theme_strapline),
+    ]
+}
+
+/// [`from_return`] by value.
+fn from_return_owned(plan: Activity, got: Activity) -> Activity {
+    let or_plan = |mine: String, theirs: String| if mine.is_empty() { theirs } else { mine };
     Activity {
-        id: plan.id.clone(),
-        title: or_plan(&got.title, &plan.title),
-        status: got.status.clone(),
-        progress: got.progress.clone(),
-        next_steps: got.next_steps.clone(),
-        lead: or_plan(&got.lead, &plan.lead),
-        portfolio: or_plan(&got.portfolio, &plan.portfolio),
-        objective_id: or_plan(&plan.objective_id, &got.objective_id),
-        objective_title: or_plan(&plan.objective_title, &got.objective_title),
-        theme: or_plan(&plan.theme, &got.theme),
-        theme_strapline: or_plan(&plan.theme_strapline, &got.theme_strapline),
-        source: got.source.clone(),
+        id: plan.id,
+        title: or_plan(got.title, plan.title),
+        status: got.status,
+        progress: got.progress,
+        next_steps: got.next_steps,
+        lead: or_plan(got.lead, plan.lead),
+        portfolio: or_plan(got.portfolio, plan.portfolio),
+        objective_id: or_plan(plan.objective_id, got.objective_id),
+        objective_title: or_plan(plan.objective_title, got.objective_title),
+        theme: or_plan(plan.theme, got.theme),
+        theme_strapline: or_plan(plan.theme_strapline, got.theme_strapline),
+        source: got.source,
     }
 }
 
 /// The lead an activity is grouped under: `""` when it has none or a placeholder.
 pub fn lead_of(a: &Activity, profile: &Profile) -> String {
+    lead_key(a, profile).to_string()
+}
+
+/// [`lead_of`], borrowed.
+fn lead_key<'a>(a: &'a Activity, profile: &Profile) -> &'a str {
     if a.lead.is_empty() || profile.is_placeholder(&a.lead) {
-        String::new()
+        ""
     } else {
-        a.lead.clone()
+        &a.lead
     }
 }
 
 /// A tracker's activities grouped by lead, in the profile's order of leads, then the other
 /// leads by name, then those with no lead (`""`). Leads with no activity are left out.
 pub fn by_lead<'a>(tracker: &'a Tracker, profile: &Profile) -> Vec<(String, Vec<&'a Activity>)> {
-    let mut leads: Vec<String> = profile.vocabulary.leads.clone();
-    let mut others: Vec<String> = tracker
-        .activities
+    grouped(tracker, profile)
+        .into_iter()
+        .map(|(lead, members)| {
+            let acts = members.iter().map(|&i| &tracker.activities[i]).collect();
+            (lead, acts)
+        })
+        .collect()
+}
+
+/// [`by_lead`] as indices into the tracker's activities; each activity's lead is found once.
+fn grouped(tracker: &Tracker, profile: &Profile) -> Vec<(String, Vec<usize>)> {
+    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, a) in tracker.activities.iter().enumerate() {
+        members.entry(lead_key(a, profile)).or_default().push(i);
+    }
+    let mut leads: Vec<&str> = profile
+        .vocabulary
+        .leads
         .iter()
-        .map(|a| lead_of(a, profile))
+        .map(String::as_str)
+        .collect();
+    let mut others: Vec<&str> = members
+        .keys()
+        .copied()
         .filter(|l| !l.is_empty() && !leads.contains(l))
         .collect();
-    others.sort();
-    others.dedup();
+    others.sort_unstable();
     leads.extend(others);
-    leads.push(String::new());
+    leads.push("");
     leads
         .into_iter()
-        .map(|l| {
-            let acts: Vec<&Activity> = tracker
-                .activities
-                .iter()
-                .filter(|a| lead_of(a, profile) == l)
-                .collect();
-            (l, acts)
-        })
-        .filter(|(_, acts)| !acts.is_empty())
+        .filter_map(|l| members.get(l).map(|m| (l.to_string(), m.clone())))
         .collect()
 }
 
 fn lead_table(
     plan: &Tracker,
     returns: &[Return],
-    per_return: &[Vec<Finding>],
-    not_returned: &[String],
+    errors: &HashMap<(usize, &str), usize>,
+    choice: &Choice,
     profile: &Profile,
 ) -> Vec<LeadReturn> {
-    let lead_of = |a: &Activity| lead_of(a, profile);
-    let order: Vec<String> = by_lead(plan, profile).into_iter().map(|(l, _)| l).collect();
-    let mut out = Vec::new();
-    let not_returned: HashSet<&str> = not_returned.iter().map(String::as_str).collect();
-    // (return, id) pairs with at least one error finding.
-    let with_error: HashSet<(usize, &str)> = per_return
-        .iter()
-        .enumerate()
-        .flat_map(|(r, found)| {
-            found
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .filter_map(move |f| Some((r, f.activity.as_deref()?)))
-        })
-        .collect();
-    for lead in order {
-        let ids: Vec<&str> = plan
-            .activities
-            .iter()
-            .filter(|a| lead_of(a) == lead)
-            .map(|a| a.id.as_str())
-            .collect();
-        if ids.is_empty() {
-            continue;
+    let groups = grouped(plan, profile);
+    // id → the groups of the plan activities that have it.
+    let mut group_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (g, (_, members)) in groups.iter().enumerate() {
+        for &i in members {
+            let of = group_of.entry(&plan.activities[i].id).or_default();
+            if of.last() != Some(&g) {
+                of.push(g);
+            }
         }
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| not_returned.contains(*id))
-            .map(|s| s.to_string())
-            .collect();
-        let lead_ids: HashSet<&str> = ids.iter().copied().collect();
-        let mut files = BTreeSet::new();
-        let mut with_errors = BTreeSet::new();
-        for (r, ret) in returns.iter().enumerate() {
-            for a in ret
-                .parsed
-                .tracker
-                .activities
-                .iter()
-                .filter(|a| lead_ids.contains(a.id.as_str()))
-            {
-                files.insert(ret.file.to_string());
-                if with_error.contains(&(r, a.id.as_str())) {
-                    with_errors.insert(a.id.clone());
+    }
+    let mut files: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); groups.len()];
+    let mut with_errors: Vec<HashSet<&str>> = vec![HashSet::new(); groups.len()];
+    for (r, ret) in returns.iter().enumerate() {
+        for a in &ret.parsed.tracker.activities {
+            let Some(of) = group_of.get(a.id.as_str()) else {
+                continue;
+            };
+            let with_error = errors.contains_key(&(r, a.id.as_str()));
+            for &g in of {
+                files[g].insert(ret.file);
+                if with_error {
+                    with_errors[g].insert(&a.id);
                 }
             }
         }
-        out.push(LeadReturn {
-            lead: if lead.is_empty() {
-                "(no lead)".into()
-            } else {
-                lead
-            },
-            expected: ids.len(),
-            returned: ids.len() - missing.len(),
-            missing,
-            with_errors: with_errors.len(),
-            files: files.into_iter().collect(),
-        });
     }
-    out
+    groups
+        .into_iter()
+        .zip(files.into_iter().zip(with_errors))
+        .map(|((lead, members), (files, with_errors))| {
+            let missing: Vec<String> = members
+                .iter()
+                .filter(|&&i| choice.planned[i].is_none())
+                .map(|&i| plan.activities[i].id.clone())
+                .collect();
+            LeadReturn {
+                lead: if lead.is_empty() {
+                    "(no lead)".into()
+                } else {
+                    lead
+                },
+                expected: members.len(),
+                returned: members.len() - missing.len(),
+                missing,
+                with_errors: with_errors.len(),
+                files: files.into_iter().map(str::to_string).collect(),
+            }
+        })
+        .collect()
 }

@@ -22,6 +22,9 @@ pub const FIELDS: [&str; 11] = [
     "theme_strapline",
 ];
 
+/// An activity's canonical fields, borrowed, in [`FIELDS`] order.
+pub type Fields<'a> = [&'a str; FIELDS.len()];
+
 /// A whole tracker: document metadata and the activities in reading order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -126,6 +129,23 @@ impl Activity {
             "theme_strapline" => &self.theme_strapline,
             _ => return None,
         })
+    }
+
+    /// The canonical fields, borrowed, in [`FIELDS`] order.
+    pub fn fields(&self) -> Fields<'_> {
+        [
+            &self.id,
+            &self.title,
+            &self.status,
+            &self.progress,
+            &self.next_steps,
+            &self.lead,
+            &self.portfolio,
+            &self.objective_id,
+            &self.objective_title,
+            &self.theme,
+            &self.theme_strapline,
+        ]
     }
 
     /// A mutable reference to a canonical field by name (one of [`FIELDS`]).

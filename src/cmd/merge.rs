@@ -3,13 +3,14 @@
 
 use super::check::{default_jobs, exit_code, in_parallel, load_tracker, unreadable_file};
 use super::report::{self, Format, Summary};
+use katrack::Tracker;
 use katrack::error::Error;
 use katrack::finding::Finding;
 use katrack::merge::{self, LeadReturn, Merged};
-use katrack::rules::Return;
 use katrack::write;
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -88,7 +89,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // The plan is read beside the returns; errors are reported in the same order as before
     // (the plan's, the previous quarter's, then the inputs').
     let (plan, previous, inputs) = std::thread::scope(|scope| {
-        let plan = scope.spawn(|| load_tracker(&args.plan, &profile, "--plan"));
+        let plan = scope.spawn(|| load_plan(&args.plan, &profile));
         let previous = args
             .previous
             .as_deref()
@@ -116,11 +117,23 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             Err(e) => unreadable.push(unreadable_file(input, &e, &profile)),
         }
     }
-    let returns: Vec<Return> = parsed
-        .iter()
-        .map(|(f, p)| Return { file: f, parsed: p })
-        .collect();
-    let mut merged = merge::merge_jobs(&plan, &returns, &profile, previous.as_ref(), jobs);
+    let activities = parsed.iter().map(|(_, p)| p.tracker.activities.len()).sum();
+    // When the master is known before the returns are checked, Appendix A is written while
+    // they are.
+    let (mut merged, early) = merge::merge_owned(
+        plan,
+        parsed,
+        &profile,
+        previous.as_ref(),
+        jobs,
+        |meta, activities| {
+            let meta = Tracker {
+                period: args.period.clone().unwrap_or_else(|| meta.period.clone()),
+                ..meta.clone()
+            };
+            write::SummaryBook::new(&meta, activities, &profile)
+        },
+    );
     if let Some(p) = &args.period {
         merged.master.period.clone_from(p);
     }
@@ -135,11 +148,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 name: p.display().to_string(),
             }),
     );
-    write_outputs(&args, &merged, previous.as_ref(), &profile, &all_inputs)?;
-    let activities = returns
-        .iter()
-        .map(|r| r.parsed.tracker.activities.len())
-        .sum();
+    write_outputs(
+        &args,
+        &merged,
+        early,
+        previous.as_ref(),
+        &profile,
+        &all_inputs,
+    )?;
     let summary = Summary::new(inputs.len(), activities, &merged.findings);
     let text = match args.format {
         Format::Json => {
@@ -165,14 +181,48 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     );
     let code = exit_code(!unreadable.is_empty(), &summary, args.strict);
     // The process ends now: no need to free every activity one by one.
-    drop(returns);
-    std::mem::forget((merged, parsed, plan, previous));
+    std::mem::forget((merged, previous));
     Ok(code)
 }
 
+/// The plan, read like [`load_tracker`] (a folder's trackers one after the other, the first
+/// failure a usage error) but with the activities moved rather than copied out of what was read.
+fn load_plan(path: &Path, profile: &katrack::profile::Profile) -> Result<Tracker, Error> {
+    let mut plan = Tracker::default();
+    let mut failed = None;
+    for input in &super::expand_inputs(&[path.to_path_buf()])? {
+        match super::parse_input(input, profile, None) {
+            Ok((_, parsed)) => {
+                let t = parsed.tracker;
+                for (mine, theirs) in [
+                    (&mut plan.title, t.title),
+                    (&mut plan.organisation, t.organisation),
+                    (&mut plan.period, t.period),
+                ] {
+                    if mine.is_empty() {
+                        *mine = theirs;
+                    }
+                }
+                plan.activities.extend(t.activities);
+            }
+            Err(e) if e.is_usage() => return Err(e),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        }
+    }
+    match failed {
+        Some(e) => Err(Error::Usage(format!("--plan: {e}"))),
+        None => Ok(plan),
+    }
+}
+
+/// Writes the master workbook (from `early`, the workbook begun with Appendix A, when there is
+/// one) and the --json and --csv files.
 fn write_outputs(
     args: &Args,
     merged: &Merged,
+    early: Option<Result<write::SummaryBook, Error>>,
     previous: Option<&katrack::Tracker>,
     profile: &katrack::profile::Profile,
     inputs: &[super::InputFile],
@@ -191,7 +241,10 @@ fn write_outputs(
         returns: Some(&merged.leads),
         changes: changes.as_ref(),
     };
-    let bytes = write::summary_workbook(&input, profile)?;
+    let bytes = match early {
+        Some(book) => book?.finish(&input, profile)?,
+        None => write::summary_workbook(&input, profile)?,
+    };
     super::emit(&bytes, Some(&args.output), inputs)?;
     if let Some(path) = &args.json {
         super::emit(

@@ -16,7 +16,7 @@ pub mod tracker_xlsx;
 pub use annotated::annotated_workbook;
 pub use atomic::write_file;
 pub use canonical::{to_csv, to_json};
-pub use summary::{SummaryInput, summary_workbook};
+pub use summary::{SummaryBook, SummaryInput, summary_workbook};
 pub use template::{template_file_name, template_workbook};
 pub use tracker_xlsx::tracker_workbook;
 

@@ -22,11 +22,12 @@ use crate::diff::Changes;
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::merge::LeadReturn;
+use crate::model::Fields;
 use crate::model::Tracker;
 use crate::profile::Profile;
 use crate::write::style::print_setup;
 use crate::write::style::text_row_height as row_height;
-use crate::write::tracker_xlsx::write_tracker_sheet;
+use crate::write::tracker_xlsx::{write_tracker_rows, write_tracker_sheet};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
 
 /// The sheet names, in workbook order.
@@ -84,6 +85,90 @@ pub fn summary_workbook(input: &SummaryInput, profile: &Profile) -> Result<Vec<u
 /// Builds the committee workbook (see [`summary_workbook`]).
 fn build(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
     let t = input.tracker;
+    let mut workbook = new_workbook(t)?;
+    add_lists(&mut workbook, input)?;
+    // Appendix A (the bulk of the work) is written on this thread while the other sheets are
+    // written on a second one. Each sheet keeps its own formats until the workbook is saved,
+    // so the bytes do not depend on which thread finishes first.
+    let (summary, rest) = workbook.worksheets_mut().split_at_mut(1);
+    let (appendix, others) = rest.split_at_mut(1);
+    let (overview, appendix, others) = std::thread::scope(|scope| {
+        let side = scope.spawn(|| {
+            let overview = overview::write(&mut summary[0], input, profile);
+            (overview, write_lists(others, input, profile))
+        });
+        let appendix = write_tracker_sheet(&mut appendix[0], t, profile);
+        let (overview, others) = side
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (overview, appendix, others)
+    });
+    // The first failure in workbook order.
+    overview.and(appendix).and(others)?;
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// The committee workbook written in two steps: [`SummaryBook::new`] writes Appendix A from
+/// the master's activities as soon as they are known, [`SummaryBook::finish`] the sheets that
+/// need the findings and counts. The bytes are those of [`summary_workbook`].
+pub struct SummaryBook {
+    workbook: Workbook,
+}
+
+impl SummaryBook {
+    /// Starts the workbook of tracker `t` (its title lines; its activities are not read) with
+    /// Appendix A holding `activities`, their fields in the order of
+    /// [`FIELDS`](crate::model::FIELDS).
+    ///
+    /// # Errors
+    ///
+    /// As [`summary_workbook`].
+    pub fn new<'a>(
+        t: &Tracker,
+        activities: impl IntoIterator<Item = Fields<'a>>,
+        profile: &Profile,
+    ) -> Result<SummaryBook> {
+        crate::error::guarded(
+            || {
+                let mut workbook = new_workbook(t)?;
+                let appendix = &mut workbook.worksheets_mut()[1];
+                write_tracker_rows(appendix, t, activities, profile)?;
+                Ok(SummaryBook { workbook })
+            },
+            super::writer_panic,
+        )
+    }
+
+    /// Writes the other sheets for `input` (whose tracker holds the activities given to
+    /// [`SummaryBook::new`]) and returns the workbook's bytes.
+    ///
+    /// # Errors
+    ///
+    /// As [`summary_workbook`].
+    pub fn finish(mut self, input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
+        crate::error::guarded(
+            || {
+                add_lists(&mut self.workbook, input)?;
+                let (summary, rest) = self.workbook.worksheets_mut().split_at_mut(2);
+                let (overview, others) = std::thread::scope(|scope| {
+                    let side = scope.spawn(|| write_lists(rest, input, profile));
+                    let overview = overview::write(&mut summary[0], input, profile);
+                    let others = side
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (overview, others)
+                });
+                overview.and(others)?;
+                Ok(self.workbook.save_to_buffer()?)
+            },
+            super::writer_panic,
+        )
+    }
+}
+
+/// A workbook with the properties of `t`'s summary and its first two sheets, Summary (empty)
+/// and Appendix A (empty, in constant-memory mode: the tracker is written row by row).
+fn new_workbook(t: &Tracker) -> Result<Workbook> {
     let mut workbook = Workbook::new();
     let title = if t.title.is_empty() {
         "Key Activities summary"
@@ -97,32 +182,41 @@ fn build(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
         .set_comment("Key Activities summary written by katrack")
         .set_creation_datetime(&ExcelDateTime::from_ymd(2020, 1, 1)?);
     workbook.set_properties(&properties);
+    workbook.add_worksheet().set_name(SUMMARY_SHEET)?;
+    workbook
+        .add_worksheet_with_constant_memory()?
+        .set_name(APPENDIX_SHEET)?;
+    Ok(workbook)
+}
 
-    let ws = workbook.add_worksheet();
-    ws.set_name(SUMMARY_SHEET)?;
-    overview::write(ws, input, profile)?;
+/// Adds the (empty) Issues, Returns and Changes sheets that `input` calls for.
+fn add_lists(workbook: &mut Workbook, input: &SummaryInput) -> Result<()> {
+    let lists = [
+        (!input.findings.is_empty(), ISSUES_SHEET),
+        (input.returns.is_some(), RETURNS_SHEET),
+        (input.changes.is_some(), CHANGES_SHEET),
+    ];
+    for (_, name) in lists.iter().filter(|(wanted, _)| *wanted) {
+        workbook.add_worksheet().set_name(*name)?;
+    }
+    Ok(())
+}
 
-    // The tracker is written row by row: constant-memory mode keeps it out of memory.
-    let ws = workbook.add_worksheet_with_constant_memory()?;
-    ws.set_name(APPENDIX_SHEET)?;
-    write_tracker_sheet(ws, t, profile)?;
-
+/// The Issues, Returns and Changes sheets that `input` calls for, on `sheets` in that order.
+fn write_lists(sheets: &mut [Worksheet], input: &SummaryInput, profile: &Profile) -> Result<()> {
+    let mut sheets = sheets.iter_mut();
+    let mut next = || sheets.next().expect("one worksheet per list sheet");
+    let t = input.tracker;
     if !input.findings.is_empty() {
-        let ws = workbook.add_worksheet();
-        ws.set_name(ISSUES_SHEET)?;
-        lists::issues(ws, t, input.findings)?;
+        lists::issues(next(), t, input.findings)?;
     }
     if let Some(returns) = input.returns {
-        let ws = workbook.add_worksheet();
-        ws.set_name(RETURNS_SHEET)?;
-        lists::returns(ws, t, returns)?;
+        lists::returns(next(), t, returns)?;
     }
     if let Some(changes) = input.changes {
-        let ws = workbook.add_worksheet();
-        ws.set_name(CHANGES_SHEET)?;
-        lists::changes(ws, t, changes, profile)?;
+        lists::changes(next(), t, changes, profile)?;
     }
-    Ok(workbook.save_to_buffer()?)
+    Ok(())
 }
 
 /// The tracker's organisation, title and period lines from row 0, omitting empty ones; returns

@@ -7,11 +7,12 @@
 //! formula or number, and the bytes are reproducible (fixed creation date).
 
 use crate::error::{Error, Result};
-use crate::model::{Activity, Tracker};
+use crate::model::{Activity, Fields, Tracker};
 use crate::profile::Profile;
 use crate::write::style::text_row_height as row_height;
 use crate::write::style::{Styles, status_style};
-use rust_xlsxwriter::{ColNum, DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
+use rust_xlsxwriter::{ColNum, DocProperties, ExcelDateTime, Format, RowNum, Workbook, Worksheet};
+use std::collections::HashMap;
 
 /// The name of the tracker worksheet.
 pub const SHEET_NAME: &str = "Tracker";
@@ -110,6 +111,22 @@ fn build(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
 ///
 /// As [`tracker_workbook`].
 pub fn write_tracker_sheet(ws: &mut Worksheet, t: &Tracker, profile: &Profile) -> Result<()> {
+    write_tracker_rows(ws, t, t.activities.iter().map(Activity::fields), profile)
+}
+
+/// [`write_tracker_sheet`] with the activities given as their fields, in the order of
+/// [`FIELDS`](crate::model::FIELDS); `t` gives the title lines and print settings (its
+/// activities are not read).
+///
+/// # Errors
+///
+/// As [`tracker_workbook`].
+pub fn write_tracker_rows<'a>(
+    ws: &mut Worksheet,
+    t: &Tracker,
+    activities: impl IntoIterator<Item = Fields<'a>>,
+    profile: &Profile,
+) -> Result<()> {
     let styles = Styles::new();
     for (i, column) in (0..).zip(COLUMNS.iter()) {
         ws.set_column_width(i, column.width)?;
@@ -140,10 +157,25 @@ pub fn write_tracker_sheet(ws: &mut Worksheet, t: &Tracker, profile: &Profile) -
     ws.set_freeze_panes(header_row + 1, 0)?;
     row += 1;
 
+    // One format per status spelling, made once rather than for every activity.
+    let mut status_formats: HashMap<&str, Format> = HashMap::new();
     let mut theme: Option<(&str, &str)> = None;
     let mut objective: Option<(&str, &str)> = None;
-    for activity in &t.activities {
-        let this_theme = (activity.theme.as_str(), activity.theme_strapline.as_str());
+    for activity in activities {
+        let [
+            _,
+            _,
+            status,
+            _,
+            _,
+            _,
+            _,
+            objective_id,
+            objective_title,
+            theme_name,
+            strapline,
+        ] = activity;
+        let this_theme = (theme_name, strapline);
         if theme != Some(this_theme) {
             theme = Some(this_theme);
             // A new theme restates its objective even if the id happens to repeat.
@@ -155,10 +187,7 @@ pub fn write_tracker_sheet(ws: &mut Worksheet, t: &Tracker, profile: &Profile) -
                 row += 1;
             }
         }
-        let this_objective = (
-            activity.objective_id.as_str(),
-            activity.objective_title.as_str(),
-        );
+        let this_objective = (objective_id, objective_title);
         if objective != Some(this_objective) {
             objective = Some(this_objective);
             let text = joined(this_objective.0, this_objective.1);
@@ -168,7 +197,10 @@ pub fn write_tracker_sheet(ws: &mut Worksheet, t: &Tracker, profile: &Profile) -
                 row += 1;
             }
         }
-        write_activity(ws, row, activity, profile, &styles)?;
+        let status = status_formats
+            .entry(status)
+            .or_insert_with(|| status_style(&styles.status, profile.status_colour(status)));
+        write_activity(ws, row, &activity, status, &styles.cell)?;
         row += 1;
     }
 
@@ -179,19 +211,17 @@ pub fn write_tracker_sheet(ws: &mut Worksheet, t: &Tracker, profile: &Profile) -
 fn write_activity(
     ws: &mut Worksheet,
     row: RowNum,
-    activity: &Activity,
-    profile: &Profile,
-    styles: &Styles,
+    activity: &Fields,
+    status_format: &Format,
+    cell_format: &Format,
 ) -> Result<()> {
-    let mut visible = Vec::new();
-    for (i, column) in (0..).zip(COLUMNS.iter()) {
-        let value = activity.field(column.field).unwrap_or("");
-        let status_format;
+    let mut visible = [("", 0.0); COLUMNS.len()];
+    let mut shown = 0;
+    for ((i, column), &value) in (0..).zip(COLUMNS.iter()).zip(activity) {
         let format = if column.field == "status" {
-            status_format = status_style(&styles.status, profile.status_colour(value));
-            &status_format
+            status_format
         } else {
-            &styles.cell
+            cell_format
         };
         let written = if !value.is_empty() {
             ws.write_string_with_format(row, i, value, format)
@@ -202,18 +232,19 @@ fn write_activity(
             Ok(())
         };
         written.map_err(|e| {
-            let id = if activity.id.is_empty() {
+            let id = if activity[0].is_empty() {
                 "an activity with no id"
             } else {
-                &activity.id
+                activity[0]
             };
             Error::Write(format!("{id}, column {}: {e}", column.header))
         })?;
         if !column.hidden {
-            visible.push((value, column.width));
+            visible[shown] = (value, column.width);
+            shown += 1;
         }
     }
-    ws.set_row_height(row, row_height(&visible))?;
+    ws.set_row_height(row, row_height(&visible[..shown]))?;
     Ok(())
 }
 
@@ -349,6 +380,21 @@ mod tests {
         assert_eq!(text(&range, 7, 4), s("0123"));
         let formulas = book.worksheet_formula(SHEET_NAME).unwrap();
         assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+    }
+
+    #[test]
+    fn columns_follow_the_canonical_field_order() {
+        // Rows are written from `Activity::fields`, which follows FIELDS.
+        assert_eq!(COLUMNS.map(|c| c.field), crate::model::FIELDS);
+        let a = activity(
+            "KA.01.01",
+            "Green",
+            ("CO 1", "Homes"),
+            ("THE PLACE", "safe"),
+        );
+        for (column, value) in COLUMNS.iter().zip(a.fields()) {
+            assert_eq!(a.field(column.field), Some(value));
+        }
     }
 
     #[test]

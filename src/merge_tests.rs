@@ -1,0 +1,90 @@
+//! merge_owned against merge_jobs, and the rows it hands over before the returns are checked.
+
+use super::*;
+use crate::layout::parse_tracker;
+
+fn activity(id: &str, lead: &str, progress: &str) -> Activity {
+    Activity {
+        id: id.into(),
+        title: format!("Title of {id}"),
+        status: "Green".into(),
+        progress: progress.into(),
+        lead: lead.into(),
+        objective_id: "CO 8".into(),
+        objective_title: "Sound finances".into(),
+        ..Activity::default()
+    }
+}
+
+fn returns(profile: &Profile, sets: &[(&str, Vec<Activity>)]) -> Vec<(String, Parsed)> {
+    sets.iter()
+        .map(|(file, acts)| {
+            let t = Tracker::with_activities(acts.clone());
+            (file.to_string(), parse_tracker(t, file, profile))
+        })
+        .collect()
+}
+
+/// The owned merge gives what the borrowing one gives, and hands `early` the master's rows
+/// exactly when no id is given twice.
+fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) {
+    let profile = Profile::default_profile();
+    let gov = "Chief Officer - Governance";
+    let mut plan = Tracker::with_activities(vec![
+        activity("KA.08.01", gov, ""),
+        activity("KA.08.02", gov, ""),
+        activity("KA.08.03", "Chief Officer - Finance and Assets", ""),
+    ]);
+    plan.title = "Plan".into();
+    let owned = returns(&profile, sets);
+    let borrowed: Vec<Return> = owned
+        .iter()
+        .map(|(file, parsed)| Return { file, parsed })
+        .collect();
+    let expected = merge_jobs(&plan, &borrowed, &profile, None, 2);
+    let (got, rows) = merge_owned(plan, owned.clone(), &profile, None, 2, |meta, rows| {
+        assert_eq!(meta.title, "Plan");
+        assert!(meta.activities.is_empty());
+        rows.map(|f| f.map(str::to_string)).collect::<Vec<_>>()
+    });
+    assert_eq!(got.master, expected.master);
+    assert_eq!(got.leads, expected.leads);
+    assert_eq!(got.not_returned, expected.not_returned);
+    assert_eq!(got.findings, expected.findings);
+    assert_eq!(rows.is_some(), expect_early);
+    if let Some(rows) = rows {
+        let master: Vec<_> = got
+            .master
+            .activities
+            .iter()
+            .map(|a| a.fields().map(str::to_string))
+            .collect();
+        assert_eq!(rows, master);
+    }
+}
+
+#[test]
+fn unique_ids_are_written_early_and_merged_the_same() {
+    let gov = "Chief Officer - Governance";
+    let mut untitled = activity("KA.08.02", "", "Done.");
+    untitled.title.clear();
+    same_as_borrowed(
+        &[
+            ("b.json", vec![activity("KA.08.01", gov, "Started.")]),
+            ("a.json", vec![untitled, activity("KA.09.09", gov, "New.")]),
+        ],
+        true,
+    );
+}
+
+#[test]
+fn an_id_in_two_returns_waits_for_the_findings_and_merges_the_same() {
+    let gov = "Chief Officer - Governance";
+    same_as_borrowed(
+        &[
+            ("b.json", vec![activity("KA.08.01", gov, "Started.")]),
+            ("a.json", vec![activity("KA.08.01", gov, "")]),
+        ],
+        false,
+    );
+}
