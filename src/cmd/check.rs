@@ -68,14 +68,10 @@ pub fn load_tracker(
     what: &str,
 ) -> Result<Tracker, Error> {
     let loaded = import::load(&[path.to_path_buf()], profile, None)?;
-    if let Some((_, e)) = loaded.failed.into_iter().next() {
+    if let Some((_, e)) = loaded.failed.first() {
         return Err(Error::Usage(format!("{what}: {e}")));
     }
-    Ok(import::Loaded {
-        failed: Vec::new(),
-        ..loaded
-    }
-    .tracker())
+    Ok(loaded.into_tracker())
 }
 
 /// Runs `check`.

@@ -56,7 +56,8 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// [`tracker`](Self::tracker), moving the activities rather than copying them.
+    /// All activities as one tracker (moved, not copied), with the first metadata any input
+    /// gave.
     pub fn into_tracker(self) -> Tracker {
         let mut tracker = Tracker::default();
         for (_, p) in self.parsed {
@@ -71,25 +72,6 @@ impl Loaded {
                 }
             }
             tracker.activities.extend(t.activities);
-        }
-        tracker
-    }
-
-    /// All activities as one tracker, with the first metadata any input gave.
-    pub fn tracker(&self) -> Tracker {
-        let mut tracker = Tracker::default();
-        for (_, p) in &self.parsed {
-            let t = &p.tracker;
-            for (mine, theirs) in [
-                (&mut tracker.title, &t.title),
-                (&mut tracker.organisation, &t.organisation),
-                (&mut tracker.period, &t.period),
-            ] {
-                if mine.is_empty() {
-                    mine.clone_from(theirs);
-                }
-            }
-            tracker.activities.extend(t.activities.iter().cloned());
         }
         tracker
     }

@@ -10,7 +10,6 @@ use katrack::merge::{self, LeadReturn, Merged};
 use katrack::write;
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -89,7 +88,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // The plan is read beside the returns; errors are reported in the same order as before
     // (the plan's, the previous quarter's, then the inputs').
     let (plan, previous, inputs) = std::thread::scope(|scope| {
-        let plan = scope.spawn(|| load_plan(&args.plan, &profile));
+        let plan = scope.spawn(|| super::check::load_tracker(&args.plan, &profile, "--plan"));
         let previous = args
             .previous
             .as_deref()
@@ -183,38 +182,6 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // The process ends now: no need to free every activity one by one.
     std::mem::forget((merged, previous));
     Ok(code)
-}
-
-/// The plan, read like [`load_tracker`] (a folder's trackers one after the other, the first
-/// failure a usage error) but with the activities moved rather than copied out of what was read.
-fn load_plan(path: &Path, profile: &katrack::profile::Profile) -> Result<Tracker, Error> {
-    let mut plan = Tracker::default();
-    let mut failed = None;
-    for input in &super::expand_inputs(&[path.to_path_buf()])? {
-        match super::parse_input(input, profile, None) {
-            Ok((_, parsed)) => {
-                let t = parsed.tracker;
-                for (mine, theirs) in [
-                    (&mut plan.title, t.title),
-                    (&mut plan.organisation, t.organisation),
-                    (&mut plan.period, t.period),
-                ] {
-                    if mine.is_empty() {
-                        *mine = theirs;
-                    }
-                }
-                plan.activities.extend(t.activities);
-            }
-            Err(e) if e.is_usage() => return Err(e),
-            Err(e) => {
-                failed.get_or_insert(e);
-            }
-        }
-    }
-    match failed {
-        Some(e) => Err(Error::Usage(format!("--plan: {e}"))),
-        None => Ok(plan),
-    }
 }
 
 /// Writes the master workbook (from `early`, the workbook begun with Appendix A, when there is

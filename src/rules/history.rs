@@ -20,18 +20,28 @@ fn add_leads<'c>(activities: &[Activity], ctx: &Context<'c>, memo: &mut Memo<'c>
     // The plan's first activity of each id, found by hash rather than by a search per activity.
     memo.planned(ctx);
     let planned = memo.planned.take().unwrap_or_default();
+    // Most activities of a return name the same few leads: each is matched once.
+    let mut matched: HashMap<&str, Option<&str>> = HashMap::new();
+    let add = |leads: &mut BTreeSet<String>, lead: &str| {
+        if !leads.contains(lead) {
+            leads.insert(lead.to_string());
+        }
+    };
     for a in activities {
-        if let Some(l) = Profile::match_in(&ctx.profile.vocabulary.leads, &a.lead) {
-            memo.leads.insert(l.to_string());
+        let lead = *matched
+            .entry(a.lead.as_str())
+            .or_insert_with(|| Profile::match_in(&ctx.profile.vocabulary.leads, &a.lead));
+        if let Some(l) = lead {
+            add(&mut memo.leads, l);
         } else if !a.lead.is_empty()
             && !ctx.profile.is_placeholder(&a.lead)
             && ctx.profile.vocabulary.leads.is_empty()
         {
-            memo.leads.insert(a.lead.clone());
+            add(&mut memo.leads, &a.lead);
         }
         if let Some(p) = planned.get(a.id.as_str()) {
             if !p.lead.is_empty() {
-                memo.leads.insert(p.lead.clone());
+                add(&mut memo.leads, &p.lead);
             }
         }
     }
