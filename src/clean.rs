@@ -139,7 +139,7 @@ fn layout(text: &str) -> String {
         text: String::with_capacity(text.len()),
         any: false,
     };
-    for raw in text.split(is_line_break) {
+    for raw in scan::lines(&text) {
         if scan::is_tidy(raw) {
             clean_line(raw, &mut lines);
         } else {
@@ -401,16 +401,19 @@ fn push_bullet(out: &mut Lines, bullet: Bullet, text: &str) {
 }
 
 /// Splits a tidied line before each space where `starts` holds for the text after the space;
-/// the pieces are trimmed.
+/// the pieces are trimmed. `starts` is only asked about text that starts with `-` or with a
+/// char whose first byte is `0xe2` (`•`, `–`): both callers' bullets start so.
 fn split_before(line: &str, starts: fn(&str) -> bool) -> impl Iterator<Item = &str> {
     let mut from = 0;
-    let mut spaces = line.bytes().enumerate().filter(|&(_, b)| b == b' ');
+    let bytes = line.as_bytes();
+    let mut spaces = (0..bytes.len())
+        .filter(move |&i| bytes[i] == b' ' && matches!(bytes.get(i + 1), Some(b'-' | 0xe2)));
     let mut done = false;
     std::iter::from_fn(move || {
         if done {
             return None;
         }
-        for (i, _) in spaces.by_ref() {
+        for i in spaces.by_ref() {
             if starts(&line[i + 1..]) {
                 let piece = line[from..i].trim();
                 from = i + 1;

@@ -362,6 +362,12 @@ proptest! {
     }
 
     #[test]
+    fn lines_are_split_as_by_is_line_break(text in any_text()) {
+        let lines: Vec<&str> = scan::lines(&text).collect();
+        prop_assert_eq!(lines, text.split(is_line_break).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn splitting_before_bullets_is_as_first_written(text in any_text()) {
         let line = tidy_inline(&text);
         for starts in [starts_sub_bullet as fn(&str) -> bool, starts_dash_bullet] {
@@ -421,5 +427,62 @@ fn the_canonical_scan_on_edges() {
                 && text.chars().all(|c| c == ' ' || !is_space(c)),
             "{text:?}"
         );
+    }
+}
+
+#[test]
+fn bullets_inside_a_line_start_as_split_before_expects() {
+    // split_before asks only about text starting with `-` or a char whose first byte is 0xe2.
+    for c in (0..=0x10ffff).filter_map(char::from_u32) {
+        for rest in [" A", " 1", "", "x", " "] {
+            let after = format!("{c}{rest}");
+            if starts_sub_bullet(&after) || starts_dash_bullet(&after) {
+                assert!(matches!(after.as_bytes()[0], b'-' | 0xe2), "{after:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_canonical_scan_sees_every_byte_of_a_word() {
+    // Eight bytes are checked at once: a character that needs a look is put at every place.
+    for base in [
+        "- Abcdefgh ijklmnop qrstuvwx yz012345 6789.",
+        "Abc d efghijklmnopq r stuvwxyz 0123 45678",
+    ] {
+        assert!(is_canonical(base));
+        for at in 0..=base.len() {
+            for put in [
+                " ",
+                "-",
+                "<",
+                "&",
+                "\u{7f}",
+                "\t",
+                "•",
+                "é",
+                "\n",
+                " -",
+                " - A",
+                " – A",
+                "\u{a0}",
+                "\u{0}",
+                "\n\n",
+                " \n",
+                " é",
+                " \u{1}",
+                "  ",
+                " <",
+                "\u{1f}",
+                "\u{20}\u{21}",
+            ] {
+                let text = format!("{}{put}{}", &base[..at], &base[at..]);
+                assert_eq!(
+                    scan::is_canonical(&text),
+                    is_canonical_plain(&text),
+                    "{text:?}"
+                );
+            }
+        }
     }
 }

@@ -257,6 +257,24 @@ pub struct Profile {
     pub(crate) header_keys: std::sync::OnceLock<crate::layout::HeaderKeys>,
 }
 
+/// Writes `n` in decimal, with zeros before it up to `width` digits (`format!("{n:0width$}")`).
+fn push_padded(out: &mut String, n: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] += (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let written = digits.len() - at;
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(written)));
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
 fn compile(key: &str, pattern: &str) -> Result<Regex> {
     Regex::new(pattern)
         .map_err(|e| Error::Profile(format!("`{key}` is not a valid regular expression: {e}")))
@@ -352,15 +370,16 @@ impl Profile {
 
     /// The canonical id for an objective number and activity number (`4, 3` → `KA.04.03`).
     pub fn format_id(&self, objective: u32, number: u32) -> String {
-        format!(
-            "{p}{s}{o:0ow$}{s}{n:0nw$}",
-            p = self.ids.prefix,
-            s = self.ids.separator,
-            o = objective,
-            n = number,
-            ow = self.ids.objective_digits,
-            nw = self.ids.number_digits
-        )
+        // As `format!("{prefix}{sep}{objective:0w$}{sep}{number:0w$}")`, without the
+        // formatting machinery: every activity's id is made again when it is read.
+        let (prefix, sep) = (&self.ids.prefix, &self.ids.separator);
+        let mut id = String::with_capacity(prefix.len() + 2 * sep.len() + 20);
+        id.push_str(prefix);
+        id.push_str(sep);
+        push_padded(&mut id, objective, self.ids.objective_digits);
+        id.push_str(sep);
+        push_padded(&mut id, number, self.ids.number_digits);
+        id
     }
 
     /// The canonical objective id for a number (`4` → `CO 4`).

@@ -107,6 +107,43 @@ pub(super) fn has_markup_char(text: &str) -> bool {
     text.bytes().any(|b| CLASS[b as usize] & MARKUP != 0)
 }
 
+/// Each byte of a `u64` set to `b`.
+const fn splat(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// The top bit of each byte of `v` that is zero is set (and maybe of bytes above one that is):
+/// non-zero exactly when some byte of `v` is zero.
+fn zeros(v: u64) -> u64 {
+    v.wrapping_sub(splat(1)) & !v & splat(0x80)
+}
+
+/// True when the first eight of `window`'s nine bytes need no look from [`is_canonical`],
+/// tested as one word, without a branch: all ASCII, no control character, `<`, `&` or DEL, and
+/// no space followed by a space, a `-`, a control character or a byte over 0x7f (the ninth
+/// byte is the eighth's follower). A test may fire for a byte above one that fires rightly,
+/// never miss one: the bytes are then looked at one by one.
+fn plain8(window: &[u8]) -> bool {
+    let (Ok(now), Ok(next)) = (
+        <[u8; 8]>::try_from(&window[..8]),
+        <[u8; 8]>::try_from(&window[1..]),
+    ) else {
+        return false;
+    };
+    let (x, y) = (u64::from_le_bytes(now), u64::from_le_bytes(next));
+    let high = splat(0x80);
+    // Below `n`: `x - n` borrows into the byte's top bit; a byte over 0x7f is caught already.
+    let below = |v: u64, n: u8| v.wrapping_sub(splat(n)) & !v & high;
+    let odd_follower = y & high | below(y, 0x21) | zeros(y ^ splat(b'-'));
+    let odd = x & high
+        | below(x, 0x20)
+        | zeros(x ^ splat(0x7f))
+        | zeros(x ^ splat(b'<'))
+        | zeros(x ^ splat(b'&'))
+        | zeros(x ^ splat(b' ')) & odd_follower;
+    odd == 0
+}
+
 /// [`super::is_canonical`] in one pass over the bytes: every line is checked as it is reached,
 /// and a letter, digit or punctuation byte costs one table look-up.
 pub(super) fn is_canonical(text: &str) -> bool {
@@ -138,6 +175,12 @@ pub(super) fn is_canonical(text: &str) -> bool {
         }
         let mut i = body;
         loop {
+            while let Some(window) = bytes.get(i..i + 9) {
+                if !plain8(window) {
+                    break;
+                }
+                i += 8;
+            }
             let Some(&b) = bytes.get(i) else {
                 return true;
             };
@@ -205,4 +248,31 @@ pub(super) fn tidy(text: &str) -> String {
         out.push_str(&text[from..]);
     }
     out
+}
+
+/// `text.split(is_line_break)`, found byte by byte: a line break is a control character
+/// (`\n`, `\r`, `\u{b}`, `\u{c}`) or one of three chars that are not ASCII (`\u{85}`,
+/// `\u{2028}`, `\u{2029}`).
+pub(super) fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut from = Some(0);
+    std::iter::from_fn(move || {
+        let start = from?;
+        let mut i = start;
+        while i < bytes.len() {
+            let class = CLASS[bytes[i] as usize];
+            if class & (CONTROL | HIGH) == 0 {
+                i += 1;
+                continue;
+            }
+            let c = char_at(text, i);
+            if is_line_break(c) {
+                from = Some(i + c.len_utf8());
+                return Some(&text[start..i]);
+            }
+            i += c.len_utf8();
+        }
+        from = None;
+        Some(&text[start..])
+    })
 }

@@ -65,6 +65,10 @@ pub struct HeaderKeys {
     fields: Vec<(String, &'static str)>,
     /// The longest key, in chars: a cell with more letters and digits names no column.
     longest: usize,
+    /// For each first byte of a key, bit `n` set when a key of `n` bytes starts with it
+    /// (keys of 128 bytes or more are not counted: [`HeaderKeys::field_of`] never looks them up
+    /// here). A cell's key that no key shares its first byte and length with is not searched.
+    lengths: Vec<u128>,
 }
 
 impl HeaderKeys {
@@ -87,6 +91,12 @@ impl HeaderKeys {
         // A name listed twice keeps its first field (the sort is stable).
         keys.fields.sort_by(|a, b| a.0.cmp(&b.0));
         keys.fields.dedup_by(|later, first| later.0 == first.0);
+        keys.lengths = vec![0; 256];
+        for (k, _) in &keys.fields {
+            if let (Some(&first), n @ 0..128) = (k.as_bytes().first(), k.len()) {
+                keys.lengths[first as usize] |= 1 << n;
+            }
+        }
         keys
     }
 
@@ -100,16 +110,23 @@ impl HeaderKeys {
         }
         let mut buf = [0u8; KEY_BYTES];
         let (mut len, mut chars) = (0, 0);
-        for c in text.chars() {
-            if c.is_ascii() {
-                if c.is_ascii_alphanumeric() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii() {
+                i += 1;
+                if b.is_ascii_alphanumeric() {
                     if chars == self.longest {
                         return None;
                     }
-                    buf[len] = c.to_ascii_lowercase() as u8;
+                    buf[len] = b.to_ascii_lowercase();
                     (len, chars) = (len + 1, chars + 1);
                 }
-            } else if c.is_alphanumeric() {
+                continue;
+            }
+            let c = text[i..].chars().next().unwrap_or_default();
+            i += c.len_utf8();
+            if c.is_alphanumeric() {
                 for lower in c.to_lowercase() {
                     if chars == self.longest {
                         return None;
@@ -119,7 +136,7 @@ impl HeaderKeys {
                 }
             }
         }
-        if len == 0 {
+        if len == 0 || self.lengths[buf[0] as usize] & (1 << len) == 0 {
             return None;
         }
         let k = &buf[..len];

@@ -11,9 +11,22 @@ pub fn same_fold(a: &str, b: &str) -> bool {
     // same chars for it, and after it both are in the same state (a text started, no run of
     // white space pending), so only the rests need folding.
     let (x, y) = (a.as_bytes(), b.as_bytes());
-    let mut skip = 0;
-    for (i, (&p, &q)) in x.iter().zip(y).enumerate() {
+    let (mut skip, mut at) = (0, 0);
+    // Eight equal ASCII bytes at a time while the eighth is not white space.
+    while let (Some(p), Some(q)) = (x.get(at..at + 8), y.get(at..at + 8)) {
+        if p != q || !p.is_ascii() || is_ascii_white(p[7]) {
+            break;
+        }
+        at += 8;
+        skip = at;
+    }
+    for (i, (&p, &q)) in x.iter().zip(y).enumerate().skip(at) {
         if !p.is_ascii() || !p.eq_ignore_ascii_case(&q) {
+            if i == skip && p.is_ascii_graphic() && q.is_ascii_graphic() {
+                // Right after a char that is not white space, two letters, digits or marks
+                // that differ even in lower case: the next chars of the folds differ.
+                return false;
+            }
             break;
         }
         if !is_ascii_white(p) {

@@ -88,6 +88,14 @@ fn near(seed: &'static [&'static str]) -> impl proptest::strategy::Strategy<Valu
 static DEFAULT: std::sync::LazyLock<Profile> = std::sync::LazyLock::new(Profile::default_profile);
 
 const VALUES: &[&str] = &[
+    "Chief Officer - Planning and Regeneration",
+    "Chief Officer - Governance",
+    "chief officer  - governance",
+    "Chief Officer -\tGovernance",
+    "1234567 89abcdef",
+    "1234567\t89",
+    "12345678 9",
+    "abcdefgh\u{b}ijklmnop ",
     "",
     " ",
     "Choose an item.",
@@ -157,5 +165,22 @@ proptest::proptest! {
         let (a, b) = (format!("{base}{a}"), format!("{other}{b}"));
         proptest::prop_assert_eq!(same_fold(&a, &b), fold(&a) == fold(&b), "{:?} {:?}", a, b);
         proptest::prop_assert_eq!(same_fold(&b, &a), fold(&a) == fold(&b));
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn ids_are_formatted_as_format_would(
+        o in proptest::prop_oneof![0u32..200, proptest::num::u32::ANY],
+        n in proptest::prop_oneof![0u32..200, proptest::num::u32::ANY],
+        ow in 0usize..13,
+        nw in 0usize..13,
+        sep in proptest::sample::select(vec![".", "", " - ", "·"]),
+    ) {
+        let mut p = DEFAULT.clone();
+        (p.ids.objective_digits, p.ids.number_digits) = (ow, nw);
+        p.ids.separator = sep.to_string();
+        let expected = format!("KA{sep}{o:0ow$}{sep}{n:0nw$}");
+        proptest::prop_assert_eq!(p.format_id(o, n), expected);
     }
 }
