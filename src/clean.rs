@@ -114,6 +114,10 @@ pub fn tidy_inline_in_place(text: &mut String) {
 /// [`multiline`] without the fast path for text already in the canonical form.
 fn multiline_slow(text: &str) -> String {
     let spaced = plain_spaces(text);
+    if !scan::has_markup_char(&spaced) {
+        // Nothing to decode, and nothing for `layout` to make plain or defuse either.
+        return layout_lines(&spaced);
+    }
     let plain = replace_markup(&spaced, markup_meaning);
     layout(&plain)
 }
@@ -134,12 +138,16 @@ fn is_canonical(text: &str) -> bool {
 /// Lays out text that holds no markup (or only markup to keep as text) as canonical lines.
 fn layout(text: &str) -> String {
     let spaced = plain_spaces(text);
-    let text = defuse_markup(&spaced);
+    layout_lines(&defuse_markup(&spaced))
+}
+
+/// [`layout`] of text with no space but `' '` and line breaks, and no markup to defuse.
+fn layout_lines(text: &str) -> String {
     let mut lines = Lines {
         text: String::with_capacity(text.len()),
         any: false,
     };
-    for raw in scan::lines(&text) {
+    for raw in scan::lines(text) {
         if scan::is_tidy(raw) {
             clean_line(raw, &mut lines);
         } else {

@@ -362,6 +362,12 @@ proptest! {
     }
 
     #[test]
+    fn cleaning_without_markup_skips_only_what_would_change_nothing(text in any_text()) {
+        let first_written = layout(&replace_markup(&plain_spaces(&text), markup_meaning));
+        prop_assert_eq!(multiline_slow(&text), first_written);
+    }
+
+    #[test]
     fn lines_are_split_as_by_is_line_break(text in any_text()) {
         let lines: Vec<&str> = scan::lines(&text).collect();
         prop_assert_eq!(lines, text.split(is_line_break).collect::<Vec<_>>());
@@ -444,11 +450,12 @@ fn bullets_inside_a_line_start_as_split_before_expects() {
 }
 
 #[test]
-fn the_canonical_scan_sees_every_byte_of_a_word() {
+fn the_scans_see_every_byte_of_a_word() {
     // Eight bytes are checked at once: a character that needs a look is put at every place.
     for base in [
         "- Abcdefgh ijklmnop qrstuvwx yz012345 6789.",
         "Abc d efghijklmnopq r stuvwxyz 0123 45678",
+        "Abcdefg hijklmno pqrstuv wxyz0123 4",
     ] {
         assert!(is_canonical(base));
         for at in 0..=base.len() {
@@ -482,6 +489,11 @@ fn the_canonical_scan_sees_every_byte_of_a_word() {
                     is_canonical_plain(&text),
                     "{text:?}"
                 );
+                let tidy = !text.starts_with(' ')
+                    && !text.ends_with(' ')
+                    && !text.contains("  ")
+                    && text.chars().all(|c| c == ' ' || !is_space(c));
+                assert_eq!(scan::is_tidy(&text), tidy, "{text:?}");
             }
         }
     }

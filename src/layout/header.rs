@@ -69,6 +69,9 @@ pub struct HeaderKeys {
     /// (keys of 128 bytes or more are not counted: [`HeaderKeys::field_of`] never looks them up
     /// here). A cell's key that no key shares its first byte and length with is not searched.
     lengths: Vec<u128>,
+    /// Bit `256 * a + b` set when a key starts with the bytes `a`, `b`: a cell whose key starts
+    /// otherwise is given up after two letters or digits (most text starts like no key).
+    starts: Vec<u64>,
 }
 
 impl HeaderKeys {
@@ -91,6 +94,13 @@ impl HeaderKeys {
         // A name listed twice keeps its first field (the sort is stable).
         keys.fields.sort_by(|a, b| a.0.cmp(&b.0));
         keys.fields.dedup_by(|later, first| later.0 == first.0);
+        keys.starts = vec![0; 1024];
+        for (k, _) in &keys.fields {
+            if let [a, b, ..] = *k.as_bytes() {
+                let bit = usize::from(a) << 8 | usize::from(b);
+                keys.starts[bit / 64] |= 1 << (bit % 64);
+            }
+        }
         keys.lengths = vec![0; 256];
         for (k, _) in &keys.fields {
             if let (Some(&first), n @ 0..128) = (k.as_bytes().first(), k.len()) {
@@ -121,6 +131,9 @@ impl HeaderKeys {
                     }
                     buf[len] = b.to_ascii_lowercase();
                     (len, chars) = (len + 1, chars + 1);
+                    if len == 2 && !self.may_start(buf[0], buf[1]) {
+                        return None;
+                    }
                 }
                 continue;
             }
@@ -131,8 +144,12 @@ impl HeaderKeys {
                     if chars == self.longest {
                         return None;
                     }
+                    let was = len;
                     len += lower.encode_utf8(&mut buf[len..]).len();
                     chars += 1;
+                    if was < 2 && len >= 2 && !self.may_start(buf[0], buf[1]) {
+                        return None;
+                    }
                 }
             }
         }
@@ -146,6 +163,12 @@ impl HeaderKeys {
             .binary_search_by(|(key, _)| key.as_bytes().cmp(k))
             .ok()?;
         Some(self.fields[i].1)
+    }
+
+    /// Some key starts with the bytes `a`, `b`.
+    fn may_start(&self, a: u8, b: u8) -> bool {
+        let bit = usize::from(a) << 8 | usize::from(b);
+        self.starts[bit / 64] & 1 << (bit % 64) != 0
     }
 
     /// [`HeaderKeys::field_of`] with the key in a `String`: the statement the stack buffer is
