@@ -7,24 +7,24 @@ pub fn same_fold(a: &str, b: &str) -> bool {
         return true;
     }
     // Vocabularies share long beginnings ("Chief Officer - …"): the common ASCII beginning is
-    // compared byte by byte, up to its last char that is not white space. Both folds give the
-    // same chars for it, and after it both are in the same state (a text started, no run of
-    // white space pending), so only the rests need folding.
+    // compared byte by byte (eight at a time while they are equal). Both folds give the same
+    // chars for it and are then in the same state, so when two letters, digits or marks
+    // follow it that differ even in lower case, the folds differ there. Otherwise only the
+    // rests need folding, from the beginning's last char that is not white space on.
     let (x, y) = (a.as_bytes(), b.as_bytes());
     let (mut skip, mut at) = (0, 0);
-    // Eight equal ASCII bytes at a time while the eighth is not white space.
     while let (Some(p), Some(q)) = (x.get(at..at + 8), y.get(at..at + 8)) {
-        if p != q || !p.is_ascii() || is_ascii_white(p[7]) {
+        if p != q || !p.is_ascii() {
             break;
         }
+        if let Some(last) = p.iter().rposition(|&b| !is_ascii_white(b)) {
+            skip = at + last + 1;
+        }
         at += 8;
-        skip = at;
     }
     for (i, (&p, &q)) in x.iter().zip(y).enumerate().skip(at) {
         if !p.is_ascii() || !p.eq_ignore_ascii_case(&q) {
-            if i == skip && p.is_ascii_graphic() && q.is_ascii_graphic() {
-                // Right after a char that is not white space, two letters, digits or marks
-                // that differ even in lower case: the next chars of the folds differ.
+            if p.is_ascii_graphic() && q.is_ascii_graphic() {
                 return false;
             }
             break;
