@@ -154,6 +154,9 @@ fn layout_lines(text: &str) -> String {
             clean_line(&tidy_inline(raw), &mut lines);
         }
     }
+    // Room was made for the whole text; what markup, bullets and spaces took is given back, as
+    // the text is kept with the activity.
+    lines.text.shrink_to_fit();
     lines.text
 }
 

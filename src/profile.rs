@@ -373,7 +373,14 @@ impl Profile {
         // As `format!("{prefix}{sep}{objective:0w$}{sep}{number:0w$}")`, without the
         // formatting machinery: every activity's id is made again when it is read.
         let (prefix, sep) = (&self.ids.prefix, &self.ids.separator);
-        let mut id = String::with_capacity(prefix.len() + 2 * sep.len() + 20);
+        let digits =
+            |n: u32, width: usize| width.max(n.checked_ilog10().map_or(1, |l| l as usize + 1));
+        let mut id = String::with_capacity(
+            prefix.len()
+                + 2 * sep.len()
+                + digits(objective, self.ids.objective_digits)
+                + digits(number, self.ids.number_digits),
+        );
         id.push_str(prefix);
         id.push_str(sep);
         push_padded(&mut id, objective, self.ids.objective_digits);
