@@ -8,7 +8,10 @@
 //! the same thing compare equal and a workbook shows one bullet per line.
 
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
+
+mod scan;
 
 /// The prefix of a bullet line in clean text.
 pub const BULLET: &str = "- ";
@@ -67,20 +70,7 @@ const DOT_MARKERS: [char; 8] = ['•', '·', '◦', '▪', '●', '‣', '\u{F0B
 /// assert_eq!(katrack::clean::tidy_inline("Chief Officer -\u{200b}Governance"), "Chief Officer - Governance");
 /// ```
 pub fn tidy_inline(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut gap = false;
-    for c in text.chars() {
-        if is_space(c) {
-            gap = true;
-        } else {
-            if gap && !out.is_empty() {
-                out.push(' ');
-            }
-            gap = false;
-            out.push(c);
-        }
-    }
-    out
+    scan::tidy(text)
 }
 
 /// Normalises multi-line free text (progress, next steps) to the canonical form.
@@ -116,18 +106,19 @@ pub fn multiline_in_place(text: &mut String) {
 
 /// [`tidy_inline`] in place: a value already tidy is left as it is, not copied.
 pub fn tidy_inline_in_place(text: &mut String) {
-    let tidy = !text.starts_with(' ')
-        && !text.ends_with(' ')
-        && !text.contains("  ")
-        && text.chars().all(|c| c == ' ' || !is_space(c));
-    if !tidy {
+    if !scan::is_tidy(text) {
         *text = tidy_inline(text);
     }
 }
 
 /// [`multiline`] without the fast path for text already in the canonical form.
 fn multiline_slow(text: &str) -> String {
-    let plain = replace_markup(&plain_spaces(text), markup_meaning);
+    let spaced = plain_spaces(text);
+    if !scan::has_markup_char(&spaced) {
+        // Nothing to decode, and nothing for `layout` to make plain or defuse either.
+        return layout_lines(&spaced);
+    }
+    let plain = replace_markup(&spaced, markup_meaning);
     layout(&plain)
 }
 
@@ -141,48 +132,51 @@ fn multiline_slow(text: &str) -> String {
 /// the text of a line starts with no marker and holds no `•` that would start a sub-bullet, and
 /// the text of a bullet no ` - `/` – ` that would start another.
 fn is_canonical(text: &str) -> bool {
-    if text.is_empty() {
-        return true;
-    }
-    // Byte by byte first (the common, ASCII case), then the other chars one by one.
-    let plain_ascii = |b: u8| b == b'\n' || (b >= 0x20 && !matches!(b, 0x7f | b'<' | b'&'));
-    text.bytes().all(|b| b >= 0x80 || plain_ascii(b))
-        && (text.is_ascii() || text.chars().all(|c| c.is_ascii() || !is_space(c)))
-        && text.split('\n').all(canonical_line)
-}
-
-/// One line of [`is_canonical`] text.
-fn canonical_line(line: &str) -> bool {
-    let (bullet, text) = match line
-        .strip_prefix(SUB_BULLET)
-        .or_else(|| line.strip_prefix(BULLET))
-    {
-        Some(text) => (true, text),
-        None => (false, line),
-    };
-    let mut chars = text.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    let marker = DOT_MARKERS.contains(&first)
-        || DASH_MARKERS.contains(&first)
-        || (first == 'o' && chars.next() == Some(' '));
-    first != ' '
-        && !marker
-        && !text.ends_with(' ')
-        && !text.contains("  ")
-        && !text.contains('•')
-        && !(bullet && (text.contains(" - ") || text.contains(" – ")))
+    scan::is_canonical(text)
 }
 
 /// Lays out text that holds no markup (or only markup to keep as text) as canonical lines.
 fn layout(text: &str) -> String {
-    let text = defuse_markup(&plain_spaces(text));
-    let mut lines: Vec<String> = Vec::new();
-    for raw in text.split(is_line_break) {
-        clean_line(&tidy_inline(raw), &mut lines);
+    let spaced = plain_spaces(text);
+    layout_lines(&defuse_markup(&spaced))
+}
+
+/// [`layout`] of text with no space but `' '` and line breaks, and no markup to defuse.
+fn layout_lines(text: &str) -> String {
+    let mut lines = Lines {
+        text: String::with_capacity(text.len()),
+        any: false,
+    };
+    for raw in scan::lines(text) {
+        if scan::is_tidy(raw) {
+            clean_line(raw, &mut lines);
+        } else {
+            clean_line(&tidy_inline(raw), &mut lines);
+        }
     }
-    lines.join("\n")
+    // Room was made for the whole text; what markup, bullets and spaces took is given back, as
+    // the text is kept with the activity.
+    lines.text.shrink_to_fit();
+    lines.text
+}
+
+/// Clean lines as they are made, joined by `'\n'`.
+struct Lines {
+    text: String,
+    /// A line has been written (the next one needs a line break before it).
+    any: bool,
+}
+
+impl Lines {
+    /// Writes one line, `prefix` then `text`.
+    fn push(&mut self, prefix: &str, text: &str) {
+        if self.any {
+            self.text.push('\n');
+        }
+        self.any = true;
+        self.text.push_str(prefix);
+        self.text.push_str(text);
+    }
 }
 
 /// Joins a continuation's text to the text above it.
@@ -242,7 +236,11 @@ fn is_space(c: char) -> bool {
 }
 
 /// Every kind of space as `' '`, so that `<p\u{200b}>` is read the same now and after tidying.
-fn plain_spaces(text: &str) -> String {
+/// Text with no space but `' '` and line breaks is given back as it is.
+fn plain_spaces(text: &str) -> Cow<'_, str> {
+    if !scan::has_odd_spaces(text) {
+        return Cow::Borrowed(text);
+    }
     text.chars()
         .map(|c| {
             if is_space(c) && !is_line_break(c) {
@@ -251,7 +249,8 @@ fn plain_spaces(text: &str) -> String {
                 c
             }
         })
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 fn is_line_break(c: char) -> bool {
@@ -294,8 +293,8 @@ fn markup_meaning(caps: &regex::Captures<'_>) -> Option<String> {
 /// Keeps text that looks like markup as text. Decoding can produce it (`&lt;p&gt;` gives `<p>`),
 /// and so can joining two texts; a space is put after its `<` or `&` so that cleaning the result
 /// again changes nothing and no word is lost.
-fn defuse_markup(text: &str) -> String {
-    let mut out = text.to_string();
+fn defuse_markup(text: &str) -> Cow<'_, str> {
+    let mut out = Cow::Borrowed(text);
     for _ in 0..text.len() {
         let mut changed = false;
         let next = replace_markup(&out, |caps| {
@@ -307,15 +306,22 @@ fn defuse_markup(text: &str) -> String {
         if !changed {
             break;
         }
-        out = next;
+        out = Cow::Owned(next.into_owned());
     }
     out
 }
 
 /// Replaces each `MARKUP` match by what `f` returns, leaving it as written when `f` gives None.
 /// Text kept as written is searched again from its second character, so that the entity in
-/// `<custom &amp;>` is still decoded.
-fn replace_markup(text: &str, mut f: impl FnMut(&regex::Captures<'_>) -> Option<String>) -> String {
+/// `<custom &amp;>` is still decoded. Text with nothing replaced is given back as it is.
+fn replace_markup(
+    text: &str,
+    mut f: impl FnMut(&regex::Captures<'_>) -> Option<String>,
+) -> Cow<'_, str> {
+    if !scan::has_markup_char(text) {
+        // Every match starts with `<` or `&`.
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let (mut last, mut at) = (0, 0);
     while let Some(caps) = MARKUP.captures_at(text, at) {
@@ -329,8 +335,11 @@ fn replace_markup(text: &str, mut f: impl FnMut(&regex::Captures<'_>) -> Option<
             at = m.start() + 1;
         }
     }
+    if last == 0 {
+        return Cow::Borrowed(text);
+    }
     out.push_str(&text[last..]);
-    out
+    Cow::Owned(out)
 }
 
 /// The kind of bullet a line starts with.
@@ -363,18 +372,18 @@ fn strip_marker(line: &str) -> Option<(Bullet, &str)> {
 }
 
 /// Cleans one tidied line (single spaces, trimmed) into zero or more output lines.
-fn clean_line(line: &str, out: &mut Vec<String>) {
+fn clean_line(line: &str, out: &mut Lines) {
     for piece in split_before(line, starts_sub_bullet) {
         clean_piece(piece, out);
     }
 }
 
-fn clean_piece(mut piece: &str, out: &mut Vec<String>) {
+fn clean_piece(mut piece: &str, out: &mut Lines) {
     let (bullet, rest) = loop {
         match strip_marker(piece) {
             None => {
                 if !piece.is_empty() {
-                    out.push(piece.to_string());
+                    out.push("", piece);
                 }
                 return;
             }
@@ -383,7 +392,7 @@ fn clean_piece(mut piece: &str, out: &mut Vec<String>) {
             Some(found) => break found,
         }
     };
-    let mut parts = split_before(rest, starts_dash_bullet).into_iter();
+    let mut parts = split_before(rest, starts_dash_bullet);
     push_bullet(out, bullet, parts.next().unwrap_or(""));
     for part in parts {
         let rest = strip_marker(part).map_or(part, |(_, rest)| rest);
@@ -391,7 +400,7 @@ fn clean_piece(mut piece: &str, out: &mut Vec<String>) {
     }
 }
 
-fn push_bullet(out: &mut Vec<String>, bullet: Bullet, text: &str) {
+fn push_bullet(out: &mut Lines, bullet: Bullet, text: &str) {
     if text.is_empty() {
         return;
     }
@@ -399,36 +408,49 @@ fn push_bullet(out: &mut Vec<String>, bullet: Bullet, text: &str) {
         Bullet::Dash => BULLET,
         Bullet::Dot => SUB_BULLET,
     };
-    out.push(format!("{prefix}{text}"));
+    out.push(prefix, text);
 }
 
 /// Splits a tidied line before each space where `starts` holds for the text after the space;
-/// the pieces are trimmed.
-fn split_before(line: &str, starts: fn(&str) -> bool) -> Vec<&str> {
-    let mut pieces = Vec::new();
+/// the pieces are trimmed. `starts` is only asked about text that starts with `-` or with a
+/// char whose first byte is `0xe2` (`•`, `–`): both callers' bullets start so.
+fn split_before(line: &str, starts: fn(&str) -> bool) -> impl Iterator<Item = &str> {
     let mut from = 0;
-    for (i, _) in line.match_indices(' ') {
-        if starts(&line[i + 1..]) {
-            pieces.push(line[from..i].trim());
-            from = i + 1;
+    let bytes = line.as_bytes();
+    let mut spaces = (0..bytes.len())
+        .filter(move |&i| bytes[i] == b' ' && matches!(bytes.get(i + 1), Some(b'-' | 0xe2)));
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
         }
-    }
-    pieces.push(line[from..].trim());
-    pieces
+        for i in spaces.by_ref() {
+            if starts(&line[i + 1..]) {
+                let piece = line[from..i].trim();
+                from = i + 1;
+                return Some(piece);
+            }
+        }
+        done = true;
+        Some(line[from..].trim())
+    })
 }
 
 /// `• …` inside a line always starts a sub-bullet (but `••` is left alone).
 fn starts_sub_bullet(after: &str) -> bool {
-    let mut chars = after.chars();
-    chars.next() == Some('•') && chars.next() != Some('•')
+    after
+        .strip_prefix('•')
+        .is_some_and(|rest| !rest.starts_with('•'))
 }
 
 /// `- Text` inside a bullet line starts a new bullet when the text looks like a sentence start.
 fn starts_dash_bullet(after: &str) -> bool {
-    let mut chars = after.chars();
-    matches!(chars.next(), Some('-' | '–'))
-        && chars.next() == Some(' ')
-        && chars.next().is_some_and(|c| {
+    let Some(rest) = after.strip_prefix('-').or_else(|| after.strip_prefix('–')) else {
+        return false;
+    };
+    rest.strip_prefix(' ')
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| {
             c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '\'' | '‘' | '“' | '£')
         })
 }

@@ -222,3 +222,279 @@ fn plain_bullets_take_the_fast_path() {
         assert!(!is_canonical(text), "{text:?}");
     }
 }
+
+/// Lines that are canonical, or nearly: the text the fast paths answer for.
+fn nearly_canonical() -> impl Strategy<Value = String> {
+    let odd = |items: Vec<&'static str>| prop::sample::select(items).prop_map(str::to_string);
+    let prefix = prop_oneof![
+        6 => odd(vec!["", "- ", "  • "]),
+        1 => odd(vec!["-", " ", "o ", "• ", "  ", "–", "o", "*"]),
+    ];
+    let word = prop_oneof![
+        12 => "[a-zA-Z0-9£é.,]{1,6}",
+        1 => odd(vec![
+            " ", "  ", " - ", " – ", " — ", " • ", "•", "–", " -", "- ", "o ", "\r",
+            "\u{a0}", "\u{2028}", "\u{85}", "\u{feff}", "<", "&", "\u{7f}", "\u{1b}",
+            "\t", " A", " - A", " – 1", "-", "·",
+        ]),
+    ];
+    let end = prop_oneof![8 => Just(String::new()), 1 => odd(vec![" ", "\n", "  "])];
+    let line = (prefix, prop::collection::vec(word, 1..12), end)
+        .prop_map(|(prefix, words, end)| format!("{prefix}{}{end}", words.join(" ")));
+    prop::collection::vec(line, 0..6).prop_map(|lines| lines.join("\n"))
+}
+
+/// [`is_canonical`] as first written, a few passes over the text: the statement that the
+/// one-pass scan is held to.
+fn is_canonical_plain(text: &str) -> bool {
+    if text.is_empty() {
+        return true;
+    }
+    let plain_ascii = |b: u8| b == b'\n' || (b >= 0x20 && !matches!(b, 0x7f | b'<' | b'&'));
+    text.bytes().all(|b| b >= 0x80 || plain_ascii(b))
+        && text.chars().all(|c| c.is_ascii() || !is_space(c))
+        && text.split('\n').all(canonical_line)
+}
+
+/// One line of `is_canonical_plain` text.
+fn canonical_line(line: &str) -> bool {
+    let (bullet, text) = match line
+        .strip_prefix(SUB_BULLET)
+        .or_else(|| line.strip_prefix(BULLET))
+    {
+        Some(text) => (true, text),
+        None => (false, line),
+    };
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let marker = DOT_MARKERS.contains(&first)
+        || DASH_MARKERS.contains(&first)
+        || (first == 'o' && chars.next() == Some(' '));
+    first != ' '
+        && !marker
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && !text.contains('•')
+        && !(bullet && (text.contains(" - ") || text.contains(" – ")))
+}
+
+/// Any text: the awkward characters cleaning cares about, messy returns, nearly canonical text.
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[-=+@\"' \n\r\t•·◦–—*o<>&;#/a-zA-Z0-9é£\u{a0}\u{200b}\u{2028}\u{85}\u{7f}\u{0}]{0,200}",
+        "\\PC{0,100}",
+        ".{0,60}",
+        messy(),
+        nearly_canonical(),
+    ]
+}
+
+/// [`tidy_inline`] as first written, char by char.
+fn tidy_inline_plain(text: &str) -> String {
+    let mut out = String::new();
+    let mut gap = false;
+    for c in text.chars() {
+        if is_space(c) {
+            gap = true;
+        } else {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// [`split_before`] as first written, into a `Vec`.
+fn split_before_plain(line: &str, starts: fn(&str) -> bool) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut from = 0;
+    for (i, _) in line.match_indices(' ') {
+        if starts(&line[i + 1..]) {
+            pieces.push(line[from..i].trim());
+            from = i + 1;
+        }
+    }
+    pieces.push(line[from..].trim());
+    pieces
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn the_canonical_scan_agrees_with_its_plain_statement(text in any_text()) {
+        prop_assert_eq!(scan::is_canonical(&text), is_canonical_plain(&text), "{:?}", text);
+        if is_canonical(&text) {
+            prop_assert_eq!(multiline_slow(&text), text);
+        }
+    }
+
+    #[test]
+    fn the_tidy_scan_agrees_with_its_plain_statement(text in any_text()) {
+        let tidy = !text.starts_with(' ')
+            && !text.ends_with(' ')
+            && !text.contains("  ")
+            && text.chars().all(|c| c == ' ' || !is_space(c));
+        prop_assert_eq!(scan::is_tidy(&text), tidy, "{:?}", text);
+        prop_assert_eq!(tidy_inline(&text), tidy_inline_plain(&text));
+        if tidy {
+            prop_assert_eq!(tidy_inline(&text), text);
+        }
+    }
+
+    #[test]
+    fn spaces_and_markup_are_left_alone_only_when_absent(text in any_text()) {
+        let spaced: String = text
+            .chars()
+            .map(|c| if is_space(c) && !is_line_break(c) { ' ' } else { c })
+            .collect();
+        prop_assert_eq!(scan::has_odd_spaces(&text), spaced != text);
+        prop_assert_eq!(plain_spaces(&text), spaced);
+        prop_assert_eq!(scan::has_markup_char(&text), text.contains(['<', '&']));
+        if let Cow::Borrowed(same) = replace_markup(&text, markup_meaning) {
+            prop_assert_eq!(same, &text);
+        }
+    }
+
+    #[test]
+    fn cleaning_without_markup_skips_only_what_would_change_nothing(text in any_text()) {
+        let first_written = layout(&replace_markup(&plain_spaces(&text), markup_meaning));
+        prop_assert_eq!(multiline_slow(&text), first_written);
+    }
+
+    #[test]
+    fn lines_are_split_as_by_is_line_break(text in any_text()) {
+        let lines: Vec<&str> = scan::lines(&text).collect();
+        prop_assert_eq!(lines, text.split(is_line_break).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn splitting_before_bullets_is_as_first_written(text in any_text()) {
+        let line = tidy_inline(&text);
+        for starts in [starts_sub_bullet as fn(&str) -> bool, starts_dash_bullet] {
+            let pieces: Vec<&str> = split_before(&line, starts).collect();
+            prop_assert_eq!(pieces, split_before_plain(&line, starts));
+        }
+    }
+}
+
+#[test]
+fn the_canonical_scan_on_edges() {
+    for text in [
+        "",
+        "\n",
+        "a\n",
+        "\na",
+        "- ",
+        "-  a",
+        "- a ",
+        "- a  b",
+        "- a - B",
+        "- a – B",
+        "a - B",
+        "  • a",
+        "  •  a",
+        "  • a • b",
+        "a • b",
+        "•",
+        "o a",
+        "oa",
+        "- o a",
+        "a\tb",
+        "a\u{a0}b",
+        "a\u{85}b",
+        "a<b",
+        "a&b",
+        "a\u{7f}",
+        "- a\n  • b\nc",
+        "- a\n\n- b",
+        "a\r\nb",
+        "é",
+        "a é",
+        "a  é",
+        "é ",
+        " é",
+    ] {
+        assert_eq!(
+            scan::is_canonical(text),
+            is_canonical_plain(text),
+            "{text:?}"
+        );
+        assert_eq!(
+            scan::is_tidy(text),
+            !text.starts_with(' ')
+                && !text.ends_with(' ')
+                && !text.contains("  ")
+                && text.chars().all(|c| c == ' ' || !is_space(c)),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn bullets_inside_a_line_start_as_split_before_expects() {
+    // split_before asks only about text starting with `-` or a char whose first byte is 0xe2.
+    for c in (0..=0x10ffff).filter_map(char::from_u32) {
+        for rest in [" A", " 1", "", "x", " "] {
+            let after = format!("{c}{rest}");
+            if starts_sub_bullet(&after) || starts_dash_bullet(&after) {
+                assert!(matches!(after.as_bytes()[0], b'-' | 0xe2), "{after:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_scans_see_every_byte_of_a_word() {
+    // Eight bytes are checked at once: a character that needs a look is put at every place.
+    for base in [
+        "- Abcdefgh ijklmnop qrstuvwx yz012345 6789.",
+        "Abc d efghijklmnopq r stuvwxyz 0123 45678",
+        "Abcdefg hijklmno pqrstuv wxyz0123 4",
+    ] {
+        assert!(is_canonical(base));
+        for at in 0..=base.len() {
+            for put in [
+                " ",
+                "-",
+                "<",
+                "&",
+                "\u{7f}",
+                "\t",
+                "•",
+                "é",
+                "\n",
+                " -",
+                " - A",
+                " – A",
+                "\u{a0}",
+                "\u{0}",
+                "\n\n",
+                " \n",
+                " é",
+                " \u{1}",
+                "  ",
+                " <",
+                "\u{1f}",
+                "\u{20}\u{21}",
+            ] {
+                let text = format!("{}{put}{}", &base[..at], &base[at..]);
+                assert_eq!(
+                    scan::is_canonical(&text),
+                    is_canonical_plain(&text),
+                    "{text:?}"
+                );
+                let tidy = !text.starts_with(' ')
+                    && !text.ends_with(' ')
+                    && !text.contains("  ")
+                    && text.chars().all(|c| c == ' ' || !is_space(c));
+                assert_eq!(scan::is_tidy(&text), tidy, "{text:?}");
+            }
+        }
+    }
+}

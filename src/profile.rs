@@ -8,6 +8,10 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod fold;
+use fold::first_folded;
+pub use fold::{fold, same_fold};
+
 /// The text of the default profile.
 pub const DEFAULT_PROFILE: &str = include_str!("../schemas/harborough.toml");
 
@@ -253,6 +257,24 @@ pub struct Profile {
     pub(crate) header_keys: std::sync::OnceLock<crate::layout::HeaderKeys>,
 }
 
+/// Writes `n` in decimal, with zeros before it up to `width` digits (`format!("{n:0width$}")`).
+fn push_padded(out: &mut String, n: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] += (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let written = digits.len() - at;
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(written)));
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
 fn compile(key: &str, pattern: &str) -> Result<Regex> {
     Regex::new(pattern)
         .map_err(|e| Error::Profile(format!("`{key}` is not a valid regular expression: {e}")))
@@ -348,15 +370,23 @@ impl Profile {
 
     /// The canonical id for an objective number and activity number (`4, 3` → `KA.04.03`).
     pub fn format_id(&self, objective: u32, number: u32) -> String {
-        format!(
-            "{p}{s}{o:0ow$}{s}{n:0nw$}",
-            p = self.ids.prefix,
-            s = self.ids.separator,
-            o = objective,
-            n = number,
-            ow = self.ids.objective_digits,
-            nw = self.ids.number_digits
-        )
+        // As `format!("{prefix}{sep}{objective:0w$}{sep}{number:0w$}")`, without the
+        // formatting machinery: every activity's id is made again when it is read.
+        let (prefix, sep) = (&self.ids.prefix, &self.ids.separator);
+        let digits =
+            |n: u32, width: usize| width.max(n.checked_ilog10().map_or(1, |l| l as usize + 1));
+        let mut id = String::with_capacity(
+            prefix.len()
+                + 2 * sep.len()
+                + digits(objective, self.ids.objective_digits)
+                + digits(number, self.ids.number_digits),
+        );
+        id.push_str(prefix);
+        id.push_str(sep);
+        push_padded(&mut id, objective, self.ids.objective_digits);
+        id.push_str(sep);
+        push_padded(&mut id, number, self.ids.number_digits);
+        id
     }
 
     /// The canonical objective id for a number (`4` → `CO 4`).
@@ -367,11 +397,11 @@ impl Profile {
     /// The status definition a value means, matched ignoring case and spaces.
     /// Returns the definition and the canonical value to store.
     pub fn match_status(&self, value: &str) -> Option<(&StatusDef, String)> {
-        if is_blank(value) {
-            return None;
-        }
+        // A blank value (nothing but white space) has no first folded char.
+        let first = first_folded(value)?;
+        let same = |name: &String| first_folded(name) == Some(first) && same_fold(name, value);
         for def in &self.statuses {
-            if same_fold(&def.name, value) || def.aliases.iter().any(|a| same_fold(a, value)) {
+            if same(&def.name) || def.aliases.iter().any(same) {
                 return Some((def, def.name.clone()));
             }
         }
@@ -396,16 +426,23 @@ impl Profile {
 
     /// True when the value is one of the profile's placeholders.
     pub fn is_placeholder(&self, value: &str) -> bool {
-        // A blank value folds to "", which only a blank placeholder would match.
+        // A blank value folds to "", which only a blank placeholder would match, and those do
+        // not count. Otherwise only a placeholder whose fold starts with the same char can
+        // match: nearly every field differs from every placeholder at its first char.
+        let Some(first) = first_folded(value) else {
+            return false;
+        };
         self.placeholders
             .iter()
-            .any(|p| !is_blank(p) && same_fold(p, value))
+            .any(|p| first_folded(p) == Some(first) && same_fold(p, value))
     }
 
     /// The canonical spelling of a value in a list, matched ignoring case and spaces.
     pub fn match_in<'a>(list: &'a [String], value: &str) -> Option<&'a str> {
+        // Two texts whose folds start differently (or only one of them blank) cannot match.
+        let first = first_folded(value);
         list.iter()
-            .find(|v| same_fold(v, value))
+            .find(|v| first_folded(v) == first && same_fold(v, value))
             .map(String::as_str)
     }
 
@@ -427,158 +464,5 @@ impl Profile {
     }
 }
 
-/// `fold(a) == fold(b)`, compared char by char without allocating: the vocabulary is matched
-/// against every field of every activity, most of them long texts that differ at once.
-pub fn same_fold(a: &str, b: &str) -> bool {
-    let (mut a, mut b) = (Folded::new(a), Folded::new(b));
-    loop {
-        match (a.next(), b.next()) {
-            (None, None) => return true,
-            (x, y) if x == y => {}
-            _ => return false,
-        }
-    }
-}
-
-/// The chars of [`fold`]'s result, one at a time.
-struct Folded<'a> {
-    chars: std::str::Chars<'a>,
-    /// The rest of a char that lower-cases to several.
-    lower: Option<std::char::ToLowercase>,
-    /// A char read after a run of white space, given after the one space it stands for.
-    held: Option<char>,
-    started: bool,
-}
-
-impl<'a> Folded<'a> {
-    fn new(text: &'a str) -> Self {
-        Folded {
-            chars: text.chars(),
-            lower: None,
-            held: None,
-            started: false,
-        }
-    }
-}
-
-impl Iterator for Folded<'_> {
-    type Item = char;
-
-    fn next(&mut self) -> Option<char> {
-        if let Some(c) = self.lower.as_mut().and_then(Iterator::next) {
-            return Some(c);
-        }
-        let c = match self.held.take() {
-            Some(c) => c,
-            None => {
-                let mut gap = false;
-                let c = loop {
-                    let c = self.chars.next()?;
-                    if c.is_whitespace() {
-                        gap = true;
-                    } else {
-                        break c;
-                    }
-                };
-                if gap && self.started {
-                    self.held = Some(c);
-                    return Some(' ');
-                }
-                c
-            }
-        };
-        self.started = true;
-        if c.is_ascii() {
-            return Some(c.to_ascii_lowercase());
-        }
-        let mut lower = c.to_lowercase();
-        let first = lower.next();
-        self.lower = Some(lower);
-        first
-    }
-}
-
-/// The text holds nothing but white space (its fold is empty).
-fn is_blank(value: &str) -> bool {
-    value.chars().all(char::is_whitespace)
-}
-
-/// A comparison key: lower case, inner white space collapsed, outer space trimmed.
-pub fn fold(value: &str) -> String {
-    value
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_profile_loads_and_formats_ids() {
-        let p = Profile::default_profile();
-        assert_eq!(p.format_id(4, 3), "KA.04.03");
-        assert!(p.id_strict.is_match("KA.04.03"));
-        assert!(!p.id_strict.is_match("KA.4.3"));
-        let caps = p.id_loose.captures("KA.1.4 Develop").unwrap();
-        assert_eq!(&caps["objective"], "1");
-        assert_eq!(&caps["number"], "4");
-    }
-
-    #[test]
-    fn statuses_match_ignoring_case_and_spaces() {
-        let p = Profile::default_profile();
-        assert_eq!(p.match_status("green ").unwrap().1, "Green");
-        let (def, value) = p.match_status("Deferred until the 2022/23  Year").unwrap();
-        assert_eq!(def.kind, StatusKind::Deferred);
-        assert_eq!(value, "Deferred until the 2022/23 Year");
-        assert!(p.match_status("Amber/Red").is_none());
-        assert!(p.match_status("").is_none());
-    }
-
-    #[test]
-    fn unknown_key_is_named() {
-        let text = DEFAULT_PROFILE.replace("[severities]", "colour_scheme = 1\n[severities]");
-        let err = Profile::from_toml(&text).unwrap_err().to_string();
-        assert!(err.contains("colour_scheme"), "{err}");
-    }
-
-    #[test]
-    fn headings_and_furniture() {
-        let p = Profile::default_profile();
-        let c = p
-            .objective_heading
-            .captures("CO 3 Enable delivery of quality homes")
-            .unwrap();
-        assert_eq!(&c["number"], "3");
-        assert_eq!(&c["title"], "Enable delivery of quality homes");
-        let c = p.theme_banner.captures("THE PLACE: a safe place").unwrap();
-        assert_eq!(&c["name"], "THE PLACE");
-        assert!(p.is_furniture("Appendix A"));
-        assert!(p.is_furniture("Key Activities in Detail"));
-        assert!(!p.is_furniture("KA.01.01 Something"));
-    }
-
-    #[test]
-    fn same_fold_agrees_with_fold() {
-        let texts = [
-            "",
-            "  \t ",
-            "Choose an item.",
-            "  choose   AN\u{a0}item. ",
-            "Choose an item",
-            "Chief Officer -\nGovernance",
-            "chief officer - governance",
-            "Straße",
-            "STRASSE",
-            "İstanbul",
-        ];
-        for a in texts {
-            for b in texts {
-                assert_eq!(same_fold(a, b), fold(a) == fold(b), "{a:?} {b:?}");
-            }
-        }
-    }
-}
+mod tests;

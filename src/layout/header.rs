@@ -65,6 +65,13 @@ pub struct HeaderKeys {
     fields: Vec<(String, &'static str)>,
     /// The longest key, in chars: a cell with more letters and digits names no column.
     longest: usize,
+    /// For each first byte of a key, bit `n` set when a key of `n` bytes starts with it
+    /// (keys of 128 bytes or more are not counted: [`HeaderKeys::field_of`] never looks them up
+    /// here). A cell's key that no key shares its first byte and length with is not searched.
+    lengths: Vec<u128>,
+    /// Bit `256 * a + b` set when a key starts with the bytes `a`, `b`: a cell whose key starts
+    /// otherwise is given up after two letters or digits (most text starts like no key).
+    starts: Vec<u64>,
 }
 
 impl HeaderKeys {
@@ -87,11 +94,86 @@ impl HeaderKeys {
         // A name listed twice keeps its first field (the sort is stable).
         keys.fields.sort_by(|a, b| a.0.cmp(&b.0));
         keys.fields.dedup_by(|later, first| later.0 == first.0);
+        keys.starts = vec![0; 1024];
+        for (k, _) in &keys.fields {
+            if let [a, b, ..] = *k.as_bytes() {
+                let bit = usize::from(a) << 8 | usize::from(b);
+                keys.starts[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        keys.lengths = vec![0; 256];
+        for (k, _) in &keys.fields {
+            if let (Some(&first), n @ 0..128) = (k.as_bytes().first(), k.len()) {
+                keys.lengths[first as usize] |= 1 << n;
+            }
+        }
         keys
     }
 
-    /// The field a header cell names, if any.
+    /// The field a header cell names, if any. The cell's key is made in a buffer on the stack
+    /// (every row is tried as a header, and nearly every cell names nothing); a cell with more
+    /// letters and digits than the longest key is given up as soon as they are counted.
     fn field_of(&self, text: &str) -> Option<&'static str> {
+        if self.longest * 4 > KEY_BYTES {
+            // A key of `longest` chars might not fit: only a profile with very long names.
+            return self.field_of_plain(text);
+        }
+        let mut buf = [0u8; KEY_BYTES];
+        let (mut len, mut chars) = (0, 0);
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii() {
+                i += 1;
+                if b.is_ascii_alphanumeric() {
+                    if chars == self.longest {
+                        return None;
+                    }
+                    buf[len] = b.to_ascii_lowercase();
+                    (len, chars) = (len + 1, chars + 1);
+                    if len == 2 && !self.may_start(buf[0], buf[1]) {
+                        return None;
+                    }
+                }
+                continue;
+            }
+            let c = text[i..].chars().next().unwrap_or_default();
+            i += c.len_utf8();
+            if c.is_alphanumeric() {
+                for lower in c.to_lowercase() {
+                    if chars == self.longest {
+                        return None;
+                    }
+                    let was = len;
+                    len += lower.encode_utf8(&mut buf[len..]).len();
+                    chars += 1;
+                    if was < 2 && len >= 2 && !self.may_start(buf[0], buf[1]) {
+                        return None;
+                    }
+                }
+            }
+        }
+        if len == 0 || self.lengths[buf[0] as usize] & (1 << len) == 0 {
+            return None;
+        }
+        let k = &buf[..len];
+        // UTF-8 bytes sort as their chars do, so the keys' order holds for their bytes.
+        let i = self
+            .fields
+            .binary_search_by(|(key, _)| key.as_bytes().cmp(k))
+            .ok()?;
+        Some(self.fields[i].1)
+    }
+
+    /// Some key starts with the bytes `a`, `b`.
+    fn may_start(&self, a: u8, b: u8) -> bool {
+        let bit = usize::from(a) << 8 | usize::from(b);
+        self.starts[bit / 64] & 1 << (bit % 64) != 0
+    }
+
+    /// [`HeaderKeys::field_of`] with the key in a `String`: the statement the stack buffer is
+    /// held to, and the way for keys longer than the buffer.
+    fn field_of_plain(&self, text: &str) -> Option<&'static str> {
         let mut k = String::new();
         for (n, c) in key(text).enumerate() {
             if n == self.longest {
@@ -110,21 +192,29 @@ impl HeaderKeys {
     }
 }
 
-/// The field a header cell names, if any.
-fn field_of(profile: &Profile, text: &str) -> Option<&'static str> {
-    profile
-        .header_keys
-        .get_or_init(|| HeaderKeys::new(profile))
-        .field_of(text)
-}
+/// The bytes of a header key made on the stack: keys of up to 24 chars, each at most 4 bytes.
+const KEY_BYTES: usize = 96;
 
 /// Reads a row as a header: the title column plus at least two other known columns.
 /// A field named twice keeps its first column; the others are listed in `repeated`.
 pub fn detect(profile: &Profile, row: &Row) -> Option<Header> {
+    let keys = profile.header_keys.get_or_init(|| HeaderKeys::new(profile));
+    // Nearly every row is not a header: a first pass, allocating nothing, looks for the title
+    // column and two more cells that name a field.
+    let (mut named, mut title) = (0, false);
+    for cell in row.cells.iter().filter(|c| !c.merged) {
+        if let Some(field) = keys.field_of(&cell.text) {
+            named += 1;
+            title |= field == "title";
+        }
+    }
+    if !title || named < 3 {
+        return None;
+    }
     let mut columns = BTreeMap::new();
     let mut repeated = BTreeMap::new();
     for cell in row.cells.iter().filter(|c| !c.merged) {
-        if let Some(field) = field_of(profile, &cell.text) {
+        if let Some(field) = keys.field_of(&cell.text) {
             if *columns.entry(field).or_insert(cell.col) != cell.col {
                 repeated.insert(cell.col, field);
             }
@@ -255,5 +345,38 @@ mod tests {
         let p = Profile::default_profile();
         assert!(detect(&p, &row(&["KA.01.01 Local Plan", "Green", "- Done"])).is_none());
         assert!(detect(&p, &row(&["Status", "Progress", "Portfolio"])).is_none());
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_stack_key_is_the_string_key(
+            text in prop_oneof![
+                prop::sample::select(vec![
+                    "Key Activities", "STATUS", "Next Steps / Milestones", "next_steps",
+                    "Actions for Next Quarter", "Actions for Next Quarters", "source_row",
+                    "Lead Officer", "Ref.", "Green", "KA.01.01 Local Plan",
+                ]).prop_map(str::to_string),
+                "[ ./_a-zA-Z0-9\u{130}\u{212a}ßéÉ]{0,30}",
+                "\\PC{0,30}",
+            ]
+        ) {
+            let p = Profile::default_profile();
+            let keys = HeaderKeys::new(&p);
+            prop_assert_eq!(keys.field_of(&text), keys.field_of_plain(&text));
+            let mut long = keys.clone();
+            long.longest = KEY_BYTES;
+            prop_assert_eq!(long.field_of(&text), long.field_of_plain(&text));
+        }
+    }
+
+    #[test]
+    fn a_header_needs_its_title_and_two_more_named_cells() {
+        let p = Profile::default_profile();
+        let h = detect(&p, &row(&["Activity", "RAG", "Update"])).unwrap();
+        assert_eq!(h.columns.len(), 3);
+        assert!(detect(&p, &row(&["Activity", "RAG", "Status"])).is_none());
+        assert!(detect(&p, &row(&["Activity", "Title", "RAG"])).is_none());
     }
 }
