@@ -61,20 +61,39 @@ pub fn stream_xlsx(
     if !matches!(ext.as_str(), "xlsx" | "xlsm") {
         return Ok(None);
     }
-    {
-        // The bytes are read once for the zip's directory, then let go before the workbook is
-        // opened from the file.
-        let bytes = std::fs::read(path)?;
-        if !bytes.starts_with(b"PK\x03\x04") {
-            return Ok(None);
-        }
-        check_unzipped_size(&bytes)?;
+    if !zip_within_limits(path)? {
+        return Ok(None);
     }
     let streamed = crate::error::guarded(
         || Ok(stream_open(path, sheet, threads, send)),
         |_| crate::error::Error::Empty(String::new()),
     );
     Ok(streamed.ok().flatten())
+}
+
+/// Whether the file is a zip whose directory passes [`check_unzipped_size`], reading only the
+/// file's first bytes and its end (where the directory is): the file is never held whole.
+/// `Ok(false)`: not a zip, or a directory too large for the end read here.
+fn zip_within_limits(path: &Path) -> Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let mut magic = [0u8; 4];
+    if file.read_exact(&mut magic).is_err() || &magic != b"PK\x03\x04" {
+        return Ok(false);
+    }
+    // The directory and its end records: 66 KiB holds them for any workbook of a few dozen parts.
+    let len = file.metadata()?.len();
+    let from = len.saturating_sub(66 * 1024);
+    file.seek(SeekFrom::Start(from))?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail)?;
+    match check_unzipped_size(&tail) {
+        Ok(()) => Ok(true),
+        // Refused on its declared sizes: so it would be read whole.
+        Err(e @ crate::error::Error::Unsupported(_)) => Err(e),
+        // The directory reaches further back (or is damaged): the whole read decides.
+        Err(_) => Ok(false),
+    }
 }
 
 fn stream_open(
