@@ -7,7 +7,7 @@
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::layout::{Layout, Parsed};
-use crate::read::stream::{Event, Properties, stream_xlsx};
+use crate::read::stream::{Event, Properties, Rows, stream_xlsx};
 use crate::rules::{Checker, Context};
 use std::path::Path;
 
@@ -39,10 +39,11 @@ pub fn check_streamed(
     let mut layout = Layout::new(file, ctx.profile, false, sheet.is_some()).without_row_reports();
     if jobs <= 1 {
         let mut checker = Checker::new(file, ctx);
+        let mut rows = Rows::default();
         let read = stream_xlsx(path, sheet, false, &mut |e| {
-            feed(&mut layout, e, &mut |part| checker.part(&part));
+            feed(&mut layout, &mut rows, e, &mut |part| checker.part(&part));
         });
-        return finish(read, layout, checker);
+        return finish(read, layout, rows, checker);
     }
     let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(QUEUE);
     let (parts_tx, parts_rx) = std::sync::mpsc::sync_channel::<Parsed>(QUEUE);
@@ -61,8 +62,9 @@ pub fn check_streamed(
             }
             checker
         });
+        let mut rows = Rows::default();
         for event in rx {
-            feed(&mut layout, event, &mut |part| {
+            feed(&mut layout, &mut rows, event, &mut |part| {
                 let _ = parts_tx.send(part);
             });
         }
@@ -73,20 +75,24 @@ pub fn check_streamed(
         let read = reader
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        finish(read, layout, checker)
+        finish(read, layout, rows, checker)
     })
 }
 
 /// Lays out one event's rows, handing on the activities finished.
-fn feed(layout: &mut Layout, event: Event, done: &mut dyn FnMut(Parsed)) {
+fn feed(layout: &mut Layout, rows: &mut Rows, event: Event, done: &mut dyn FnMut(Parsed)) {
     match event {
-        Event::Sheet { name, hidden } => {
+        Event::Sheet {
+            name,
+            hidden,
+            merges,
+        } => {
+            rows.finish(&mut |r| layout.row(&r));
             layout.begin_sheet(&name, hidden);
+            rows.sheet(&merges);
         }
-        Event::Rows(rows) => {
-            for row in &rows {
-                layout.row(row);
-            }
+        Event::Cells(cells) => {
+            rows.cells(&cells, &mut |r| layout.row(&r));
             if let Some(part) = layout.take_done() {
                 done(part);
             }
@@ -97,12 +103,17 @@ fn feed(layout: &mut Layout, event: Event, done: &mut dyn FnMut(Parsed)) {
 /// The last activities checked and every finding, once the whole file has been read.
 fn finish(
     read: Result<Option<Properties>>,
-    layout: Layout,
+    mut layout: Layout,
+    mut rows: Rows,
     mut checker: Checker,
 ) -> Result<Option<Streamed>> {
     let Some(props) = read? else {
         return Ok(None);
     };
+    rows.finish(&mut |r| layout.row(&r));
+    if rows.disordered {
+        return Ok(None);
+    }
     let parsed = layout.finish(props.title.as_deref(), props.subject.as_deref())?;
     checker.part(&parsed);
     let activities = checker.activities();

@@ -8,12 +8,12 @@
 use super::rows::{RowStream, value_text, whole_spread_fits};
 use super::{Row, check_unzipped_size};
 use crate::error::Result;
-use calamine::{Reader, SheetType, SheetVisible, Xlsx};
+use calamine::{DataRef, Dimensions, Reader, SheetType, SheetVisible, Xlsx};
 use std::io::BufReader;
 use std::path::Path;
 
-/// How many rows go in one [`Event::Rows`].
-const BATCH: usize = 256;
+/// How many bytes of text one [`Cells`] batch holds, about.
+const BATCH_BYTES: usize = 64 * 1024;
 
 /// What a streamed workbook sends, in order.
 #[derive(Debug)]
@@ -25,9 +25,72 @@ pub enum Event {
         name: String,
         /// Whether it is hidden.
         hidden: bool,
+        /// Its merged areas, for [`Rows`] to spread.
+        merges: Vec<Dimensions>,
     },
-    /// The current sheet's next rows, top to bottom, each one's cells left to right.
-    Rows(Vec<Row>),
+    /// The current sheet's next cells, in the order read ([`Rows`] makes them rows).
+    Cells(Cells),
+}
+
+/// A batch of non-blank cells, their text in one buffer: the reading thread copies each cell's
+/// text once, without an allocation per cell, and the rows are made where they are laid out.
+#[derive(Debug, Default)]
+pub struct Cells {
+    text: String,
+    /// (row, column, end of the cell's text in `text`).
+    cells: Vec<(u32, u32, usize)>,
+}
+
+impl Cells {
+    /// Adds a cell's value unless it is blank.
+    fn push(&mut self, (row, col): (u32, u32), value: &DataRef<'_>) {
+        match value {
+            DataRef::SharedString(s) if !s.trim().is_empty() => self.text.push_str(s),
+            DataRef::SharedString(_) => return,
+            other => match value_text(other) {
+                Some(t) => self.text.push_str(&t),
+                None => return,
+            },
+        }
+        self.cells.push((row, col, self.text.len()));
+    }
+}
+
+/// Makes rows of a streamed workbook's [`Cells`], with each sheet's merged areas spread; a row
+/// is handed on once a cell of a later row comes.
+#[derive(Default)]
+pub struct Rows {
+    stream: Option<RowStream>,
+    /// Cells came out of row order: the file must be read whole instead.
+    pub disordered: bool,
+}
+
+impl Rows {
+    /// A sheet with these merged areas begins (call [`finish`](Self::finish) for the one
+    /// before first).
+    pub fn sheet(&mut self, merges: &[Dimensions]) {
+        self.stream = Some(RowStream::new(merges));
+    }
+
+    /// The next cells of the current sheet; the rows they complete go to `emit`.
+    pub fn cells(&mut self, batch: &Cells, emit: &mut impl FnMut(Row)) {
+        let Some(stream) = &mut self.stream else {
+            return;
+        };
+        let mut start = 0;
+        for &(row, col, end) in &batch.cells {
+            stream.push((row, col), batch.text[start..end].to_string(), emit);
+            start = end;
+        }
+        self.disordered |= stream.disordered;
+    }
+
+    /// The current sheet is read: its last rows go to `emit`.
+    pub fn finish(&mut self, emit: &mut impl FnMut(Row)) {
+        if let Some(stream) = self.stream.take() {
+            stream.finish(emit);
+        }
+    }
 }
 
 /// The workbook's document properties.
@@ -131,14 +194,15 @@ fn stream_open(
     for i in chosen {
         let meta = &metas[i];
         let hidden = meta.visible != SheetVisible::Visible;
-        send(Event::Sheet {
-            name: meta.name.clone(),
-            hidden,
-        });
         if hidden && sheet.is_none() {
+            send(Event::Sheet {
+                name: meta.name.clone(),
+                hidden,
+                merges: Vec::new(),
+            });
             continue;
         }
-        stream_sheet(&mut book, &meta.name, merges.remove(&meta.name), send)?;
+        stream_sheet(&mut book, meta, merges.remove(&meta.name), send)?;
     }
     Some(Properties {
         title: props
@@ -155,45 +219,44 @@ fn open_book(path: &Path) -> Option<Xlsx<BufReader<std::fs::File>>> {
     Xlsx::new(BufReader::new(std::fs::File::open(path).ok()?)).ok()
 }
 
-/// One sheet's rows to `send`; `None` when it cannot be streamed.
+/// One sheet's cells to `send`; `None` when it cannot be streamed.
 fn stream_sheet<RS: std::io::Read + std::io::Seek>(
     book: &mut Xlsx<RS>,
-    name: &str,
-    merges: Option<Vec<calamine::Dimensions>>,
+    meta: &calamine::Sheet,
+    merges: Option<Vec<Dimensions>>,
     send: &mut dyn FnMut(Event),
 ) -> Option<()> {
+    let name = meta.name.as_str();
     // The merged areas follow the cells in the sheet's XML, but are needed before the first row
-    // is sent: read from the zip beforehand, or else by calamine in a pass of their own.
+    // is made: read from the zip beforehand, or else by calamine in a pass of their own.
     let merges = merges.unwrap_or_else(|| book.merge_cells_by_sheet_name(name).unwrap_or_default());
     if !whole_spread_fits(&merges) {
         return None;
     }
+    send(Event::Sheet {
+        name: name.to_string(),
+        hidden: meta.visible != SheetVisible::Visible,
+        merges,
+    });
     let mut reader = match book.worksheet_cells_reader(name) {
         Ok(reader) => reader,
         // A chart or dialog sheet listed as a worksheet holds no cells.
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Some(()),
         Err(_) => return None,
     };
-    let mut stream = RowStream::new(&merges);
-    let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
+    let new_batch = || Cells {
+        text: String::with_capacity(BATCH_BYTES + BATCH_BYTES / 4),
+        cells: Vec::with_capacity(BATCH_BYTES / 64),
+    };
+    let mut batch = new_batch();
     while let Some(cell) = reader.next_cell().ok()? {
-        let Some(text) = value_text(cell.get_value()) else {
-            continue;
-        };
-        stream.push(cell.get_position(), text, &mut |r| batch.push(r));
-        if stream.disordered {
-            return None;
-        }
-        if batch.len() >= BATCH {
-            send(Event::Rows(std::mem::replace(
-                &mut batch,
-                Vec::with_capacity(BATCH),
-            )));
+        batch.push(cell.get_position(), cell.get_value());
+        if batch.text.len() >= BATCH_BYTES {
+            send(Event::Cells(std::mem::replace(&mut batch, new_batch())));
         }
     }
-    stream.finish(&mut |r| batch.push(r));
-    if !batch.is_empty() {
-        send(Event::Rows(batch));
+    if !batch.cells.is_empty() {
+        send(Event::Cells(batch));
     }
     Some(())
 }
