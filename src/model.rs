@@ -25,6 +25,30 @@ pub const FIELDS: [&str; 11] = [
 /// An activity's canonical fields, borrowed, in [`FIELDS`] order.
 pub type Fields<'a> = [&'a str; FIELDS.len()];
 
+/// Anything that gives an activity's canonical fields: an [`Activity`], or its [`Fields`].
+pub trait AsFields {
+    /// The canonical fields, in [`FIELDS`] order.
+    fn as_fields(&self) -> Fields<'_>;
+}
+
+impl AsFields for Fields<'_> {
+    fn as_fields(&self) -> Fields<'_> {
+        *self
+    }
+}
+
+impl AsFields for Activity {
+    fn as_fields(&self) -> Fields<'_> {
+        self.fields()
+    }
+}
+
+impl<T: AsFields + ?Sized> AsFields for &T {
+    fn as_fields(&self) -> Fields<'_> {
+        (**self).as_fields()
+    }
+}
+
 /// A whole tracker: document metadata and the activities in reading order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,9 +1,12 @@
 //! `katrack export`: a tracker (any readable file) written as a formatted workbook, CSV or JSON.
 
 use super::OutFormat;
+use katrack::Activity;
 use katrack::error::Error;
+use katrack::profile::Profile;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Write a tracker as a formatted workbook, canonical CSV or canonical JSON.
 ///
@@ -40,6 +43,12 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let profile = super::load_profile(args.profile.as_deref())?;
     let format = OutFormat::of(&args.output)?;
+    if format == OutFormat::Xlsx {
+        if let Some(n) = export_streamed(&args, &profile)? {
+            eprintln!("wrote {n} activities to {}", args.output.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let loaded = super::import::load(&args.inputs, &profile, args.sheet.as_deref())?;
     if let Some((_, e)) = loaded.failed.first() {
         return Err(Error::Usage(e.to_string()));
@@ -62,4 +71,91 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // The process ends now: no need to free every activity one by one.
     std::mem::forget((tracker, bytes));
     Ok(ExitCode::SUCCESS)
+}
+
+/// How many activities go from the reading thread to the writing one at a time.
+const BATCH: usize = 256;
+
+/// One canonical JSON tracker written to .xlsx as it is read: one thread parses and cleans the
+/// activities, the other writes them, so the tracker is never held whole and memory stays flat
+/// however long it is. `None` when the input is not streamed (several inputs, not JSON, or a
+/// document [`stream_tracker_json`](katrack::read::json_stream::stream_tracker_json) leaves to
+/// the whole read): export it whole, which also gives the same errors.
+fn export_streamed(args: &Args, profile: &Profile) -> Result<Option<usize>, Error> {
+    let inputs = super::expand_inputs(&args.inputs)?;
+    let [input] = inputs.as_slice() else {
+        return Ok(None);
+    };
+    if !input.path.extension().is_some_and(|e| e == "json") {
+        return Ok(None);
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Activity>>(4);
+    let (meta_tx, meta_rx) = std::sync::mpsc::sync_channel::<katrack::Tracker>(1);
+    let whole = AtomicBool::new(false);
+    let count = AtomicUsize::new(0);
+    let left_whole = AtomicBool::new(false);
+    let written = std::thread::scope(|scope| {
+        let (whole, count, left_whole) = (&whole, &count, &left_whole);
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut n = 0;
+            let done = katrack::read::json_stream::stream_tracker_json(
+                &input.path,
+                &mut |t| {
+                    let _ = meta_tx.send(t.clone());
+                },
+                &mut |mut a| {
+                    katrack::layout::canonical_activity(&mut a, n, &input.name, profile);
+                    n += 1;
+                    batch.push(a);
+                    if batch.len() >= BATCH {
+                        let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    }
+                },
+            );
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            // Set before the channel closes, so the writer sees it once the rows run out.
+            whole.store(done, Ordering::SeqCst);
+            count.store(n, Ordering::SeqCst);
+            drop(tx);
+        });
+        let Ok(mut meta) = meta_rx.recv() else {
+            left_whole.store(true, Ordering::SeqCst);
+            return Ok(());
+        };
+        if let Some(p) = &args.period {
+            meta.period.clone_from(p);
+        }
+        if meta.organisation.is_empty() {
+            meta.organisation.clone_from(&profile.organisation);
+        }
+        let outputs = [input.path.clone()];
+        // The rows' receiver lives in the closure: if the output is refused before anything is
+        // written, it is dropped, and the reading thread stops waiting to send.
+        let meta = &meta;
+        katrack::write::write_file_with(&args.output, &outputs, move |file| {
+            let mut out = std::io::BufWriter::new(file);
+            katrack::write::write_tracker_workbook(
+                &mut out,
+                meta,
+                rx.into_iter().flatten(),
+                profile,
+            )?;
+            std::io::Write::flush(&mut out)?;
+            if whole.load(Ordering::SeqCst) {
+                Ok(())
+            } else {
+                // Not read to its end: the temporary file is dropped, nothing is written.
+                left_whole.store(true, Ordering::SeqCst);
+                Err(Error::Empty(String::new()))
+            }
+        })
+    });
+    if left_whole.load(Ordering::SeqCst) {
+        return Ok(None);
+    }
+    written?;
+    Ok(Some(count.load(Ordering::SeqCst)))
 }

@@ -191,18 +191,29 @@ pub fn parse_tracker(tracker: Tracker, file: &str, profile: &Profile) -> Parsed 
     from_tracker(tracker, file, profile)
 }
 
+/// An activity of a canonical document read from `file`, the `index`-th (from 0), as it is
+/// laid out: its text cleaned (cleaning is idempotent), and its source the document's entry.
+pub fn canonical_activity(
+    a: &mut crate::model::Activity,
+    index: usize,
+    file: &str,
+    profile: &Profile,
+) {
+    sheet::clean_activity(a, profile);
+    if a.source.is_none() {
+        a.source = Some(Source {
+            file: file.to_string(),
+            sheet: String::new(),
+            row: index as u32 + 1,
+        });
+    }
+}
+
 /// A canonical document read as it is, with its text cleaned (cleaning is idempotent).
 fn from_tracker(mut tracker: Tracker, file: &str, profile: &Profile) -> Parsed {
     let mut cells = Vec::new();
     for (i, a) in tracker.activities.iter_mut().enumerate() {
-        sheet::clean_activity(a, profile);
-        if a.source.is_none() {
-            a.source = Some(Source {
-                file: file.to_string(),
-                sheet: String::new(),
-                row: i as u32 + 1,
-            });
-        }
+        canonical_activity(a, i, file, profile);
         cells.push(ActivityCells::default());
     }
     Parsed {

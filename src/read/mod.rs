@@ -3,6 +3,7 @@
 //! the layout step turns the cells into activities.
 
 mod delimited;
+pub mod json_stream;
 mod merges;
 mod rows;
 pub mod stream;

@@ -30,7 +30,11 @@ use std::path::{Path, PathBuf};
 /// assert_eq!(std::fs::read(&out).unwrap(), b"{}\n");
 /// ```
 pub fn write_file(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
-    write_inner(path, bytes, inputs).map_err(|e| e.with_path(path))
+    write_file_with(path, inputs, |file| {
+        let mut out = std::io::BufWriter::new(file);
+        out.write_all(bytes)?;
+        Ok(out.flush()?)
+    })
 }
 
 /// Checks, without writing, that [`write_file`] may write `path`: not over an input, and into a
@@ -70,7 +74,25 @@ fn target_folder<'a>(path: &'a Path, inputs: &[PathBuf]) -> Result<&'a Path> {
     Ok(folder)
 }
 
-fn write_inner(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
+/// [`write_file`] for output made as it is written: `write` fills the temporary file, which
+/// replaces `path` only if it succeeds (its error is returned, and nothing is left behind).
+///
+/// # Errors
+///
+/// As [`write_file`], and `write`'s own.
+pub fn write_file_with(
+    path: &Path,
+    inputs: &[PathBuf],
+    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
+    write_inner(path, inputs, write).map_err(|e| e.with_path(path))
+}
+
+fn write_inner(
+    path: &Path,
+    inputs: &[PathBuf],
+    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
     let folder = target_folder(path, inputs)?;
     let failed = |e: std::io::Error| io_failure(e, folder);
     let name = path
@@ -87,8 +109,10 @@ fn write_inner(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
     }
     // From here on, an early return drops `tmp`, which deletes the temporary file.
     let mut tmp = builder.tempfile_in(folder).map_err(failed)?;
-    tmp.write_all(bytes).map_err(failed)?;
-    tmp.flush().map_err(failed)?;
+    write(tmp.as_file_mut()).map_err(|e| match e {
+        Error::Io(io) => failed(io),
+        other => other,
+    })?;
     if let Ok(meta) = std::fs::metadata(path) {
         tmp.as_file()
             .set_permissions(meta.permissions())

@@ -14,11 +14,11 @@ pub mod template;
 pub mod tracker_xlsx;
 
 pub use annotated::annotated_workbook;
-pub use atomic::write_file;
+pub use atomic::{write_file, write_file_with};
 pub use canonical::{to_csv, to_json};
 pub use summary::{SummaryBook, SummaryInput, summary_workbook};
 pub use template::{template_file_name, template_workbook};
-pub use tracker_xlsx::tracker_workbook;
+pub use tracker_xlsx::{tracker_workbook, write_tracker_workbook};
 
 /// The error for a workbook writer that panicked: rust_xlsxwriter's constant-memory mode does so
 /// when it cannot write its temporary files (a full or read-only temporary folder).

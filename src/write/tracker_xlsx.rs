@@ -7,7 +7,7 @@
 //! formula or number, and the bytes are reproducible (fixed creation date).
 
 use crate::error::{Error, Result};
-use crate::model::{Activity, Fields, Tracker};
+use crate::model::{Activity, AsFields, Fields, Tracker};
 use crate::profile::Profile;
 use crate::write::style::text_row_height as row_height;
 use crate::write::style::{Styles, status_style};
@@ -87,6 +87,37 @@ pub fn tracker_workbook(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
 
 /// Builds the tracker workbook (see [`tracker_workbook`]).
 fn build(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
+    let mut workbook = workbook_of(t, t.activities.iter(), profile)?;
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// [`tracker_workbook`] written to `out` as the activities come, its title and period from `t`
+/// (whose own activities are not read): with a large tracker streamed from its file, memory
+/// stays flat, as neither the activities nor the workbook's bytes are held.
+///
+/// # Errors
+///
+/// As [`tracker_workbook`], and [`Error::Write`] when `out` cannot be written.
+pub fn write_tracker_workbook<A: AsFields>(
+    out: impl std::io::Write + Send,
+    t: &Tracker,
+    activities: impl IntoIterator<Item = A>,
+    profile: &Profile,
+) -> Result<()> {
+    crate::error::guarded(
+        || {
+            let mut workbook = workbook_of(t, activities, profile)?;
+            Ok(workbook.save_to_writer(out)?)
+        },
+        super::writer_panic,
+    )
+}
+
+fn workbook_of<A: AsFields>(
+    t: &Tracker,
+    activities: impl IntoIterator<Item = A>,
+    profile: &Profile,
+) -> Result<Workbook> {
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::from_ymd(2020, 1, 1)?;
     let properties = DocProperties::new()
@@ -100,8 +131,8 @@ fn build(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
     // stays flat however long the tracker (rust_xlsxwriter's constant-memory mode).
     let worksheet = workbook.add_worksheet_with_constant_memory()?;
     worksheet.set_name(SHEET_NAME)?;
-    write_tracker_sheet(worksheet, t, profile)?;
-    Ok(workbook.save_to_buffer()?)
+    write_tracker_rows(worksheet, t, activities, profile)?;
+    Ok(workbook)
 }
 
 /// Lays the tracker out on an existing worksheet (columns A to K, from row 1), with its print
@@ -121,10 +152,10 @@ pub fn write_tracker_sheet(ws: &mut Worksheet, t: &Tracker, profile: &Profile) -
 /// # Errors
 ///
 /// As [`tracker_workbook`].
-pub fn write_tracker_rows<'a>(
+pub fn write_tracker_rows<A: AsFields>(
     ws: &mut Worksheet,
     t: &Tracker,
-    activities: impl IntoIterator<Item = Fields<'a>>,
+    activities: impl IntoIterator<Item = A>,
     profile: &Profile,
 ) -> Result<()> {
     let styles = Styles::new();
@@ -158,10 +189,15 @@ pub fn write_tracker_rows<'a>(
     row += 1;
 
     // One format per status spelling, made once rather than for every activity.
-    let mut status_formats: HashMap<&str, Format> = HashMap::new();
-    let mut theme: Option<(&str, &str)> = None;
-    let mut objective: Option<(&str, &str)> = None;
+    let mut status_formats: HashMap<String, Format> = HashMap::new();
+    // The theme and objective of the activity above (owned: activities may be streamed).
+    let mut theme: Option<[String; 2]> = None;
+    let mut objective: Option<[String; 2]> = None;
+    let same = |held: &Option<[String; 2]>, now: [&str; 2]| {
+        held.as_ref().is_some_and(|[a, b]| a == now[0] && b == now[1])
+    };
     for activity in activities {
+        let activity = activity.as_fields();
         let [
             _,
             _,
@@ -175,32 +211,31 @@ pub fn write_tracker_rows<'a>(
             theme_name,
             strapline,
         ] = activity;
-        let this_theme = (theme_name, strapline);
-        if theme != Some(this_theme) {
-            theme = Some(this_theme);
+        if !same(&theme, [theme_name, strapline]) {
+            theme = Some([theme_name.to_string(), strapline.to_string()]);
             // A new theme restates its objective even if the id happens to repeat.
             objective = None;
-            let text = joined(this_theme.0, this_theme.1);
+            let text = joined(theme_name, strapline);
             if !text.is_empty() {
                 ws.merge_range(row, 0, row, LAST_VISIBLE, &text, &styles.theme)?;
                 ws.set_row_height(row, 24.0)?;
                 row += 1;
             }
         }
-        let this_objective = (objective_id, objective_title);
-        if objective != Some(this_objective) {
-            objective = Some(this_objective);
-            let text = joined(this_objective.0, this_objective.1);
+        if !same(&objective, [objective_id, objective_title]) {
+            objective = Some([objective_id.to_string(), objective_title.to_string()]);
+            let text = joined(objective_id, objective_title);
             if !text.is_empty() {
                 ws.merge_range(row, 0, row, LAST_VISIBLE, &text, &styles.objective)?;
                 ws.set_row_height(row, row_height(&[(&text, 231.0)]))?;
                 row += 1;
             }
         }
-        let status = status_formats
-            .entry(status)
-            .or_insert_with(|| status_style(&styles.status, profile.status_colour(status)));
-        write_activity(ws, row, &activity, status, &styles.cell)?;
+        if !status_formats.contains_key(status) {
+            let format = status_style(&styles.status, profile.status_colour(status));
+            status_formats.insert(status.to_string(), format);
+        }
+        write_activity(ws, row, &activity, &status_formats[status], &styles.cell)?;
         row += 1;
     }
 

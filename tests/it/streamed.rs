@@ -219,3 +219,46 @@ fn rows_out_of_order_are_read_whole() {
     let (_, activities) = whole(&path, &p, ctx, None).unwrap();
     assert_eq!(activities, 20, "read whole, every activity is there");
 }
+
+/// `katrack export` of a JSON tracker streams it; from standard input it reads it whole. The
+/// workbooks must be the same, byte for byte.
+#[test]
+fn a_json_tracker_exported_as_it_is_read_gives_the_same_workbook() {
+    let w = Workdir::new();
+    let synthetic = w.write("synthetic.json", Synthetic::generate(1500, 11).json());
+    let sample = root().join("samples/harborough_q1_2020_21.json");
+    // Metadata after the activities: not streamed, exported whole all the same.
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let activities = doc.as_object_mut().unwrap().remove("activities").unwrap();
+    let mut reordered = serde_json::Map::new();
+    reordered.insert("activities".into(), activities);
+    reordered.extend(doc.as_object().unwrap().clone());
+    let reordered = w.write("reordered.json", serde_json::to_string(&reordered).unwrap());
+    for (i, input) in [sample, synthetic, reordered].iter().enumerate() {
+        for period in [None, Some("2020/21 Q2")] {
+            let (a, b) = (w.path(&format!("a{i}.xlsx")), w.path(&format!("b{i}.xlsx")));
+            let mut streamed = w.katrack();
+            streamed.arg("export").arg(input).arg("-o").arg(&a);
+            let mut whole = w.katrack();
+            whole.args(["export", "-", "-o"]).arg(&b);
+            whole.write_stdin(std::fs::read(input).unwrap());
+            if let Some(p) = period {
+                streamed.args(["--period", p]);
+                whole.args(["--period", p]);
+            }
+            let said = streamed.assert().success().get_output().stderr.clone();
+            whole.assert().success().stderr(
+                String::from_utf8(said)
+                    .unwrap()
+                    .replace(a.to_str().unwrap(), b.to_str().unwrap()),
+            );
+            assert_eq!(
+                std::fs::read(&a).unwrap(),
+                std::fs::read(&b).unwrap(),
+                "{}",
+                input.display()
+            );
+        }
+    }
+}
