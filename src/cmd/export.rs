@@ -86,7 +86,7 @@ fn export_streamed(args: &Args, profile: &Profile) -> Result<Option<usize>, Erro
     let [input] = inputs.as_slice() else {
         return Ok(None);
     };
-    if !input.path.extension().is_some_and(|e| e == "json") {
+    if input.path.extension().is_none_or(|e| e != "json") {
         return Ok(None);
     }
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Activity>>(4);

@@ -107,7 +107,14 @@ pub fn write_tracker_workbook<A: AsFields>(
     crate::error::guarded(
         || {
             let mut workbook = workbook_of(t, activities, profile)?;
-            Ok(workbook.save_to_writer(out)?)
+            // A failed write is the disk's, said as such by the caller (see write_file_with).
+            workbook.save_to_writer(out).map_err(|e| match e {
+                rust_xlsxwriter::XlsxError::IoError(io)
+                | rust_xlsxwriter::XlsxError::ZipError(zip::result::ZipError::Io(io)) => {
+                    Error::Io(io)
+                }
+                other => other.into(),
+            })
         },
         super::writer_panic,
     )
@@ -194,7 +201,8 @@ pub fn write_tracker_rows<A: AsFields>(
     let mut theme: Option<[String; 2]> = None;
     let mut objective: Option<[String; 2]> = None;
     let same = |held: &Option<[String; 2]>, now: [&str; 2]| {
-        held.as_ref().is_some_and(|[a, b]| a == now[0] && b == now[1])
+        held.as_ref()
+            .is_some_and(|[a, b]| a == now[0] && b == now[1])
     };
     for activity in activities {
         let activity = activity.as_fields();
