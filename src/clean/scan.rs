@@ -129,19 +129,26 @@ fn zeros(v: u64) -> u64 {
     v.wrapping_sub(splat(1)) & !v & splat(0x80)
 }
 
+/// A nine-byte window as two overlapping little-endian words: its first eight bytes, and the
+/// eight after the first (`None` unless it is nine bytes long).
+fn words(window: &[u8]) -> Option<(u64, u64)> {
+    if window.len() != 9 {
+        return None;
+    }
+    let now = <[u8; 8]>::try_from(&window[..8]).ok()?;
+    let next = <[u8; 8]>::try_from(&window[1..]).ok()?;
+    Some((u64::from_le_bytes(now), u64::from_le_bytes(next)))
+}
+
 /// True when the first eight of `window`'s nine bytes need no look from [`is_canonical`],
 /// tested as one word, without a branch: all ASCII, no control character, `<`, `&` or DEL, and
 /// no space followed by a space, a `-`, a control character or a byte over 0x7f (the ninth
 /// byte is the eighth's follower). A test may fire for a byte above one that fires rightly,
 /// never miss one: the bytes are then looked at one by one.
 fn plain8(window: &[u8]) -> bool {
-    let (Ok(now), Ok(next)) = (
-        <[u8; 8]>::try_from(&window[..8]),
-        <[u8; 8]>::try_from(&window[1..]),
-    ) else {
+    let Some((x, y)) = words(window) else {
         return false;
     };
-    let (x, y) = (u64::from_le_bytes(now), u64::from_le_bytes(next));
     let high = splat(0x80);
     // Below `n`: `x - n` borrows into the byte's top bit; a byte over 0x7f is caught already.
     let below = |v: u64, n: u8| v.wrapping_sub(splat(n)) & !v & high;
@@ -159,13 +166,9 @@ fn plain8(window: &[u8]) -> bool {
 /// ASCII, no control character, no space followed by a space (the ninth byte follows the
 /// eighth). As [`plain8`], a test may fire wrongly, never miss.
 fn tidy8(window: &[u8]) -> bool {
-    let (Ok(now), Ok(next)) = (
-        <[u8; 8]>::try_from(&window[..8]),
-        <[u8; 8]>::try_from(&window[1..]),
-    ) else {
+    let Some((x, y)) = words(window) else {
         return false;
     };
-    let (x, y) = (u64::from_le_bytes(now), u64::from_le_bytes(next));
     let high = splat(0x80);
     let odd = x & high
         | x.wrapping_sub(splat(0x20)) & !x & high

@@ -102,6 +102,20 @@ pub struct Properties {
     pub subject: Option<String>,
 }
 
+impl Properties {
+    /// The title and subject calamine read, where they hold text.
+    pub(super) fn of(props: Option<calamine::WorkbookProperties>) -> Properties {
+        let text = |t: Option<String>| t.filter(|t| !t.trim().is_empty());
+        match props {
+            Some(p) => Properties {
+                title: text(p.title),
+                subject: text(p.subject),
+            },
+            None => Properties::default(),
+        }
+    }
+}
+
 /// Streams an .xlsx/.xlsm file's chosen sheets (`sheet`: the one named, else every worksheet)
 /// to `send`; `threads`: the merged areas are read on a thread of their own while calamine
 /// opens the workbook. `Ok(None)`: the file is not streamed (see the [module](self) docs) and whatever
@@ -204,15 +218,7 @@ fn stream_open(
         }
         stream_sheet(&mut book, meta, merges.remove(&meta.name), send)?;
     }
-    Some(Properties {
-        title: props
-            .as_ref()
-            .and_then(|p| p.title.clone())
-            .filter(|t| !t.trim().is_empty()),
-        subject: props
-            .and_then(|p| p.subject)
-            .filter(|t| !t.trim().is_empty()),
-    })
+    Some(Properties::of(props))
 }
 
 fn open_book(path: &Path) -> Option<Xlsx<BufReader<std::fs::File>>> {

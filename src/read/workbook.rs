@@ -43,16 +43,12 @@ pub fn read_workbook(bytes: Vec<u8>, ext: &str, is_ole: bool) -> Result<Input> {
     if sheets.is_empty() {
         return Err(Error::Empty("the workbook has no worksheets".into()));
     }
+    let props = super::stream::Properties::of(props);
     Ok(Input::Sheets {
         format,
         sheets,
-        title: props
-            .as_ref()
-            .and_then(|p| p.title.clone())
-            .filter(|t| !t.trim().is_empty()),
-        subject: props
-            .and_then(|p| p.subject)
-            .filter(|t| !t.trim().is_empty()),
+        title: props.title,
+        subject: props.subject,
     })
 }
 

@@ -210,13 +210,18 @@ pub fn check(ret: Return, ctx: &Context) -> Vec<Finding> {
     checker.finish(ret.parsed.findings.clone())
 }
 
-/// One rule on one whole return.
-fn check_one(rule: &dyn Rule, ret: Return, ctx: &Context) -> Vec<Finding> {
+/// An emitter for `rule` on `ret`, at the profile's severity for it.
+fn emitter<'a>(rule: &dyn Rule, ret: Return<'a>, ctx: &Context) -> Emitter<'a> {
     let severity = ctx
         .profile
         .rule_severity(rule.code(), rule.default_severity());
+    Emitter::new(rule.code(), severity, ret)
+}
+
+/// One rule on one whole return.
+fn check_one(rule: &dyn Rule, ret: Return, ctx: &Context) -> Vec<Finding> {
     let mut memo = Memo::default();
-    let mut e = Emitter::new(rule.code(), severity, ret);
+    let mut e = emitter(rule, ret, ctx);
     rule.check(&ret, ctx, &mut memo, &mut e);
     rule.finish(ctx, &memo, &mut e);
     e.findings
@@ -251,11 +256,7 @@ impl<'c> Checker<'c> {
             parsed: part,
         };
         for (k, rule) in RULES.iter().enumerate() {
-            let severity = self
-                .ctx
-                .profile
-                .rule_severity(rule.code(), rule.default_severity());
-            let mut e = Emitter::new(rule.code(), severity, ret);
+            let mut e = emitter(*rule, ret, &self.ctx);
             rule.check(&ret, &self.ctx, &mut self.memos[k], &mut e);
             self.found[k].append(&mut e.findings);
         }
@@ -276,11 +277,7 @@ impl<'c> Checker<'c> {
         };
         let mut out = layout;
         for (k, rule) in RULES.iter().enumerate() {
-            let severity = self
-                .ctx
-                .profile
-                .rule_severity(rule.code(), rule.default_severity());
-            let mut e = Emitter::new(rule.code(), severity, ret);
+            let mut e = emitter(*rule, ret, &self.ctx);
             rule.finish(&self.ctx, &self.memos[k], &mut e);
             out.append(&mut self.found[k]);
             out.append(&mut e.findings);
