@@ -41,7 +41,12 @@ pub fn check_streamed(
         let mut checker = Checker::new(file, ctx);
         let mut rows = Rows::default();
         let read = stream_xlsx(path, sheet, false, &mut |e| {
-            feed(&mut layout, &mut rows, e, &mut |part| checker.part(&part));
+            feed(
+                &mut layout,
+                &mut rows,
+                e,
+                Some(&mut |part| checker.part(&part)),
+            );
         });
         return finish(read, layout, rows, checker);
     }
@@ -64,9 +69,14 @@ pub fn check_streamed(
         });
         let mut rows = Rows::default();
         for event in rx {
-            feed(&mut layout, &mut rows, event, &mut |part| {
-                let _ = parts_tx.send(part);
-            });
+            feed(
+                &mut layout,
+                &mut rows,
+                event,
+                Some(&mut |part| {
+                    let _ = parts_tx.send(part);
+                }),
+            );
         }
         drop(parts_tx);
         let checker = rules
@@ -79,8 +89,8 @@ pub fn check_streamed(
     })
 }
 
-/// Lays out one event's rows, handing on the activities finished.
-fn feed(layout: &mut Layout, rows: &mut Rows, event: Event, done: &mut dyn FnMut(Parsed)) {
+/// Lays out one event's rows, handing on the activities finished (`done`: `None` keeps them).
+fn feed(layout: &mut Layout, rows: &mut Rows, event: Event, done: Option<&mut dyn FnMut(Parsed)>) {
     match event {
         Event::Sheet {
             name,
@@ -93,8 +103,10 @@ fn feed(layout: &mut Layout, rows: &mut Rows, event: Event, done: &mut dyn FnMut
         }
         Event::Cells(cells) => {
             rows.cells(&cells, &mut |r| layout.row(&r));
-            if let Some(part) = layout.take_done() {
-                done(part);
+            if let Some(done) = done {
+                if let Some(part) = layout.take_done() {
+                    done(part);
+                }
             }
         }
     }
@@ -103,10 +115,27 @@ fn feed(layout: &mut Layout, rows: &mut Rows, event: Event, done: &mut dyn FnMut
 /// The last activities checked and every finding, once the whole file has been read.
 fn finish(
     read: Result<Option<Properties>>,
-    mut layout: Layout,
-    mut rows: Rows,
+    layout: Layout,
+    rows: Rows,
     mut checker: Checker,
 ) -> Result<Option<Streamed>> {
+    let Some(parsed) = finish_layout(read, layout, rows)? else {
+        return Ok(None);
+    };
+    checker.part(&parsed);
+    let activities = checker.activities();
+    Ok(Some(Streamed {
+        findings: checker.finish(parsed.findings),
+        activities,
+    }))
+}
+
+/// The layout once the whole file has been read: its last rows laid out, then finished.
+fn finish_layout(
+    read: Result<Option<Properties>>,
+    mut layout: Layout,
+    mut rows: Rows,
+) -> Result<Option<Parsed>> {
     let Some(props) = read? else {
         return Ok(None);
     };
@@ -114,11 +143,38 @@ fn finish(
     if rows.disordered {
         return Ok(None);
     }
-    let parsed = layout.finish(props.title.as_deref(), props.subject.as_deref())?;
-    checker.part(&parsed);
-    let activities = checker.activities();
-    Ok(Some(Streamed {
-        findings: checker.finish(parsed.findings),
-        activities,
-    }))
+    layout
+        .finish(props.title.as_deref(), props.subject.as_deref())
+        .map(Some)
+}
+
+/// The xlsx at `path` (named `file`) laid out while it is read, on two threads, without holding
+/// the file or its cells: the same [`Parsed`] as [`read_path`](crate::read::read_path) then
+/// [`layout::parse`](crate::layout::parse). `Ok(None)` when it is not streamed: read it whole.
+///
+/// # Errors
+/// What reading the file whole would report: I/O errors, a zip bomb, no tracker table.
+pub fn lay_out_streamed(
+    path: &Path,
+    file: &str,
+    profile: &crate::profile::Profile,
+    sheet: Option<&str>,
+) -> Result<Option<Parsed>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(QUEUE);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            stream_xlsx(path, sheet, true, &mut |e| {
+                let _ = tx.send(e);
+            })
+        });
+        let mut layout = Layout::new(file, profile, false, sheet.is_some());
+        let mut rows = Rows::default();
+        for event in rx {
+            feed(&mut layout, &mut rows, event, None);
+        }
+        let read = reader
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        finish_layout(read, layout, rows)
+    })
 }

@@ -87,8 +87,8 @@ pub fn load(
     let mut parsed = Vec::new();
     let mut failed = Vec::new();
     for input in &inputs {
-        match super::parse_input(input, profile, sheet) {
-            Ok((_, p)) => parsed.push((input.clone(), p)),
+        match super::lay_out_input(input, profile, sheet) {
+            Ok(p) => parsed.push((input.clone(), p)),
             Err(e) if e.is_usage() => return Err(e),
             Err(e) => failed.push((input.clone(), e)),
         }

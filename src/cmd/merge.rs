@@ -95,7 +95,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             .map(|p| load_tracker(p, &profile, "--previous"));
         let inputs = super::expand_inputs(&args.inputs).map(|inputs| {
             let read = in_parallel(&inputs, jobs, |input| {
-                super::parse_input(input, &profile, None).map(|(_, p)| p)
+                super::lay_out_input(input, &profile, None)
             });
             (inputs, read)
         });

@@ -124,6 +124,24 @@ pub fn parse_input(
     .map_err(|e| e.with_path(&input.name))
 }
 
+/// An input laid out when its cells are not needed: an xlsx is laid out while it is read (see
+/// [`katrack::check::lay_out_streamed`]), anything else read whole by [`parse_input`]. The
+/// result is the same either way.
+pub fn lay_out_input(
+    input: &InputFile,
+    profile: &Profile,
+    sheet: Option<&str>,
+) -> Result<Parsed, Error> {
+    if input.path.as_os_str() != "-" {
+        let streamed = katrack::check::lay_out_streamed(&input.path, &input.name, profile, sheet)
+            .map_err(|e| e.with_path(&input.name))?;
+        if let Some(parsed) = streamed {
+            return Ok(parsed);
+        }
+    }
+    parse_input(input, profile, sheet).map(|(_, parsed)| parsed)
+}
+
 /// Output formats chosen by the output file's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutFormat {

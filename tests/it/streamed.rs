@@ -31,6 +31,27 @@ fn whole(
 /// Checks `path` both ways; returns whether it was streamed.
 fn same_both_ways(path: &Path, profile: &Profile, ctx: Context, sheet: Option<&str>) -> bool {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
+    // Laid out while read (import, merge): the very same layout, rows and sheets included.
+    let whole_layout = katrack::read::read_path(path)
+        .and_then(|input| katrack::layout::parse(&input, &name, profile, sheet))
+        .map_err(|e| e.to_string());
+    match katrack::check::lay_out_streamed(path, &name, profile, sheet) {
+        Ok(None) => {}
+        Ok(Some(p)) => {
+            let w = whole_layout.as_ref().expect("streamed, so readable whole");
+            assert_eq!(p.tracker, w.tracker, "{}", path.display());
+            assert_eq!(p.cells, w.cells, "{}", path.display());
+            assert_eq!(p.findings, w.findings, "{}", path.display());
+            assert_eq!(p.rows, w.rows, "{}", path.display());
+            assert_eq!(p.sheets, w.sheets, "{}", path.display());
+        }
+        Err(e) => assert_eq!(
+            Err(e.to_string()),
+            whole_layout.map(|_| ()),
+            "{}",
+            path.display()
+        ),
+    }
     let expected = whole(path, profile, ctx, sheet);
     // On one thread and on three: the same.
     let one =
