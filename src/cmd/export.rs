@@ -61,15 +61,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     if tracker.organisation.is_empty() {
         tracker.organisation.clone_from(&profile.organisation);
     }
-    let bytes = super::render(&tracker, format, &profile)?;
-    super::emit(&bytes, Some(&args.output), &inputs)?;
+    super::emit_tracker(&tracker, format, &profile, Some(&args.output), &inputs)?;
     eprintln!(
         "wrote {} activities to {}",
         tracker.activities.len(),
         args.output.display()
     );
     // The process ends now: no need to free every activity one by one.
-    std::mem::forget((tracker, bytes));
+    std::mem::forget(tracker);
     Ok(ExitCode::SUCCESS)
 }
 

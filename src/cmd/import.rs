@@ -123,10 +123,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         if !loaded.parsed.is_empty() || loaded.failed.is_empty() {
             let (inputs, failed) = (loaded.inputs.clone(), loaded.failed.len());
             let tracker = loaded.into_tracker();
-            let bytes = super::render(&tracker, format.unwrap_or(OutFormat::Json), &profile)?;
-            super::emit(&bytes, args.output.as_deref(), &inputs)?;
+            let format = format.unwrap_or(OutFormat::Json);
+            super::emit_tracker(&tracker, format, &profile, args.output.as_deref(), &inputs)?;
             // The process ends now: no need to free every activity one by one.
-            std::mem::forget((tracker, bytes));
+            std::mem::forget(tracker);
             return Ok(exit_code(failed));
         }
     }

@@ -173,17 +173,33 @@ impl OutFormat {
     }
 }
 
-/// Renders a tracker in a format.
-pub fn render(
+/// Writes a tracker in a format to `out` (atomically, never over an input) or to stdout, as it
+/// is made: a large tracker's output is never held whole.
+pub fn emit_tracker(
     tracker: &katrack::Tracker,
     format: OutFormat,
     profile: &Profile,
-) -> Result<Vec<u8>, Error> {
-    Ok(match format {
-        OutFormat::Json => write::to_json(tracker).into_bytes(),
-        OutFormat::Csv => write::to_csv(tracker)?,
-        OutFormat::Xlsx => write::tracker_workbook(tracker, profile)?,
-    })
+    out: Option<&Path>,
+    inputs: &[InputFile],
+) -> Result<(), Error> {
+    let render = |to: &mut (dyn Write + Send)| -> Result<(), Error> {
+        let mut to = std::io::BufWriter::new(to);
+        match format {
+            OutFormat::Json => write::write_json(tracker, &mut to)?,
+            OutFormat::Csv => write::write_csv(tracker, &mut to)?,
+            OutFormat::Xlsx => {
+                write::write_tracker_workbook(&mut to, tracker, &tracker.activities, profile)?;
+            }
+        }
+        Ok(to.flush()?)
+    };
+    match out {
+        Some(path) => {
+            let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+            write::write_file_with(path, &inputs, |file| render(file))
+        }
+        None => render(&mut std::io::stdout()),
+    }
 }
 
 /// Writes bytes to `out` (atomically, never over an input) or to stdout.

@@ -29,10 +29,21 @@ pub const SOURCE_COLUMNS: [&str; 3] = ["source_file", "source_sheet", "source_ro
 /// assert_eq!(serde_json::from_str::<Tracker>(&json).unwrap(), t);
 /// ```
 pub fn to_json(t: &Tracker) -> String {
-    let mut text =
-        serde_json::to_string_pretty(t).expect("a tracker of plain strings always serialises");
-    text.push('\n');
-    text
+    let mut text = Vec::new();
+    write_json(t, &mut text).expect("a tracker of plain strings always serialises");
+    String::from_utf8(text).expect("serde_json writes UTF-8")
+}
+
+/// [`to_json`] written to `out` as it is made (a large tracker's text is never held whole).
+///
+/// # Errors
+/// [`Error::Io`] when `out` cannot be written.
+pub fn write_json(t: &Tracker, mut out: impl std::io::Write) -> Result<()> {
+    serde_json::to_writer_pretty(&mut out, t).map_err(|e| match e.io_error_kind() {
+        Some(_) => Error::Io(e.into()),
+        None => Error::Write(format!("JSON: {e}")),
+    })?;
+    Ok(out.write_all(b"\n")?)
 }
 
 /// The characters that make a spreadsheet program read a cell as a formula when they start it:
@@ -98,8 +109,21 @@ pub fn unescape_spreadsheet_text(text: &str) -> &str {
 /// assert!(csv.contains("\"'- Meetings held\n- Draft written\""));
 /// ```
 pub fn to_csv(t: &Tracker) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::Write(format!("CSV: {e}"));
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::new();
+    write_csv(t, &mut out)?;
+    Ok(out)
+}
+
+/// [`to_csv`] written to `out` as it is made.
+///
+/// # Errors
+/// [`Error::Io`] when `out` cannot be written.
+pub fn write_csv(t: &Tracker, out: impl std::io::Write) -> Result<()> {
+    let fail = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Io(io),
+        other => Error::Write(format!("CSV: {other:?}")),
+    };
+    let mut writer = csv::Writer::from_writer(out);
     writer
         .write_record(FIELDS.iter().chain(SOURCE_COLUMNS.iter()))
         .map_err(fail)?;
@@ -116,9 +140,8 @@ pub fn to_csv(t: &Tracker) -> Result<Vec<u8>> {
             .write_record(record.map(|text| text.into_owned()))
             .map_err(fail)?;
     }
-    writer
-        .into_inner()
-        .map_err(|e| Error::Write(format!("CSV: {}", e.error())))
+    writer.flush()?;
+    Ok(())
 }
 
 #[cfg(test)]
