@@ -2,9 +2,11 @@
 //! follows theme banners and objective headings, joins continuation rows split by page breaks,
 //! and accounts for every non-empty row (STYLE.md: nothing dropped silently).
 
+mod activity;
 mod feed;
 mod header;
 mod sheet;
+mod values;
 
 use crate::error::Result;
 use crate::finding::Finding;
@@ -15,7 +17,7 @@ use std::collections::BTreeMap;
 
 pub use feed::{Layout, SheetSeen, choose_sheets};
 pub use header::{Header, HeaderKeys, SOURCE_FIELDS};
-pub use sheet::clean_activity;
+pub use values::clean_activity;
 
 /// How one physical row was read, for `import --explain`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,7 +201,7 @@ pub fn canonical_activity(
     file: &str,
     profile: &Profile,
 ) {
-    sheet::clean_activity(a, profile);
+    values::clean_activity(a, profile);
     if a.source.is_none() {
         a.source = Some(Source {
             file: file.to_string(),

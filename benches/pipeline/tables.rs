@@ -1,0 +1,355 @@
+//! The report's Markdown tables: the steps and floors at one size, the scaling across sizes,
+//! and a folder of returns with the start-up cost.
+
+use super::measure::{Run, best, generate, measure, spawn_generator};
+use super::{Options, katrack};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+pub(super) fn mib(kib: u64) -> String {
+    format!("{:.0} MiB", kib as f64 / 1024.0)
+}
+
+pub(super) fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 1.0 {
+        format!("{:.0} ms", s * 1000.0)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+pub(super) fn ratio(a: f64, b: f64) -> String {
+    format!("{:.2}×", a / b)
+}
+
+/// Times the four steps and the two floors at one size; returns a Markdown table.
+pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str, Duration)>) {
+    let f = generate(n, &opts.dir);
+    let me = std::env::current_exe().expect("the bench's own path");
+    let reps = opts.reps;
+    let profile = f.profile.as_os_str();
+    let floor_range = best(reps, || {
+        measure(
+            Command::new(&me)
+                .args(["--child", "read-range"])
+                .arg(&f.xlsx),
+            None,
+            0,
+        )
+    });
+    let floor_cells = best(reps, || {
+        measure(
+            Command::new(&me)
+                .args(["--child", "read-cells"])
+                .arg(&f.xlsx),
+            None,
+            0,
+        )
+    });
+    let (read_name, floor_read) = if floor_cells.wall <= floor_range.wall {
+        ("calamine cells reader", floor_cells)
+    } else {
+        ("calamine worksheet_range", floor_range)
+    };
+    let floor_write = best(reps, || {
+        measure(
+            Command::new(&me)
+                .args(["--child", "write"])
+                .arg(&f.canonical_csv)
+                .arg(f.out.join("floor.xlsx")),
+            None,
+            0,
+        )
+    });
+    let mut returns_read = Run {
+        wall: Duration::ZERO,
+        peak_kib: 0,
+    };
+    for entry in std::fs::read_dir(&f.returns).expect("the returns") {
+        let path = entry.expect("a return").path();
+        let r = best(reps, || {
+            measure(
+                Command::new(&me).args(["--child", "read-cells"]).arg(&path),
+                None,
+                0,
+            )
+        });
+        returns_read.wall += r.wall;
+        returns_read.peak_kib = returns_read.peak_kib.max(r.peak_kib);
+    }
+    let kt = |args: &[&std::ffi::OsStr]| {
+        let mut c = Command::new(katrack());
+        c.args(args).arg("--profile").arg(profile);
+        c
+    };
+    let import = best(reps, || {
+        let out = f.out.join("import.json");
+        measure(
+            &mut kt(&[
+                "import".as_ref(),
+                f.xlsx.as_os_str(),
+                "-q".as_ref(),
+                "-o".as_ref(),
+                out.as_os_str(),
+            ]),
+            None,
+            0,
+        )
+    });
+    let check_jobs = |jobs: &str| {
+        best(reps, || {
+            measure(
+                &mut kt(&[
+                    "check".as_ref(),
+                    f.xlsx.as_os_str(),
+                    "--format".as_ref(),
+                    "json".as_ref(),
+                    "--jobs".as_ref(),
+                    jobs.as_ref(),
+                ]),
+                Some(&f.out.join(format!("check{jobs}.json"))),
+                1,
+            )
+        })
+    };
+    let check = check_jobs("2");
+    let check_one = check_jobs("1");
+    let export = best(reps, || {
+        let out = f.out.join("export.xlsx");
+        measure(
+            &mut kt(&[
+                "export".as_ref(),
+                f.json.as_os_str(),
+                "-o".as_ref(),
+                out.as_os_str(),
+            ]),
+            None,
+            0,
+        )
+    });
+    let merge = best(reps, || {
+        let out = f.out.join("master.xlsx");
+        measure(
+            &mut kt(&[
+                "merge".as_ref(),
+                f.returns.as_os_str(),
+                "--plan".as_ref(),
+                f.json.as_os_str(),
+                "-o".as_ref(),
+                out.as_os_str(),
+            ]),
+            None,
+            1,
+        )
+    });
+    let read_write = Run {
+        wall: returns_read.wall + floor_write.wall,
+        peak_kib: returns_read.peak_kib.max(floor_write.peak_kib),
+    };
+    let mut t = String::new();
+    let size = std::fs::metadata(&f.xlsx).map_or(0, |m| m.len());
+    let _ = writeln!(
+        t,
+        "\n### {n} activities (tracker.xlsx {:.1} MiB)\n",
+        size as f64 / 1024.0 / 1024.0
+    );
+    let _ = writeln!(
+        t,
+        "| step | time | peak memory | time / floor | memory / floor | floor |"
+    );
+    let _ = writeln!(t, "|---|---:|---:|---:|---:|---|");
+    let row = |t: &mut String, step: &str, r: Run, floor: Run, floor_name: &str| {
+        let _ = writeln!(
+            t,
+            "| {step} | {} | {} | {} | {} | {floor_name} |",
+            secs(r.wall),
+            mib(r.peak_kib),
+            ratio(r.wall.as_secs_f64(), floor.wall.as_secs_f64()),
+            ratio(r.peak_kib as f64, floor.peak_kib as f64),
+        );
+    };
+    row(
+        &mut t,
+        "floor: bare read (worksheet_range)",
+        floor_range,
+        floor_read,
+        read_name,
+    );
+    row(
+        &mut t,
+        "floor: bare read (cells reader)",
+        floor_cells,
+        floor_read,
+        read_name,
+    );
+    row(
+        &mut t,
+        "floor: bare constant-memory write",
+        floor_write,
+        floor_write,
+        "itself",
+    );
+    row(
+        &mut t,
+        "import xlsx → json",
+        import,
+        floor_read,
+        "bare read",
+    );
+    row(&mut t, "check xlsx", check, floor_read, "bare read");
+    row(
+        &mut t,
+        "check xlsx --jobs 1",
+        check_one,
+        floor_read,
+        "bare read",
+    );
+    row(
+        &mut t,
+        "export json → xlsx",
+        export,
+        floor_write,
+        "bare write",
+    );
+    row(
+        &mut t,
+        "merge 4 returns → master xlsx",
+        merge,
+        floor_write,
+        "bare write",
+    );
+    row(
+        &mut t,
+        "merge 4 returns → master xlsx",
+        merge,
+        read_write,
+        "bare read of the returns + bare write",
+    );
+    row(
+        &mut t,
+        "check xlsx",
+        check,
+        floor_range,
+        "worksheet_range (holds every cell)",
+    );
+    let times = vec![
+        ("bare read", floor_read.wall),
+        ("bare write", floor_write.wall),
+        ("import", import.wall),
+        ("check", check.wall),
+        ("export", export.wall),
+        ("merge", merge.wall),
+    ];
+    (t, times)
+}
+
+/// How time grows with size: each step's time at each size, and the growth per size step.
+pub(super) fn scaling_table(sizes: &[(usize, Vec<(&str, Duration)>)]) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "\n### Scaling (time at each size; growth = time ratio ÷ size ratio)\n"
+    );
+    let mut header = String::from("| step |");
+    let mut rule = String::from("|---|");
+    for (n, _) in sizes {
+        let _ = write!(header, " {n} |");
+        rule.push_str("---:|");
+    }
+    for w in sizes.windows(2) {
+        let _ = write!(header, " {}→{} |", w[0].0, w[1].0);
+        rule.push_str("---:|");
+    }
+    let _ = writeln!(t, "{header}\n{rule}");
+    for (i, (step, _)) in sizes[0].1.iter().enumerate() {
+        let mut line = format!("| {step} |");
+        for (_, times) in sizes {
+            let _ = write!(line, " {} |", secs(times[i].1));
+        }
+        for w in sizes.windows(2) {
+            let growth = w[1].1[i].1.as_secs_f64() / w[0].1[i].1.as_secs_f64();
+            let _ = write!(line, " {:.2} |", growth / (w[1].0 as f64 / w[0].0 as f64));
+        }
+        let _ = writeln!(t, "{line}");
+    }
+    t
+}
+
+/// A folder of `opts.returns` returns of 34 activities, checked with one and two threads.
+pub(super) fn folder_table(opts: &Options) -> String {
+    let per = 34;
+    let dir = opts.dir.join(format!("folder-{}", opts.returns));
+    let folder = dir.join("returns");
+    if !dir.join("generated").exists() {
+        eprintln!(
+            "generating {} returns in {}",
+            opts.returns,
+            folder.display()
+        );
+        let (count, per) = (opts.returns.to_string(), per.to_string());
+        spawn_generator(&["generate-folder", &count, &per], &dir);
+    }
+    let profile = dir.join("profile.toml");
+    let reps = opts.reps.max(3);
+    let check = |jobs: &str, out: &Path| {
+        let mut c = Command::new(katrack());
+        c.arg("check")
+            .arg(&folder)
+            .args(["--format", "json", "--jobs", jobs])
+            .arg("--profile")
+            .arg(&profile);
+        measure(&mut c, Some(out), 1)
+    };
+    let one_out = dir.join("jobs1.json");
+    let two_out = dir.join("jobs2.json");
+    let one = best(reps, || check("1", &one_out));
+    let two = best(reps, || check("2", &two_out));
+    let same = std::fs::read(&one_out).ok() == std::fs::read(&two_out).ok();
+    let single = folder.join("return_001.xlsx");
+    let startup = best(reps.max(10), || {
+        let mut c = Command::new(katrack());
+        c.arg("check").arg(&single).arg("--profile").arg(&profile);
+        measure(&mut c, None, 1)
+    });
+    let version = best(reps.max(10), || {
+        measure(Command::new(katrack()).arg("--version"), None, 0)
+    });
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "\n### {} returns of {per} activities, and start-up\n",
+        opts.returns
+    );
+    let _ = writeln!(t, "| step | time | peak memory | note |");
+    let _ = writeln!(t, "|---|---:|---:|---|");
+    let _ = writeln!(
+        t,
+        "| check folder --jobs 1 | {} | {} | |",
+        secs(one.wall),
+        mib(one.peak_kib)
+    );
+    let _ = writeln!(
+        t,
+        "| check folder --jobs 2 | {} | {} | {} faster; findings {} |",
+        secs(two.wall),
+        mib(two.peak_kib),
+        ratio(one.wall.as_secs_f64(), two.wall.as_secs_f64()),
+        if same { "identical" } else { "DIFFER" }
+    );
+    let _ = writeln!(
+        t,
+        "| check one 34-activity return | {:.1} ms | {} | start-up included |",
+        startup.wall.as_secs_f64() * 1000.0,
+        mib(startup.peak_kib)
+    );
+    let _ = writeln!(
+        t,
+        "| katrack --version | {:.1} ms | {} | process start-up alone |",
+        version.wall.as_secs_f64() * 1000.0,
+        mib(version.peak_kib)
+    );
+    t
+}

@@ -1,0 +1,325 @@
+//! The activity rows of a sheet: an activity's own row read into an [`Activity`], its
+//! continuation rows joined to it, and every cell not read reported with the reason.
+
+use super::header::{self, Header};
+use super::sheet::{FoundId, State, finding, short};
+use super::values::clean_activity;
+use super::{ActivityCells, Parsed, RowKind};
+use crate::clean;
+use crate::finding::Severity;
+use crate::model::{Activity, Source};
+use crate::read::Row;
+
+impl State<'_> {
+    pub(super) fn activity(
+        &mut self,
+        row: &Row,
+        header: &Header,
+        found: Option<FoundId>,
+        out: &mut Parsed,
+    ) -> (RowKind, String) {
+        let title = match &found {
+            Some(f) => f.title.clone(),
+            None => header
+                .col("title")
+                .and_then(|c| row.get(c))
+                .map(|c| header.text(&c.text).to_string())
+                .unwrap_or_default(),
+        };
+        let id = found.as_ref().map(|f| f.id.clone()).unwrap_or_default();
+        let mut a = Activity {
+            id: id.clone(),
+            title,
+            objective_id: self.objective.0.clone(),
+            objective_title: self.objective.1.clone(),
+            theme: self.theme.0.clone(),
+            theme_strapline: self.theme.1.clone(),
+            source: Some(Source {
+                file: self.file.to_string(),
+                sheet: self.sheet.clone(),
+                row: row.row + 1,
+            }),
+            ..Activity::default()
+        };
+        let mut cells = ActivityCells {
+            sheet: self.sheet.clone(),
+            row: row.row,
+            columns: std::sync::Arc::clone(&self.columns),
+            ..ActivityCells::default()
+        };
+        // A table that carries the objective and theme in columns is authoritative for them,
+        // even where a cell is empty: the headings above are only for the eye.
+        for field in [
+            "objective_id",
+            "objective_title",
+            "theme",
+            "theme_strapline",
+        ] {
+            if header.col(field).is_some() {
+                a.field_mut(field).expect("a canonical field").clear();
+            }
+        }
+        let mut source_cells = Vec::new();
+        for cell in &row.cells {
+            let text = header.text(&cell.text);
+            match header.field_at(cell.col) {
+                Some(field) if header::SOURCE_FIELDS.contains(&field) => {
+                    source_cells.push((field, cell));
+                }
+                Some(field) => {
+                    // The text as written is kept below, where cleaning changed it.
+                    cells
+                        .fields
+                        .insert(field, (row.row, cell.col, String::new()));
+                    if field != "title" && field != "id" {
+                        *a.field_mut(field).expect("a canonical field") = text.to_string();
+                    }
+                }
+                None => self.unmapped(row, header, (cell.col, &cell.text), &id, out),
+            }
+        }
+        if let Some(f) = found.as_ref().filter(|f| !f.raw.is_empty()) {
+            let id_cell = header.col("id").and_then(|c| row.get(c));
+            if let Some(cell) = id_cell.filter(|c| c.col != f.col) {
+                // The id came from the title, so the ID column's text is not an id.
+                let why = format!(
+                    "is the ID column, but '{}' is not an activity id; the id {} at the start \
+                     of the title was used",
+                    short(&cell.text),
+                    f.id
+                );
+                self.not_read(row, (cell.col, &cell.text), &why, &id, out);
+            }
+            cells.fields.insert("id", (row.row, f.col, f.raw.clone()));
+        }
+        self.read_source(row, header, &source_cells, &mut a, out);
+        self.note_normalised(&mut a, &cells, out);
+        for (field, (_, col, raw)) in cells.fields.iter_mut() {
+            let written = row.get(*col).map_or("", |c| c.text.as_str());
+            if raw.is_empty() && a.field(field) != Some(written) {
+                *raw = written.to_string();
+            }
+        }
+        out.tracker.activities.push(a);
+        out.cells.push(cells);
+        self.open = true;
+        let detail = if id.is_empty() {
+            "no id".to_string()
+        } else {
+            id.clone()
+        };
+        (RowKind::Activity(id), detail)
+    }
+
+    /// Cleans the activity's values, reporting the one-line values whose meaning was tidied.
+    fn note_normalised(&self, a: &mut Activity, cells: &ActivityCells, out: &mut Parsed) {
+        // The one-line values as read (not the whole activity: its progress may be long).
+        let seen = [
+            ("id", cells.raw("id").unwrap_or("").to_string()),
+            ("status", a.status.trim().to_string()),
+            ("lead", a.lead.trim().to_string()),
+            ("portfolio", a.portfolio.trim().to_string()),
+        ];
+        clean_activity(a, self.profile);
+        for (field, seen) in seen {
+            let now = a.field(field).unwrap_or("");
+            if seen != now && !now.is_empty() && !seen.is_empty() {
+                let Some(&(r, c, _)) = cells.fields.get(field) else {
+                    continue;
+                };
+                let Some(mut f) = finding(
+                    self,
+                    "normalised",
+                    Severity::Info,
+                    (r, c),
+                    &seen,
+                    format!("'{}' was read as '{now}'", super::visible(&seen)),
+                ) else {
+                    continue;
+                };
+                f.activity = (!a.id.is_empty()).then(|| a.id.clone());
+                f.field = Some(field.to_string());
+                f.suggestion = Some(now.to_string());
+                out.findings.push(f);
+            }
+        }
+    }
+
+    /// Sets the activity's `source` from katrack's source columns when they give a file and a
+    /// row number; otherwise their text is reported, not dropped.
+    fn read_source(
+        &self,
+        row: &Row,
+        header: &Header,
+        source_cells: &[(&str, &crate::read::Cell)],
+        a: &mut Activity,
+        out: &mut Parsed,
+    ) {
+        let text = |field: &str| {
+            source_cells
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, c)| header.text(&c.text).trim().to_string())
+        };
+        let file = text("source_file").filter(|f| !f.is_empty());
+        let number = text("source_row").and_then(|r| r.parse::<u32>().ok());
+        if let (Some(file), Some(number)) = (file, number) {
+            a.source = Some(Source {
+                file,
+                sheet: text("source_sheet").unwrap_or_default(),
+                row: number,
+            });
+            return;
+        }
+        let why = "is a source column, but the row's source_file and source_row do not give a \
+                   file and a row number";
+        for (_, cell) in source_cells {
+            self.not_read(row, (cell.col, &cell.text), why, &a.id, out);
+        }
+    }
+
+    /// Reports a cell whose text was not read, saying why, on the row of activity `id`.
+    fn not_read(&self, row: &Row, (col, text): (u32, &str), why: &str, id: &str, out: &mut Parsed) {
+        let message = format!(
+            "column {} {why}, so this text was not read",
+            crate::cellref::column_letters(col)
+        );
+        let found = finding(
+            self,
+            "unrecognised-row",
+            Severity::Warning,
+            (row.row, col),
+            text,
+            message,
+        );
+        out.findings.extend(found.map(|mut f| {
+            f.activity = (!id.is_empty()).then(|| id.to_string());
+            f
+        }));
+    }
+
+    /// Reports text in a column the table's header does not map, on the row of activity `id`.
+    fn unmapped(
+        &self,
+        row: &Row,
+        header: &Header,
+        (col, text): (u32, &str),
+        id: &str,
+        out: &mut Parsed,
+    ) {
+        self.not_read(row, (col, text), &why_unmapped(header, col), id, out);
+    }
+
+    pub(super) fn continuation(
+        &mut self,
+        row: &Row,
+        header: &Header,
+        out: &mut Parsed,
+    ) -> (RowKind, String) {
+        let i = out.tracker.activities.len() - 1;
+        let a = &mut out.tracker.activities[i];
+        let cells = &mut out.cells[i];
+        let id = a.id.clone();
+        let mut conflicts = Vec::new();
+        // A one-line value first given here is matched to the vocabulary like any other.
+        let mut filled = false;
+        for cell in row.cells.iter().filter(|c| !c.merged) {
+            let Some(field) = header.field_at(cell.col) else {
+                conflicts.push((cell.col, cell.text.clone(), why_unmapped(header, cell.col)));
+                continue;
+            };
+            match cells.fields.get_mut(field) {
+                // The value is about to grow: keep the first row's text as written.
+                Some((_, _, raw)) if raw.is_empty() => {
+                    *raw = a.field(field).unwrap_or("").to_string();
+                }
+                Some(_) => {}
+                None => {
+                    cells
+                        .fields
+                        .insert(field, (row.row, cell.col, cell.text.clone()));
+                }
+            }
+            match field {
+                "title" => a.title = clean::tidy_inline(&format!("{} {}", a.title, cell.text)),
+                "progress" | "next_steps" => {
+                    let slot = a.field_mut(field).expect("a canonical field");
+                    *slot = clean::join_continuation(slot, &clean::multiline(&cell.text));
+                }
+                _ if header::SOURCE_FIELDS.contains(&field) => conflicts.push((
+                    cell.col,
+                    cell.text.clone(),
+                    format!("is {field}, which only an activity's own row gives"),
+                )),
+                _ => {
+                    let slot = a.field_mut(field).expect("a canonical field");
+                    let value = clean::tidy_inline(&cell.text);
+                    if slot.is_empty() {
+                        *slot = value;
+                        filled = true;
+                    } else if crate::profile::fold(slot) != crate::profile::fold(&value) {
+                        conflicts.push((
+                            cell.col,
+                            cell.text.clone(),
+                            format!("gives a second {field} for {id}"),
+                        ));
+                    }
+                }
+            }
+        }
+        if filled {
+            let mut a = out.tracker.activities[i].clone();
+            let cells = out.cells[i].clone();
+            self.note_normalised(&mut a, &cells, out);
+            out.tracker.activities[i] = a;
+        }
+        for (col, text, why) in conflicts {
+            let message = format!(
+                "continuation row: column {} {why}; not read",
+                crate::cellref::column_letters(col)
+            );
+            if let Some(mut f) = finding(
+                self,
+                "unrecognised-row",
+                Severity::Warning,
+                (row.row, col),
+                &text,
+                message,
+            ) {
+                f.activity = (!id.is_empty()).then(|| id.clone());
+                out.findings.push(f);
+            }
+        }
+        let shown = if id.is_empty() {
+            "the activity above".to_string()
+        } else {
+            id.clone()
+        };
+        (RowKind::Continuation(id), format!("joined to {shown}"))
+    }
+}
+
+/// Why a column is not read: it has no header, or its header repeats an earlier column's.
+fn why_unmapped(header: &Header, col: u32) -> String {
+    match header.repeated.get(&col) {
+        Some(field) => format!(
+            "repeats the {field} header of column {}, which is the one read",
+            header
+                .col(field)
+                .map_or_else(String::new, crate::cellref::column_letters)
+        ),
+        None => "has no header".to_string(),
+    }
+}
+
+/// The id of a row of katrack's own CSV: its id column as written (cleaned later with the rest).
+pub(super) fn own_csv_id(row: &Row, header: &Header) -> FoundId {
+    let cell = |field: &str| header.col(field).and_then(|c| row.get(c));
+    let text = |field: &str| cell(field).map_or("", |c| header.text(&c.text));
+    FoundId {
+        id: text("id").to_string(),
+        col: cell("id").or_else(|| cell("title")).map_or(0, |c| c.col),
+        raw: cell("id").map_or(String::new(), |c| c.text.trim().to_string()),
+        title: text("title").to_string(),
+    }
+}

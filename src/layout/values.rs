@@ -1,0 +1,68 @@
+//! Value helpers of the layout: the reporting period a title names, and the cleaning every
+//! activity's fields go through once read.
+
+use crate::clean;
+use crate::model::Activity;
+use crate::profile::Profile;
+use regex::Regex;
+use std::sync::LazyLock;
+
+static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:(Q[1-4])\s*(?:of\s+)?(20\d\d/\d\d)|(20\d\d/\d\d)\s*(Q[1-4]))\b")
+        .expect("valid regex")
+});
+
+/// The reporting period a text names, as `2020/21 Q1` ("Q1 2020/21", "2020/21 Q1").
+pub fn period_of(text: &str) -> Option<String> {
+    let c = PERIOD.captures(text)?;
+    let q = c
+        .get(1)
+        .or(c.get(4))
+        .map_or("", |m| m.as_str())
+        .to_uppercase();
+    let y = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+    Some(format!("{y} {q}"))
+}
+
+/// Cleans every field of an activity: one-line values tidied and matched to the profile's
+/// vocabulary (case and spaces ignored), multi-line text normalised, the id made canonical.
+pub fn clean_activity(a: &mut Activity, profile: &Profile) {
+    for field in [
+        "title",
+        "lead",
+        "portfolio",
+        "objective_id",
+        "objective_title",
+        "theme",
+        "theme_strapline",
+        "status",
+        "id",
+    ] {
+        clean::tidy_inline_in_place(a.field_mut(field).expect("a canonical field"));
+    }
+    clean::multiline_in_place(&mut a.progress);
+    clean::multiline_in_place(&mut a.next_steps);
+    if let Some((_, canonical)) = profile.match_status(&a.status) {
+        a.status = canonical;
+    }
+    if let Some(v) = Profile::match_in(&profile.vocabulary.leads, &a.lead) {
+        a.lead = v.to_string();
+    }
+    if let Some(v) = Profile::match_in(&profile.vocabulary.portfolios, &a.portfolio) {
+        a.portfolio = v.to_string();
+    }
+    if let Some(c) = profile.id_loose.captures(&a.id) {
+        if c[0].len() == a.id.len() {
+            if let (Ok(o), Ok(n)) = (c["objective"].parse(), c["number"].parse()) {
+                a.id = profile.format_id(o, n);
+            }
+        }
+    }
+    if let Some(n) = a
+        .objective_id
+        .strip_prefix(&profile.objectives.prefix)
+        .and_then(|r| r.trim().parse::<u32>().ok())
+    {
+        a.objective_id = profile.format_objective_id(n);
+    }
+}
