@@ -3,7 +3,7 @@
 //! canonical JSON/CSV and formatted workbooks.
 //!
 //! The modules follow the data's journey: [`read`] (files into cells) → [`layout`] (cells into
-//! activities) → [`clean`] (text) → [`model`] (the canonical tracker) → [`write`].
+//! activities) → [`clean`] (text) → [`model`] (the canonical tracker) → [`write`](mod@write).
 //!
 //! ```
 //! use katrack::{layout, profile::Profile, read};

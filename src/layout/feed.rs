@@ -31,7 +31,7 @@ enum Current<'a> {
     Reading(Box<SheetLayout<'a>>),
 }
 
-/// Lays out an input fed sheet by sheet and row by row. See the [module](self) docs.
+/// Lays out an input fed sheet by sheet and row by row. It is the layout behind [`parse`](super::parse) and the streamed reads.
 pub struct Layout<'a> {
     profile: &'a Profile,
     file: &'a str,
@@ -170,7 +170,7 @@ impl<'a> Layout<'a> {
         if let Some(t) = title {
             self.out.tracker.title = t.trim().to_string();
         }
-        if let Some(p) = subject.filter(|p| super::sheet::period_of(p).is_some()) {
+        if let Some(p) = subject.filter(|p| super::values::period_of(p).is_some()) {
             self.out.tracker.period = p.trim().to_string();
         }
         Ok(self.out)

@@ -146,7 +146,8 @@ pub struct Parsed {
 /// `sheet` picks one sheet by name instead of every sheet that holds a table.
 ///
 /// # Errors
-/// [`Error::Usage`] when `sheet` names no sheet, [`Error::Empty`] when no sheet holds a
+/// [`Error::Usage`](crate::error::Error::Usage) when `sheet` names no sheet,
+/// [`Error::Empty`](crate::error::Error::Empty) when no sheet holds a
 /// header row of the tracker.
 pub fn parse(input: &Input, file: &str, profile: &Profile, sheet: Option<&str>) -> Result<Parsed> {
     let (format, sheets, title, subject) = match input {
@@ -188,7 +189,7 @@ pub(crate) fn visible(text: &str) -> String {
 }
 
 /// Lays out a canonical tracker document taken by value ([`parse`] of an
-/// [`Input::Tracker`](crate::read::Input::Tracker) without copying its activities).
+/// [`Input::Tracker`](crate::read::Input) without copying its activities).
 pub fn parse_tracker(tracker: Tracker, file: &str, profile: &Profile) -> Parsed {
     from_tracker(tracker, file, profile)
 }

@@ -3,15 +3,13 @@
 
 use super::activity::own_csv_id;
 use super::header::{self, Header};
+use super::values::period_of;
 use super::{Parsed, RowKind, RowReport, SheetReport};
 use crate::cellref::a1;
 use crate::clean;
 use crate::finding::{Finding, Severity};
 use crate::profile::Profile;
 use crate::read::Row;
-
-// `feed` finds the period in a workbook's subject through this path.
-pub(super) use super::values::period_of;
 
 /// An activity id found in a row.
 pub(super) struct FoundId {
