@@ -1,8 +1,10 @@
-//! Checking a large workbook while it is read: one thread reads the xlsx and sends its rows
-//! ([`read::stream`](crate::read::stream)), a second lays them out and sends the activities it
-//! has finished ([`Layout::take_done`]) to a third, which checks them part by part
-//! ([`Checker`]). The cores share the work, and no sheet, tracker or activity is held whole. The findings are those of reading the file whole, laying
-//! it out and running [`rules::check`](crate::rules::check), in the same order.
+//! A large workbook checked, or laid out, while it is read. One thread reads the xlsx and sends
+//! its cells ([`read::stream`](crate::read::stream)); a second makes rows of them and lays them
+//! out, sending the activities it has finished ([`Layout::take_done`]) to a third, which checks
+//! them part by part ([`Checker`]). The cores share the work, and no sheet, tracker or activity
+//! is held whole. The findings are those of reading the file whole, laying it out and running
+//! [`rules::check`](crate::rules::check), in the same order; [`lay_out_streamed`] gives the
+//! whole read's [`Parsed`] the same way, for commands that keep the activities.
 
 use crate::error::Result;
 use crate::finding::Finding;
@@ -11,7 +13,7 @@ use crate::read::stream::{Event, Properties, Rows, stream_xlsx};
 use crate::rules::{Checker, Context};
 use std::path::Path;
 
-/// How many event batches may wait between the reading and the checking thread.
+/// How many batches may wait between one thread and the next.
 const QUEUE: usize = 4;
 
 /// A return checked as it was read.
