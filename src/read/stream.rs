@@ -9,6 +9,7 @@ use super::rows::{RowStream, value_text, whole_spread_fits};
 use super::{Row, check_unzipped_size};
 use crate::error::Result;
 use calamine::{DataRef, Dimensions, Reader, SheetType, SheetVisible, Xlsx};
+use std::collections::HashMap;
 use std::io::BufReader;
 use std::path::Path;
 
@@ -193,7 +194,8 @@ fn stream_open(
             (book, merges.join().unwrap_or_default())
         })
     } else {
-        (open_book(path), own_merges())
+        // On one thread calamine's own pass is the quicker way to the merged areas.
+        (open_book(path), HashMap::new())
     };
     let mut book = book?;
     let props = book.workbook_properties().ok();
