@@ -55,7 +55,8 @@ pub struct Args {
     /// The council's tracker profile (default: the embedded Harborough profile).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    /// Read this many inputs at a time (default: one per CPU core). The findings come in the
+    /// Read this many inputs at a time (default: one per CPU core); with 1, a single large xlsx is
+    /// also read, laid out and checked on one thread instead of three. The findings come in the
     /// same order whatever the number.
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
