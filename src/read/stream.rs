@@ -1,6 +1,6 @@
-//! An xlsx workbook streamed row by row, for laying out a large return while it is read: the
-//! rows of each sheet are sent as soon as they are complete, merged areas spread, and neither
-//! the file's bytes nor the sheet's cells are held. Only what [`read_path`](super::read_path)
+//! An xlsx workbook streamed, for laying out a large return while it is read: each sheet's cells
+//! are sent in batches as they are parsed ([`Event`]), and [`Rows`] makes them rows, merged areas
+//! spread, where they are laid out; neither the file's bytes nor the sheet's cells are held. Only what [`read_path`](super::read_path)
 //! would read the same way is streamed; anything else (another format, rows out of order, merged
 //! areas too large to spread whole, any error) answers "read it whole", so that errors and
 //! results are always those of the whole read.
