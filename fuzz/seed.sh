@@ -42,4 +42,7 @@ for path in glob.glob(root + "/samples/**/*.xlsx", recursive=True) + glob.glob(r
         out = "corpus/xlsx_parts/%s_%s" % (os.path.basename(path), os.path.basename(s))
         open(out, "wb").write(z.read(s) + b"\0" + strings)
 PY
-echo "seeded: $(ls corpus/workbook | wc -l) workbook, $(ls corpus/csv | wc -l) csv, $(ls corpus/xlsx_parts | wc -l) xlsx_parts"
+# streamed: the same inputs as xlsx_parts.
+mkdir -p corpus/streamed
+cp corpus/xlsx_parts/* corpus/streamed/
+echo "seeded: $(ls corpus/workbook | wc -l) workbook, $(ls corpus/csv | wc -l) csv, $(ls corpus/xlsx_parts | wc -l) xlsx_parts, $(ls corpus/streamed | wc -l) streamed"

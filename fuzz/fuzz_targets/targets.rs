@@ -71,6 +71,74 @@ pub fn xlsx_parts(data: &[u8]) {
     }
 }
 
+/// The streamed reads of an xlsx against the whole read: the input is made into a workbook as
+/// for [`xlsx_parts`], saved to a file, then checked and laid out while read
+/// (`check::check_streamed`, `check::lay_out_streamed`) and read whole (`read::read_path`,
+/// `layout::parse`, `rules::check`). The findings, activities, cells, rows and sheets must be the
+/// same, or the error the same; a file the streamed reads leave to the whole read is skipped.
+pub fn streamed(data: &[u8]) {
+    use katrack::rules::{Context, Return};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let (sheet, strings) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &[][..]),
+    };
+    let parts: [(&str, &[u8]); 6] = [
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", ROOT_RELS.as_bytes()),
+        ("xl/workbook.xml", WORKBOOK.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet),
+        ("xl/sharedStrings.xml", strings),
+    ];
+    let dir = std::env::temp_dir().join(format!("katrack-fuzz-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join(format!("{}.xlsx", N.fetch_add(1, Ordering::Relaxed)));
+    std::fs::write(&path, stored_zip(&parts)).expect("a temporary file");
+    let name = "fuzz.xlsx";
+    let whole = read::read_path(&path)
+        .and_then(|input| layout::parse(&input, name, &PROFILE, None))
+        .map_err(|e| e.to_string());
+    let ctx = Context {
+        profile: &PROFILE,
+        plan: None,
+        previous: None,
+    };
+    match katrack::check::check_streamed(&path, name, ctx, None, 1) {
+        Ok(None) => {}
+        Ok(Some(s)) => {
+            let w = whole.as_ref().expect("streamed, so readable whole");
+            let ret = Return {
+                file: name,
+                parsed: w,
+            };
+            assert_eq!(s.findings, katrack::rules::check(ret, &ctx), "findings");
+            assert_eq!(s.activities, w.tracker.activities.len(), "activities");
+        }
+        Err(e) => assert_eq!(
+            Err(e.to_string()),
+            whole.as_ref().map(|_| ()).map_err(Clone::clone)
+        ),
+    }
+    match katrack::check::lay_out_streamed(&path, name, &PROFILE, None) {
+        Ok(None) => {}
+        Ok(Some(p)) => {
+            let w = whole.as_ref().expect("streamed, so readable whole");
+            assert_eq!(p.tracker, w.tracker, "tracker");
+            assert_eq!(p.cells, w.cells, "cells");
+            assert_eq!(p.findings, w.findings, "layout findings");
+            assert_eq!(p.rows, w.rows, "rows");
+            assert_eq!(p.sheets, w.sheets, "sheets");
+        }
+        Err(e) => assert_eq!(
+            Err(e.to_string()),
+            whole.as_ref().map(|_| ()).map_err(Clone::clone)
+        ),
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
 /// A zip of stored (uncompressed) entries.
 pub fn stored_zip(parts: &[(&str, &[u8])]) -> Vec<u8> {
     let mut zip = Vec::new();

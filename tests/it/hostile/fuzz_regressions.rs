@@ -28,7 +28,8 @@ fn replay(target: &str, body: fn(&[u8])) -> usize {
 fn fuzz_crashes_do_not_come_back() {
     let replayed = replay("workbook", targets::workbook)
         + replay("csv", targets::csv)
-        + replay("xlsx_parts", targets::xlsx_parts);
+        + replay("xlsx_parts", targets::xlsx_parts)
+        + replay("streamed", targets::streamed);
     assert!(
         replayed >= 1,
         "the fuzz regressions are in tests/data/hostile/fuzz/"
@@ -47,4 +48,5 @@ fn the_shared_bodies_accept_the_samples() {
     let sheet = br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>Status</t></is></c><c r="C1" t="inlineStr"><is><t>Progress</t></is></c></row></sheetData></worksheet>"#;
     let strings = br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Key Activities</t></si></sst>"#;
     targets::xlsx_parts(&[&sheet[..], &[0], &strings[..]].concat());
+    targets::streamed(&[&sheet[..], &[0], &strings[..]].concat());
 }
