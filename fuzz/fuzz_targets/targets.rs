@@ -54,19 +54,7 @@ const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="
 /// the shared strings XML of an otherwise valid workbook (stored, with correct checksums), which
 /// is read and laid out. Raw-byte fuzzing of a zip rarely gets past its CRCs; this does.
 pub fn xlsx_parts(data: &[u8]) {
-    let (sheet, strings) = match data.iter().position(|&b| b == 0) {
-        Some(at) => (&data[..at], &data[at + 1..]),
-        None => (data, &[][..]),
-    };
-    let parts: [(&str, &[u8]); 6] = [
-        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
-        ("_rels/.rels", ROOT_RELS.as_bytes()),
-        ("xl/workbook.xml", WORKBOOK.as_bytes()),
-        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
-        ("xl/worksheets/sheet1.xml", sheet),
-        ("xl/sharedStrings.xml", strings),
-    ];
-    if let Ok(input) = read::read_bytes(stored_zip(&parts), "xlsx") {
+    if let Ok(input) = read::read_bytes(xlsx_of_parts(data), "xlsx") {
         let _ = layout::parse(&input, "fuzz.xlsx", &PROFILE, None);
     }
 }
@@ -80,22 +68,10 @@ pub fn streamed(data: &[u8]) {
     use katrack::rules::{Context, Return};
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
-    let (sheet, strings) = match data.iter().position(|&b| b == 0) {
-        Some(at) => (&data[..at], &data[at + 1..]),
-        None => (data, &[][..]),
-    };
-    let parts: [(&str, &[u8]); 6] = [
-        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
-        ("_rels/.rels", ROOT_RELS.as_bytes()),
-        ("xl/workbook.xml", WORKBOOK.as_bytes()),
-        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
-        ("xl/worksheets/sheet1.xml", sheet),
-        ("xl/sharedStrings.xml", strings),
-    ];
     let dir = std::env::temp_dir().join(format!("katrack-fuzz-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let path = dir.join(format!("{}.xlsx", N.fetch_add(1, Ordering::Relaxed)));
-    std::fs::write(&path, stored_zip(&parts)).expect("a temporary file");
+    std::fs::write(&path, xlsx_of_parts(data)).expect("a temporary file");
     let name = "fuzz.xlsx";
     let whole = read::read_path(&path)
         .and_then(|input| layout::parse(&input, name, &PROFILE, None))
@@ -137,6 +113,24 @@ pub fn streamed(data: &[u8]) {
         ),
     }
     let _ = std::fs::remove_file(&path);
+}
+
+/// The workbook [`xlsx_parts`] and [`streamed`] read: the input split at its first NUL byte into
+/// the worksheet XML and the shared strings XML.
+fn xlsx_of_parts(data: &[u8]) -> Vec<u8> {
+    let (sheet, strings) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &[][..]),
+    };
+    let parts: [(&str, &[u8]); 6] = [
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", ROOT_RELS.as_bytes()),
+        ("xl/workbook.xml", WORKBOOK.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet),
+        ("xl/sharedStrings.xml", strings),
+    ];
+    stored_zip(&parts)
 }
 
 /// A zip of stored (uncompressed) entries.
