@@ -146,8 +146,12 @@ impl<'a> Layout<'a> {
     /// stay until [`finish`](Self::finish).
     pub fn take_done(&mut self) -> Option<Parsed> {
         let open = matches!(&self.current, Some(Current::Reading(s)) if s.is_open());
-        let n = self.out.tracker.activities.len()
-            - usize::from(open).min(self.out.tracker.activities.len());
+        let n = self
+            .out
+            .tracker
+            .activities
+            .len()
+            .saturating_sub(usize::from(open));
         if n == 0 {
             return None;
         }

@@ -28,17 +28,17 @@ pub fn period_of(text: &str) -> Option<String> {
 /// vocabulary (case and spaces ignored), multi-line text normalised, the id made canonical.
 pub fn clean_activity(a: &mut Activity, profile: &Profile) {
     for field in [
-        "title",
-        "lead",
-        "portfolio",
-        "objective_id",
-        "objective_title",
-        "theme",
-        "theme_strapline",
-        "status",
-        "id",
+        &mut a.title,
+        &mut a.lead,
+        &mut a.portfolio,
+        &mut a.objective_id,
+        &mut a.objective_title,
+        &mut a.theme,
+        &mut a.theme_strapline,
+        &mut a.status,
+        &mut a.id,
     ] {
-        clean::tidy_inline_in_place(a.field_mut(field).expect("a canonical field"));
+        clean::tidy_inline_in_place(field);
     }
     clean::multiline_in_place(&mut a.progress);
     clean::multiline_in_place(&mut a.next_steps);

@@ -113,12 +113,15 @@ pub const EXTENSIONS: [&str; 9] = [
 /// ambiguous). Errors name nothing: the caller wraps them with the path.
 pub fn read_path(path: &Path) -> Result<Input> {
     let bytes = std::fs::read(path)?;
-    let ext = path
-        .extension()
+    read_bytes(bytes, &extension(path))
+}
+
+/// A file's extension in lower case, or `""` when it has none.
+fn extension(path: &Path) -> String {
+    path.extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
-        .to_ascii_lowercase();
-    read_bytes(bytes, &ext)
+        .to_ascii_lowercase()
 }
 
 /// Reads an input held in memory; `ext` is the lower-case file extension or `""` (stdin).

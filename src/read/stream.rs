@@ -131,12 +131,7 @@ pub fn stream_xlsx(
     threads: bool,
     send: &mut dyn FnMut(Event),
 ) -> Result<Option<Properties>> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if !matches!(ext.as_str(), "xlsx" | "xlsm") {
+    if !matches!(super::extension(path).as_str(), "xlsx" | "xlsm") {
         return Ok(None);
     }
     if !zip_within_limits(path)? {
