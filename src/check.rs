@@ -52,16 +52,8 @@ pub fn check_streamed(
         });
         return finish(read, layout, rows, checker);
     }
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(QUEUE);
     let (parts_tx, parts_rx) = std::sync::mpsc::sync_channel::<Parsed>(QUEUE);
     std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
-            let mut send = |e: Event| {
-                // The checking side has stopped only if it panicked; the join below reports it.
-                let _ = tx.send(e);
-            };
-            stream_xlsx(path, sheet, true, &mut send)
-        });
         let rules = scope.spawn(move || {
             let mut checker = Checker::new(file, ctx);
             for part in parts_rx {
@@ -70,29 +62,57 @@ pub fn check_streamed(
             checker
         });
         let mut rows = Rows::default();
-        for event in rx {
-            feed(
-                &mut layout,
-                &mut rows,
-                event,
-                Some(&mut |part| {
-                    let _ = parts_tx.send(part);
-                }),
-            );
-        }
+        let read = read_beside(
+            path,
+            sheet,
+            &mut layout,
+            &mut rows,
+            Some(&mut |part| {
+                // The rules thread has stopped only if it panicked; the join below reports it.
+                let _ = parts_tx.send(part);
+            }),
+        );
         drop(parts_tx);
         let checker = rules
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        let read = reader
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         finish(read, layout, rows, checker)
     })
 }
 
+/// Reads the xlsx at `path` on a thread of its own, laying its cells out on this one as they
+/// come (`done` as for [`feed`]); gives what [`stream_xlsx`] gave.
+fn read_beside<'d>(
+    path: &Path,
+    sheet: Option<&str>,
+    layout: &mut Layout,
+    rows: &mut Rows,
+    mut done: Option<&mut (dyn FnMut(Parsed) + 'd)>,
+) -> Result<Option<Properties>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(QUEUE);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            // The layout side has stopped only if it panicked, which reaches the caller.
+            stream_xlsx(path, sheet, true, &mut |e| {
+                let _ = tx.send(e);
+            })
+        });
+        for event in rx {
+            feed(layout, rows, event, done.as_deref_mut());
+        }
+        reader
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
 /// Lays out one event's rows, handing on the activities finished (`done`: `None` keeps them).
-fn feed(layout: &mut Layout, rows: &mut Rows, event: Event, done: Option<&mut dyn FnMut(Parsed)>) {
+fn feed<'d>(
+    layout: &mut Layout,
+    rows: &mut Rows,
+    event: Event,
+    done: Option<&mut (dyn FnMut(Parsed) + 'd)>,
+) {
     match event {
         Event::Sheet {
             name,
@@ -162,21 +182,8 @@ pub fn lay_out_streamed(
     profile: &crate::profile::Profile,
     sheet: Option<&str>,
 ) -> Result<Option<Parsed>> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(QUEUE);
-    std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
-            stream_xlsx(path, sheet, true, &mut |e| {
-                let _ = tx.send(e);
-            })
-        });
-        let mut layout = Layout::new(file, profile, false, sheet.is_some());
-        let mut rows = Rows::default();
-        for event in rx {
-            feed(&mut layout, &mut rows, event, None);
-        }
-        let read = reader
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        finish_layout(read, layout, rows)
-    })
+    let mut layout = Layout::new(file, profile, false, sheet.is_some());
+    let mut rows = Rows::default();
+    let read = read_beside(path, sheet, &mut layout, &mut rows, None);
+    finish_layout(read, layout, rows)
 }

@@ -77,7 +77,7 @@ impl<'a> Layout<'a> {
             hidden,
             empty: true,
         });
-        if hidden && !self.named {
+        if !reads_sheet(hidden, self.named) {
             self.out.sheets.push(SheetReport {
                 sheet: name.to_string(),
                 read: false,
@@ -179,6 +179,12 @@ impl<'a> Layout<'a> {
         }
         Ok(self.out)
     }
+}
+
+/// Whether a sheet's rows are laid out: a hidden sheet only when the user named it (`--sheet`).
+/// A streamed read asks this too, so as not to read a sheet the layout would pass over.
+pub fn reads_sheet(hidden: bool, named: bool) -> bool {
+    !hidden || named
 }
 
 /// The sheets to read: the one named (exactly, else ignoring case), or every sheet.

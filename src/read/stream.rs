@@ -205,7 +205,7 @@ fn stream_open(
     for i in chosen {
         let meta = &metas[i];
         let hidden = meta.visible != SheetVisible::Visible;
-        if hidden && sheet.is_none() {
+        if !crate::layout::reads_sheet(hidden, sheet.is_some()) {
             send(Event::Sheet {
                 name: meta.name.clone(),
                 hidden,
@@ -213,7 +213,13 @@ fn stream_open(
             });
             continue;
         }
-        stream_sheet(&mut book, meta, merges.remove(&meta.name), send)?;
+        stream_sheet(
+            &mut book,
+            &meta.name,
+            hidden,
+            merges.remove(&meta.name),
+            send,
+        )?;
     }
     Some(Properties::of(props))
 }
@@ -225,11 +231,11 @@ fn open_book(path: &Path) -> Option<Xlsx<BufReader<std::fs::File>>> {
 /// One sheet's cells to `send`; `None` when it cannot be streamed.
 fn stream_sheet<RS: std::io::Read + std::io::Seek>(
     book: &mut Xlsx<RS>,
-    meta: &calamine::Sheet,
+    name: &str,
+    hidden: bool,
     merges: Option<Vec<Dimensions>>,
     send: &mut dyn FnMut(Event),
 ) -> Option<()> {
-    let name = meta.name.as_str();
     // The merged areas follow the cells in the sheet's XML, but are needed before the first row
     // is made: read from the zip beforehand, or else by calamine in a pass of their own.
     let merges = merges.unwrap_or_else(|| book.merge_cells_by_sheet_name(name).unwrap_or_default());
@@ -238,7 +244,7 @@ fn stream_sheet<RS: std::io::Read + std::io::Seek>(
     }
     send(Event::Sheet {
         name: name.to_string(),
-        hidden: meta.visible != SheetVisible::Visible,
+        hidden,
         merges,
     });
     let mut reader = match book.worksheet_cells_reader(name) {
