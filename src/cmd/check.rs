@@ -292,6 +292,5 @@ fn annotate(
         .unwrap_or("stdin");
     let out = dir.join(format!("{stem}.checked.xlsx"));
     let bytes = write::annotated_workbook(sheets, findings, &file.name)?;
-    let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
-    write::write_file(&out, &bytes, &inputs)
+    write::write_file(&out, &bytes, &super::paths(inputs))
 }

@@ -55,12 +55,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     let inputs = loaded.inputs.clone();
     let mut tracker = loaded.into_tracker();
-    if let Some(p) = args.period {
-        tracker.period = p;
-    }
-    if tracker.organisation.is_empty() {
-        tracker.organisation.clone_from(&profile.organisation);
-    }
+    super::set_metadata(&mut tracker, args.period.as_deref(), &profile);
     super::emit_tracker(&tracker, format, &profile, Some(&args.output), &inputs)?;
     eprintln!(
         "wrote {} activities to {}",
@@ -124,12 +119,7 @@ fn export_streamed(args: &Args, profile: &Profile) -> Result<Option<usize>, Erro
             left_whole.store(true, Ordering::SeqCst);
             return Ok(());
         };
-        if let Some(p) = &args.period {
-            meta.period.clone_from(p);
-        }
-        if meta.organisation.is_empty() {
-            meta.organisation.clone_from(&profile.organisation);
-        }
+        super::set_metadata(&mut meta, args.period.as_deref(), profile);
         let outputs = [input.path.clone()];
         // The rows' receiver lives in the closure: if the output is refused before anything is
         // written, it is dropped, and the reading thread stops waiting to send.

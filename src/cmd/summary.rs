@@ -48,12 +48,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         )));
     }
     let mut tracker = load_tracker(&args.tracker, &profile, "TRACKER")?;
-    if let Some(p) = args.period {
-        tracker.period = p;
-    }
-    if tracker.organisation.is_empty() {
-        tracker.organisation.clone_from(&profile.organisation);
-    }
+    super::set_metadata(&mut tracker, args.period.as_deref(), &profile);
     let previous = args
         .previous
         .as_deref()
