@@ -34,7 +34,8 @@ pub struct Args {
     /// The council's tracker profile (default: the embedded Harborough profile).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    /// Set the period shown on the workbook (e.g. "2020/21 Q1").
+    /// Set the tracker's period (e.g. "2020/21 Q1"). A tracker naming no organisation gets the
+    /// profile's.
     #[arg(long)]
     pub period: Option<String>,
 }
