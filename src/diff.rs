@@ -84,21 +84,16 @@ impl Changes {
 
 /// The direction of a status move, by the profile's kinds and order (best RAG status first).
 pub fn direction(profile: &Profile, from: &str, to: &str) -> Direction {
-    let rank = |s: &str| {
-        profile.statuses.iter().position(|d| {
-            profile
-                .match_status(s)
-                .is_some_and(|(m, _)| m.name == d.name)
-        })
-    };
     let (Some((f, _)), Some((t, _))) = (profile.match_status(from), profile.match_status(to))
     else {
         return Direction::Changed;
     };
+    // A status's place in the profile's order, from the match already made.
+    let rank = |name: &str| profile.statuses.iter().position(|d| d.name == name);
     match (f.kind, t.kind) {
         (_, StatusKind::Complete) => Direction::Completed,
         (_, StatusKind::Deferred) => Direction::Deferred,
-        (StatusKind::Rag, StatusKind::Rag) => match (rank(from), rank(to)) {
+        (StatusKind::Rag, StatusKind::Rag) => match (rank(&f.name), rank(&t.name)) {
             (Some(a), Some(b)) if b < a => Direction::Improved,
             (Some(a), Some(b)) if b > a => Direction::Worsened,
             _ => Direction::Changed,

@@ -70,12 +70,7 @@ pub fn merge_jobs(
     let mut returns: Vec<Return> = returns.to_vec();
     returns.sort_by(|a, b| a.file.cmp(b.file));
     let (per_return, choice, leads) = decide(plan, &returns, profile, previous, jobs);
-    let mut master = Tracker {
-        title: plan.title.clone(),
-        organisation: plan.organisation.clone(),
-        period: plan.period.clone(),
-        ..Tracker::default()
-    };
+    let mut master = title_lines(plan);
     let mut not_returned = Vec::new();
     let got = |(r, i): (usize, usize)| &returns[r].parsed.tracker.activities[i];
     for (p, pick) in plan.activities.iter().zip(&choice.planned) {
@@ -133,12 +128,7 @@ pub fn merge_owned<R>(
                         let leads = lead_table(&plan, &borrowed, &errors, &choice, profile);
                         (per_return, leads)
                     });
-                    let meta = Tracker {
-                        title: plan.title.clone(),
-                        organisation: plan.organisation.clone(),
-                        period: plan.period.clone(),
-                        ..Tracker::default()
-                    };
+                    let meta = title_lines(&plan);
                     let got = |(r, i): (usize, usize)| &borrowed[r].parsed.tracker.activities[i];
                     let planned = plan.activities.iter().zip(&choice.planned);
                     let mut rows = planned
@@ -215,6 +205,16 @@ pub fn merge_owned<R>(
         findings: per_return.into_iter().flatten().collect(),
     };
     (merged, early)
+}
+
+/// The master's title lines (title, organisation, period) from the plan, without activities.
+fn title_lines(plan: &Tracker) -> Tracker {
+    Tracker {
+        title: plan.title.clone(),
+        organisation: plan.organisation.clone(),
+        period: plan.period.clone(),
+        ..Tracker::default()
+    }
 }
 
 /// Which returned activity goes into the master: `(return, activity)` indices.

@@ -43,7 +43,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write DIR/<name>.checked.xlsx for each input: problem cells filled and noted, and a
-    /// first sheet listing every finding with a link to its cell.
+    /// first sheet listing every finding with a link to its cell. DIR is created if missing; a
+    /// canonical JSON input has no cells and is skipped.
     #[arg(long, value_name = "DIR")]
     pub annotate: Option<PathBuf>,
     /// Exit 1 on warnings too.
@@ -292,6 +293,5 @@ fn annotate(
         .unwrap_or("stdin");
     let out = dir.join(format!("{stem}.checked.xlsx"));
     let bytes = write::annotated_workbook(sheets, findings, &file.name)?;
-    let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
-    write::write_file(&out, &bytes, &inputs)
+    write::write_file(&out, &bytes, &super::paths(inputs))
 }

@@ -42,16 +42,11 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let new = load_tracker(&args.new, &profile, "NEW")?;
     let changes = katrack::diff::diff(&old, &new, &profile);
     let text = match args.format {
-        Format::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&changes).map_err(|e| Error::Write(e.to_string()))?;
-            s.push('\n');
-            s
-        }
+        Format::Json => super::report::json(&changes)?,
         Format::Csv => csv(&changes)?,
         Format::Table => table(&changes),
     };
-    std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())?;
+    super::emit(text.as_bytes(), None, &[])?;
     Ok(ExitCode::SUCCESS)
 }
 

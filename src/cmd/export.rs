@@ -34,7 +34,8 @@ pub struct Args {
     /// The council's tracker profile (default: the embedded Harborough profile).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    /// Set the period shown on the workbook (e.g. "2020/21 Q1").
+    /// Set the tracker's period (e.g. "2020/21 Q1"). A tracker naming no organisation gets the
+    /// profile's.
     #[arg(long)]
     pub period: Option<String>,
 }
@@ -55,12 +56,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     let inputs = loaded.inputs.clone();
     let mut tracker = loaded.into_tracker();
-    if let Some(p) = args.period {
-        tracker.period = p;
-    }
-    if tracker.organisation.is_empty() {
-        tracker.organisation.clone_from(&profile.organisation);
-    }
+    super::set_metadata(&mut tracker, args.period.as_deref(), &profile);
     super::emit_tracker(&tracker, format, &profile, Some(&args.output), &inputs)?;
     eprintln!(
         "wrote {} activities to {}",
@@ -124,12 +120,7 @@ fn export_streamed(args: &Args, profile: &Profile) -> Result<Option<usize>, Erro
             left_whole.store(true, Ordering::SeqCst);
             return Ok(());
         };
-        if let Some(p) = &args.period {
-            meta.period.clone_from(p);
-        }
-        if meta.organisation.is_empty() {
-            meta.organisation.clone_from(&profile.organisation);
-        }
+        super::set_metadata(&mut meta, args.period.as_deref(), profile);
         let outputs = [input.path.clone()];
         // The rows' receiver lives in the closure: if the output is refused before anything is
         // written, it is dropped, and the reading thread stops waiting to send.

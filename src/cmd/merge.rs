@@ -88,7 +88,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // The plan is read beside the returns; errors are reported in the same order as before
     // (the plan's, the previous quarter's, then the inputs').
     let (plan, previous, inputs) = std::thread::scope(|scope| {
-        let plan = scope.spawn(|| super::check::load_tracker(&args.plan, &profile, "--plan"));
+        let plan = scope.spawn(|| load_tracker(&args.plan, &profile, "--plan"));
         let previous = args
             .previous
             .as_deref()
@@ -164,10 +164,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 findings: &merged.findings,
                 summary: &summary,
             };
-            let mut s =
-                serde_json::to_string_pretty(&report).map_err(|e| Error::Write(e.to_string()))?;
-            s.push('\n');
-            s
+            report::json(&report)?
         }
         Format::Csv => report::render(&merged.findings, &summary, Format::Csv)?,
         Format::Table => table(&merged, &summary),
@@ -194,7 +191,7 @@ fn write_outputs(
     profile: &katrack::profile::Profile,
     inputs: &[super::InputFile],
 ) -> Result<(), Error> {
-    let paths: Vec<std::path::PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+    let paths = super::paths(inputs);
     for out in [Some(&args.output), args.json.as_ref(), args.csv.as_ref()]
         .into_iter()
         .flatten()
@@ -213,15 +210,13 @@ fn write_outputs(
         None => write::summary_workbook(&input, profile)?,
     };
     super::emit(&bytes, Some(&args.output), inputs)?;
-    if let Some(path) = &args.json {
-        super::emit(
-            write::to_json(&merged.master).as_bytes(),
-            Some(path),
-            inputs,
-        )?;
-    }
-    if let Some(path) = &args.csv {
-        super::emit(&write::to_csv(&merged.master)?, Some(path), inputs)?;
+    for (path, format) in [
+        (&args.json, super::OutFormat::Json),
+        (&args.csv, super::OutFormat::Csv),
+    ] {
+        if let Some(path) = path {
+            super::emit_tracker(&merged.master, format, profile, Some(path), inputs)?;
+        }
     }
     Ok(())
 }

@@ -182,7 +182,7 @@ pub fn emit_tracker(
     out: Option<&Path>,
     inputs: &[InputFile],
 ) -> Result<(), Error> {
-    let render = |to: &mut (dyn Write + Send)| -> Result<(), Error> {
+    emit_with(out, inputs, |to| {
         let mut to = std::io::BufWriter::new(to);
         match format {
             OutFormat::Json => write::write_json(tracker, &mut to)?,
@@ -192,29 +192,42 @@ pub fn emit_tracker(
             }
         }
         Ok(to.flush()?)
-    };
-    match out {
-        Some(path) => {
-            let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
-            write::write_file_with(path, &inputs, |file| render(file))
-        }
-        None => render(&mut std::io::stdout()),
-    }
+    })
 }
 
 /// Writes bytes to `out` (atomically, never over an input) or to stdout.
 pub fn emit(bytes: &[u8], out: Option<&Path>, inputs: &[InputFile]) -> Result<(), Error> {
+    emit_with(out, inputs, |to| {
+        to.write_all(bytes)?;
+        Ok(to.flush()?)
+    })
+}
+
+/// Hands `render` the file `out` (written atomically, never over an input) or stdout.
+fn emit_with(
+    out: Option<&Path>,
+    inputs: &[InputFile],
+    render: impl FnOnce(&mut (dyn Write + Send)) -> Result<(), Error>,
+) -> Result<(), Error> {
     match out {
-        Some(path) => {
-            let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
-            write::write_file(path, bytes, &inputs)
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(bytes)?;
-            stdout.flush()?;
-            Ok(())
-        }
+        Some(path) => write::write_file_with(path, &paths(inputs), |file| render(file)),
+        None => render(&mut std::io::stdout()),
+    }
+}
+
+/// The paths of the inputs, which no output may overwrite.
+pub fn paths(inputs: &[InputFile]) -> Vec<PathBuf> {
+    inputs.iter().map(|i| i.path.clone()).collect()
+}
+
+/// Sets the period a tracker shows (`--period`), and its organisation to the profile's when it
+/// names none.
+pub fn set_metadata(tracker: &mut katrack::Tracker, period: Option<&str>, profile: &Profile) {
+    if let Some(p) = period {
+        tracker.period = p.to_string();
+    }
+    if tracker.organisation.is_empty() {
+        tracker.organisation.clone_from(&profile.organisation);
     }
 }
 

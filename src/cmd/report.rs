@@ -64,15 +64,18 @@ pub fn render(
     format: Format,
 ) -> Result<String, katrack::Error> {
     Ok(match format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&Report { findings, summary })
-                .map_err(|e| katrack::Error::Write(e.to_string()))?;
-            s.push('\n');
-            s
-        }
+        Format::Json => json(&Report { findings, summary })?,
         Format::Csv => csv(findings)?,
         Format::Table => table(findings, summary, colour()),
     })
+}
+
+/// A report as pretty JSON, ending in a newline.
+pub fn json(report: &impl Serialize) -> Result<String, katrack::Error> {
+    let mut s =
+        serde_json::to_string_pretty(report).map_err(|e| katrack::Error::Write(e.to_string()))?;
+    s.push('\n');
+    Ok(s)
 }
 
 fn csv(findings: &[Finding]) -> Result<String, katrack::Error> {

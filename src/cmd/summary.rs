@@ -30,7 +30,8 @@ pub struct Args {
     /// Last quarter's tracker: adds the Changes sheet.
     #[arg(long, value_name = "PREV")]
     pub previous: Option<PathBuf>,
-    /// The period shown on the workbook (default: the tracker's).
+    /// The period shown on the workbook (default: the tracker's). A tracker naming no
+    /// organisation shows the profile's.
     #[arg(long)]
     pub period: Option<String>,
     /// The council's tracker profile (default: the embedded Harborough profile).
@@ -48,12 +49,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         )));
     }
     let mut tracker = load_tracker(&args.tracker, &profile, "TRACKER")?;
-    if let Some(p) = args.period {
-        tracker.period = p;
-    }
-    if tracker.organisation.is_empty() {
-        tracker.organisation.clone_from(&profile.organisation);
-    }
+    super::set_metadata(&mut tracker, args.period.as_deref(), &profile);
     let previous = args
         .previous
         .as_deref()
