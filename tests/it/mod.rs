@@ -80,6 +80,23 @@ impl Workdir {
     }
 }
 
+/// The usual tracker header, in its usual order.
+pub const HEADER: [&str; 6] = [
+    "Key Activities",
+    "Status",
+    "Progress",
+    "Next Steps",
+    "Lead Officer",
+    "Portfolio",
+];
+
+/// Writes [`HEADER`] into `row` of a test worksheet, from column A.
+pub fn write_header(ws: &mut rust_xlsxwriter::Worksheet, row: u32) {
+    for (c, h) in HEADER.iter().enumerate() {
+        ws.write_string(row, c as u16, *h).unwrap();
+    }
+}
+
 /// Reads any tracker file through the library, with the default profile.
 pub fn import(path: &Path) -> Tracker {
     let profile = katrack::profile::Profile::default_profile();
