@@ -108,6 +108,16 @@ pub fn import(path: &Path) -> Tracker {
         .tracker
 }
 
+/// Reads tracker bytes written as `ext` ("xlsx", "csv", "json") through the library, with
+/// the default profile, as a file named `t.{ext}`.
+pub fn import_bytes(bytes: Vec<u8>, ext: &str) -> Tracker {
+    let profile = katrack::profile::Profile::default_profile();
+    let input = katrack::read::read_bytes(bytes, ext).unwrap();
+    katrack::layout::parse(&input, &format!("t.{ext}"), &profile, None)
+        .unwrap()
+        .tracker
+}
+
 /// The activities without provenance, for comparing content across formats.
 pub fn content(t: &Tracker) -> Vec<katrack::Activity> {
     t.activities.iter().map(|a| a.without_source()).collect()

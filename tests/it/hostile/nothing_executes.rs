@@ -4,13 +4,13 @@
 //! katrack writes for spreadsheets does not become a formula when LibreOffice opens it (checked
 //! headless), and still reads back to the identical tracker.
 
-use crate::it::{Workdir, soffice};
+use crate::it::{Workdir, import_bytes, soffice};
 use calamine::{Data, Reader, Xlsx};
 use katrack::finding::{Finding, Severity};
 use katrack::merge::LeadReturn;
 use katrack::profile::Profile;
 use katrack::read::{Cell, Row, Sheet};
-use katrack::{Activity, Tracker, layout, read, write};
+use katrack::{Activity, Tracker, layout, write};
 use std::collections::BTreeSet;
 use std::io::{Cursor, Read};
 
@@ -229,18 +229,6 @@ fn canonical_risky_tracker() -> Tracker {
     t
 }
 
-fn read_back(bytes: Vec<u8>, ext: &str) -> Tracker {
-    let input = read::read_bytes(bytes, ext).unwrap();
-    layout::parse(
-        &input,
-        &format!("t.{ext}"),
-        &Profile::default_profile(),
-        None,
-    )
-    .unwrap()
-    .tracker
-}
-
 /// LibreOffice opens `csv` (UTF-8, comma, as a user would choose) and saves it as xlsx.
 fn through_libreoffice(soffice: &std::path::Path, wd: &Workdir, csv: &[u8]) -> Vec<u8> {
     std::fs::write(wd.path("t.csv"), csv).unwrap();
@@ -274,7 +262,7 @@ fn katracks_csv_opens_in_libreoffice_as_text_and_reads_back_identical() {
     let t = canonical_risky_tracker();
     let csv = write::to_csv(&t).unwrap();
     // katrack reads its own CSV back to the identical tracker (source included).
-    assert_eq!(read_back(csv.clone(), "csv").activities, t.activities);
+    assert_eq!(import_bytes(csv.clone(), "csv").activities, t.activities);
 
     let Some(soffice) = soffice() else {
         eprintln!("skipped: LibreOffice is not installed");
@@ -304,7 +292,7 @@ fn katracks_csv_opens_in_libreoffice_as_text_and_reads_back_identical() {
     }
     // And what LibreOffice saved reads back to the same tracker: the header is katrack's, so
     // the apostrophes are removed again.
-    assert_eq!(read_back(xlsx, "xlsx").activities, t.activities);
+    assert_eq!(import_bytes(xlsx, "xlsx").activities, t.activities);
 }
 
 #[test]
