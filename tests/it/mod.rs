@@ -60,12 +60,25 @@ impl Workdir {
     /// LibreOffice converts `file` into this folder (`to`: "pdf", "xlsx", or a filter string),
     /// with a profile of its own so tests do not share LibreOffice's user settings.
     pub fn soffice_convert(&self, soffice: &Path, to: &str, file: &Path) -> std::process::Output {
+        self.soffice_convert_with(soffice, &[], to, file)
+    }
+
+    /// As [`Workdir::soffice_convert`], with more LibreOffice options (such as `--infilter=…`).
+    pub fn soffice_convert_with(
+        &self,
+        soffice: &Path,
+        options: &[&str],
+        to: &str,
+        file: &Path,
+    ) -> std::process::Output {
         let profile = format!(
             "-env:UserInstallation=file://{}",
             self.path("lo-profile").display()
         );
         std::process::Command::new(soffice)
-            .args(["--headless", &profile, "--convert-to", to, "--outdir"])
+            .args(["--headless", &profile])
+            .args(options)
+            .args(["--convert-to", to, "--outdir"])
             .arg(self.path(""))
             .arg(file)
             .output()

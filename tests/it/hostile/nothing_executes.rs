@@ -231,25 +231,14 @@ fn canonical_risky_tracker() -> Tracker {
 
 /// LibreOffice opens `csv` (UTF-8, comma, as a user would choose) and saves it as xlsx.
 fn through_libreoffice(soffice: &std::path::Path, wd: &Workdir, csv: &[u8]) -> Vec<u8> {
-    std::fs::write(wd.path("t.csv"), csv).unwrap();
-    let profile = format!(
-        "-env:UserInstallation=file://{}",
-        wd.path("lo-profile").display()
+    let csv = wd.write("t.csv", csv);
+    let out = wd.soffice_convert_with(
+        soffice,
+        &["--infilter=Text - txt - csv (StarCalc):44,34,76,1"],
+        "xlsx",
+        &csv,
     );
-    let out = std::process::Command::new(soffice)
-        .args([
-            "--headless",
-            &profile,
-            "--infilter=Text - txt - csv (StarCalc):44,34,76,1",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-        ])
-        .arg(wd.path("lo"))
-        .arg(wd.path("t.csv"))
-        .output()
-        .expect("soffice runs");
-    std::fs::read(wd.path("lo/t.xlsx")).unwrap_or_else(|_| {
+    std::fs::read(wd.path("t.xlsx")).unwrap_or_else(|_| {
         panic!(
             "LibreOffice wrote no xlsx: {}",
             String::from_utf8_lossy(&out.stderr)
