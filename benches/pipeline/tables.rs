@@ -3,6 +3,7 @@
 
 use super::measure::{Run, best, generate, measure, spawn_generator};
 use super::{Options, katrack};
+use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
@@ -31,24 +32,21 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
     let me = std::env::current_exe().expect("the bench's own path");
     let reps = opts.reps;
     let profile = f.profile.as_os_str();
-    let floor_range = best(reps, || {
-        measure(
-            Command::new(&me)
-                .args(["--child", "read-range"])
-                .arg(&f.xlsx),
-            None,
-            0,
-        )
-    });
-    let floor_cells = best(reps, || {
-        measure(
-            Command::new(&me)
-                .args(["--child", "read-cells"])
-                .arg(&f.xlsx),
-            None,
-            0,
-        )
-    });
+    // A bench child (`--child KIND FILE`) and a katrack command, each the best of `reps` runs.
+    let child = |kind: &str, file: &Path| {
+        best(reps, || {
+            measure(Command::new(&me).args(["--child", kind]).arg(file), None, 0)
+        })
+    };
+    let kt = |args: &[&OsStr], out: Option<&Path>, max_code: i32| {
+        best(reps, || {
+            let mut c = Command::new(katrack());
+            c.args(args).arg("--profile").arg(profile);
+            measure(&mut c, out, max_code)
+        })
+    };
+    let floor_range = child("read-range", &f.xlsx);
+    let floor_cells = child("read-cells", &f.xlsx);
     let (read_name, floor_read) = if floor_cells.wall <= floor_range.wall {
         ("calamine cells reader", floor_cells)
     } else {
@@ -69,82 +67,62 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
         peak_kib: 0,
     };
     for entry in std::fs::read_dir(&f.returns).expect("the returns") {
-        let path = entry.expect("a return").path();
-        let r = best(reps, || {
-            measure(
-                Command::new(&me).args(["--child", "read-cells"]).arg(&path),
-                None,
-                0,
-            )
-        });
+        let r = child("read-cells", &entry.expect("a return").path());
         returns_read.wall += r.wall;
         returns_read.peak_kib = returns_read.peak_kib.max(r.peak_kib);
     }
-    let kt = |args: &[&std::ffi::OsStr]| {
-        let mut c = Command::new(katrack());
-        c.args(args).arg("--profile").arg(profile);
-        c
-    };
-    let import = best(reps, || {
-        let out = f.out.join("import.json");
-        measure(
-            &mut kt(&[
-                "import".as_ref(),
-                f.xlsx.as_os_str(),
-                "-q".as_ref(),
-                "-o".as_ref(),
-                out.as_os_str(),
-            ]),
-            None,
-            0,
-        )
-    });
+    let import_json = f.out.join("import.json");
+    let import = kt(
+        &[
+            "import".as_ref(),
+            f.xlsx.as_os_str(),
+            "-q".as_ref(),
+            "-o".as_ref(),
+            import_json.as_os_str(),
+        ],
+        None,
+        0,
+    );
     let check_jobs = |jobs: &str| {
-        best(reps, || {
-            measure(
-                &mut kt(&[
-                    "check".as_ref(),
-                    f.xlsx.as_os_str(),
-                    "--format".as_ref(),
-                    "json".as_ref(),
-                    "--jobs".as_ref(),
-                    jobs.as_ref(),
-                ]),
-                Some(&f.out.join(format!("check{jobs}.json"))),
-                1,
-            )
-        })
+        kt(
+            &[
+                "check".as_ref(),
+                f.xlsx.as_os_str(),
+                "--format".as_ref(),
+                "json".as_ref(),
+                "--jobs".as_ref(),
+                jobs.as_ref(),
+            ],
+            Some(&f.out.join(format!("check{jobs}.json"))),
+            1,
+        )
     };
     let check = check_jobs("2");
     let check_one = check_jobs("1");
-    let export = best(reps, || {
-        let out = f.out.join("export.xlsx");
-        measure(
-            &mut kt(&[
-                "export".as_ref(),
-                f.json.as_os_str(),
-                "-o".as_ref(),
-                out.as_os_str(),
-            ]),
-            None,
-            0,
-        )
-    });
-    let merge = best(reps, || {
-        let out = f.out.join("master.xlsx");
-        measure(
-            &mut kt(&[
-                "merge".as_ref(),
-                f.returns.as_os_str(),
-                "--plan".as_ref(),
-                f.json.as_os_str(),
-                "-o".as_ref(),
-                out.as_os_str(),
-            ]),
-            None,
-            1,
-        )
-    });
+    let export_xlsx = f.out.join("export.xlsx");
+    let export = kt(
+        &[
+            "export".as_ref(),
+            f.json.as_os_str(),
+            "-o".as_ref(),
+            export_xlsx.as_os_str(),
+        ],
+        None,
+        0,
+    );
+    let master = f.out.join("master.xlsx");
+    let merge = kt(
+        &[
+            "merge".as_ref(),
+            f.returns.as_os_str(),
+            "--plan".as_ref(),
+            f.json.as_os_str(),
+            "-o".as_ref(),
+            master.as_os_str(),
+        ],
+        None,
+        1,
+    );
     let read_write = Run {
         wall: returns_read.wall + floor_write.wall,
         peak_kib: returns_read.peak_kib.max(floor_write.peak_kib),

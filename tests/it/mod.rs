@@ -60,12 +60,25 @@ impl Workdir {
     /// LibreOffice converts `file` into this folder (`to`: "pdf", "xlsx", or a filter string),
     /// with a profile of its own so tests do not share LibreOffice's user settings.
     pub fn soffice_convert(&self, soffice: &Path, to: &str, file: &Path) -> std::process::Output {
+        self.soffice_convert_with(soffice, &[], to, file)
+    }
+
+    /// As [`Workdir::soffice_convert`], with more LibreOffice options (such as `--infilter=…`).
+    pub fn soffice_convert_with(
+        &self,
+        soffice: &Path,
+        options: &[&str],
+        to: &str,
+        file: &Path,
+    ) -> std::process::Output {
         let profile = format!(
             "-env:UserInstallation=file://{}",
             self.path("lo-profile").display()
         );
         std::process::Command::new(soffice)
-            .args(["--headless", &profile, "--convert-to", to, "--outdir"])
+            .args(["--headless", &profile])
+            .args(options)
+            .args(["--convert-to", to, "--outdir"])
             .arg(self.path(""))
             .arg(file)
             .output()
@@ -80,6 +93,23 @@ impl Workdir {
     }
 }
 
+/// The usual tracker header, in its usual order.
+pub const HEADER: [&str; 6] = [
+    "Key Activities",
+    "Status",
+    "Progress",
+    "Next Steps",
+    "Lead Officer",
+    "Portfolio",
+];
+
+/// Writes [`HEADER`] into `row` of a test worksheet, from column A.
+pub fn write_header(ws: &mut rust_xlsxwriter::Worksheet, row: u32) {
+    for (c, h) in HEADER.iter().enumerate() {
+        ws.write_string(row, c as u16, *h).unwrap();
+    }
+}
+
 /// Reads any tracker file through the library, with the default profile.
 pub fn import(path: &Path) -> Tracker {
     let profile = katrack::profile::Profile::default_profile();
@@ -88,6 +118,16 @@ pub fn import(path: &Path) -> Tracker {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     katrack::layout::parse(&input, &name, &profile, None)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .tracker
+}
+
+/// Reads tracker bytes written as `ext` ("xlsx", "csv", "json") through the library, with
+/// the default profile, as a file named `t.{ext}`.
+pub fn import_bytes(bytes: Vec<u8>, ext: &str) -> Tracker {
+    let profile = katrack::profile::Profile::default_profile();
+    let input = katrack::read::read_bytes(bytes, ext).unwrap();
+    katrack::layout::parse(&input, &format!("t.{ext}"), &profile, None)
+        .unwrap()
         .tracker
 }
 

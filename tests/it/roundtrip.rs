@@ -1,9 +1,9 @@
 //! import → export (xlsx, csv, json) → import is the identity, for the samples and for random
 //! trackers with awkward text.
 
-use super::{Workdir, content, import, sample};
+use super::{Workdir, content, import, import_bytes, sample};
 use katrack::profile::Profile;
-use katrack::{Activity, Tracker, layout, read, write};
+use katrack::{Activity, Tracker, write};
 use proptest::prelude::*;
 
 fn export(t: &Tracker, ext: &str) -> Vec<u8> {
@@ -15,14 +15,6 @@ fn export(t: &Tracker, ext: &str) -> Vec<u8> {
     }
 }
 
-fn reimport(bytes: Vec<u8>, ext: &str) -> Tracker {
-    let profile = Profile::default_profile();
-    let input = read::read_bytes(bytes, ext).unwrap();
-    layout::parse(&input, &format!("t.{ext}"), &profile, None)
-        .unwrap()
-        .tracker
-}
-
 #[test]
 fn samples_round_trip_through_every_format() {
     for file in [
@@ -32,7 +24,7 @@ fn samples_round_trip_through_every_format() {
     ] {
         let t = import(&sample(file));
         for ext in ["xlsx", "csv", "json"] {
-            let back = reimport(export(&t, ext), ext);
+            let back = import_bytes(export(&t, ext), ext);
             assert_eq!(content(&back), content(&t), "{file} via {ext}");
         }
     }
@@ -41,9 +33,9 @@ fn samples_round_trip_through_every_format() {
 #[test]
 fn json_and_csv_keep_provenance_and_metadata() {
     let t = import(&sample("harborough_q1_2020_21.xlsx"));
-    let back = reimport(export(&t, "json"), "json");
+    let back = import_bytes(export(&t, "json"), "json");
     assert_eq!(back, t);
-    let back = reimport(export(&t, "csv"), "csv");
+    let back = import_bytes(export(&t, "csv"), "csv");
     let sources: Vec<_> = back.activities.iter().map(|a| a.source.clone()).collect();
     assert_eq!(
         sources,
@@ -52,7 +44,7 @@ fn json_and_csv_keep_provenance_and_metadata() {
             .map(|a| a.source.clone())
             .collect::<Vec<_>>()
     );
-    let back = reimport(export(&t, "xlsx"), "xlsx");
+    let back = import_bytes(export(&t, "xlsx"), "xlsx");
     assert_eq!(
         (back.title.as_str(), back.period.as_str()),
         (t.title.as_str(), t.period.as_str())
@@ -175,7 +167,7 @@ proptest! {
     #[test]
     fn random_trackers_round_trip(t in tracker()) {
         for ext in ["xlsx", "csv", "json"] {
-            let back = reimport(export(&t, ext), ext);
+            let back = import_bytes(export(&t, ext), ext);
             prop_assert_eq!(content(&back), content(&t), "via {}", ext);
         }
     }

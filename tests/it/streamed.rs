@@ -1,7 +1,7 @@
 //! A single xlsx is checked while it is read (`katrack::check`); its findings must be exactly
 //! those of reading it whole, laying it out and running the rules.
 
-use super::{Workdir, data, root};
+use super::{Workdir, data, root, write_header};
 use katrack::check::check_streamed;
 use katrack::finding::Finding;
 use katrack::profile::Profile;
@@ -109,17 +109,7 @@ fn merged_workbook() -> Vec<u8> {
     let f = Format::new();
     let ws = wb.add_worksheet().set_name("Q1").unwrap();
     ws.write(0, 0, "Key Activities Q1 2020/21").unwrap();
-    let header = [
-        "Key Activities",
-        "Status",
-        "Progress",
-        "Next Steps",
-        "Lead Officer",
-        "Portfolio",
-    ];
-    for (c, h) in header.iter().enumerate() {
-        ws.write(2, c as u16, *h).unwrap();
-    }
+    write_header(ws, 2);
     ws.merge_range(3, 0, 3, 5, "CO 1 - Economy", &f).unwrap();
     for r in 4..9u32 {
         ws.write(r, 0, format!("KA.01.0{} Activity {r}", r - 3))
@@ -136,9 +126,7 @@ fn merged_workbook() -> Vec<u8> {
     lists.write(0, 0, "KA.09.09 hidden").unwrap();
     lists.set_hidden(true);
     let q2 = wb.add_worksheet().set_name("Q2").unwrap();
-    for (c, h) in header.iter().enumerate() {
-        q2.write(0, c as u16, *h).unwrap();
-    }
+    write_header(q2, 0);
     q2.write(1, 0, "KA.02.01 Second sheet").unwrap();
     q2.write(1, 1, "Choose an item.").unwrap();
     wb.save_to_buffer().unwrap()

@@ -1,26 +1,13 @@
 //! Workbook features officers' files really have, each built here in code: formulas, merged
 //! cells, hidden sheets, several sheets, stray text, tables that do not start at A1.
 
+use super::write_header;
 use katrack::layout::{self, Parsed, RowKind};
 use katrack::profile::Profile;
 use katrack::read;
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet};
 
-const HEADER: [&str; 6] = [
-    "Key Activities",
-    "Status",
-    "Progress",
-    "Next Steps",
-    "Lead Officer",
-    "Portfolio",
-];
 const LEAD: &str = "Chief Officer - Governance";
-
-fn header(ws: &mut Worksheet, row: u32) {
-    for (c, h) in HEADER.iter().enumerate() {
-        ws.write_string(row, c as u16, *h).unwrap();
-    }
-}
 
 fn activity(ws: &mut Worksheet, row: u32, cells: [&str; 6]) {
     for (c, t) in cells.iter().enumerate() {
@@ -40,7 +27,7 @@ fn parse(book: &mut Workbook, sheet: Option<&str>) -> Parsed {
 fn formulas_give_their_cached_values() {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
-    header(ws, 0);
+    write_header(ws, 0);
     activity(
         ws,
         1,
@@ -67,7 +54,7 @@ fn formulas_give_their_cached_values() {
 fn a_merged_cell_belongs_to_every_row_it_covers() {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
-    header(ws, 0);
+    write_header(ws, 0);
     activity(
         ws,
         1,
@@ -114,7 +101,7 @@ fn hidden_and_non_tracker_sheets_are_not_activities_and_several_tables_are_read(
         .unwrap();
     let q1 = book.add_worksheet();
     q1.set_name("Place").unwrap();
-    header(q1, 2);
+    write_header(q1, 2);
     activity(
         q1,
         3,
@@ -129,7 +116,7 @@ fn hidden_and_non_tracker_sheets_are_not_activities_and_several_tables_are_read(
     );
     let q2 = book.add_worksheet();
     q2.set_name("People").unwrap();
-    header(q2, 0);
+    write_header(q2, 0);
     activity(
         q2,
         1,
@@ -176,7 +163,7 @@ fn hidden_and_non_tracker_sheets_are_not_activities_and_several_tables_are_read(
 fn a_sheet_with_ids_but_no_header_is_reported_not_dropped() {
     let mut book = Workbook::new();
     let a = book.add_worksheet();
-    header(a, 0);
+    write_header(a, 0);
     activity(
         a,
         1,
@@ -207,7 +194,7 @@ fn every_non_empty_row_is_accounted_for() {
     let ws = book.add_worksheet();
     ws.write_string(0, 0, "Harborough District Council")
         .unwrap();
-    header(ws, 2);
+    write_header(ws, 2);
     activity(
         ws,
         3,
@@ -273,7 +260,7 @@ fn every_non_empty_row_is_accounted_for() {
 fn a_row_before_any_activity_is_unrecognised() {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
-    header(ws, 0);
+    write_header(ws, 0);
     activity(ws, 1, ["Stray note", "", "", "", "", ""]);
     activity(
         ws,

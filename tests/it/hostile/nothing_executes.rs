@@ -4,13 +4,13 @@
 //! katrack writes for spreadsheets does not become a formula when LibreOffice opens it (checked
 //! headless), and still reads back to the identical tracker.
 
-use crate::it::{Workdir, soffice};
+use crate::it::{Workdir, import_bytes, soffice};
 use calamine::{Data, Reader, Xlsx};
 use katrack::finding::{Finding, Severity};
 use katrack::merge::LeadReturn;
 use katrack::profile::Profile;
 use katrack::read::{Cell, Row, Sheet};
-use katrack::{Activity, Tracker, layout, read, write};
+use katrack::{Activity, Tracker, layout, write};
 use std::collections::BTreeSet;
 use std::io::{Cursor, Read};
 
@@ -229,39 +229,16 @@ fn canonical_risky_tracker() -> Tracker {
     t
 }
 
-fn read_back(bytes: Vec<u8>, ext: &str) -> Tracker {
-    let input = read::read_bytes(bytes, ext).unwrap();
-    layout::parse(
-        &input,
-        &format!("t.{ext}"),
-        &Profile::default_profile(),
-        None,
-    )
-    .unwrap()
-    .tracker
-}
-
 /// LibreOffice opens `csv` (UTF-8, comma, as a user would choose) and saves it as xlsx.
 fn through_libreoffice(soffice: &std::path::Path, wd: &Workdir, csv: &[u8]) -> Vec<u8> {
-    std::fs::write(wd.path("t.csv"), csv).unwrap();
-    let profile = format!(
-        "-env:UserInstallation=file://{}",
-        wd.path("lo-profile").display()
+    let csv = wd.write("t.csv", csv);
+    let out = wd.soffice_convert_with(
+        soffice,
+        &["--infilter=Text - txt - csv (StarCalc):44,34,76,1"],
+        "xlsx",
+        &csv,
     );
-    let out = std::process::Command::new(soffice)
-        .args([
-            "--headless",
-            &profile,
-            "--infilter=Text - txt - csv (StarCalc):44,34,76,1",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-        ])
-        .arg(wd.path("lo"))
-        .arg(wd.path("t.csv"))
-        .output()
-        .expect("soffice runs");
-    std::fs::read(wd.path("lo/t.xlsx")).unwrap_or_else(|_| {
+    std::fs::read(wd.path("t.xlsx")).unwrap_or_else(|_| {
         panic!(
             "LibreOffice wrote no xlsx: {}",
             String::from_utf8_lossy(&out.stderr)
@@ -274,7 +251,7 @@ fn katracks_csv_opens_in_libreoffice_as_text_and_reads_back_identical() {
     let t = canonical_risky_tracker();
     let csv = write::to_csv(&t).unwrap();
     // katrack reads its own CSV back to the identical tracker (source included).
-    assert_eq!(read_back(csv.clone(), "csv").activities, t.activities);
+    assert_eq!(import_bytes(csv.clone(), "csv").activities, t.activities);
 
     let Some(soffice) = soffice() else {
         eprintln!("skipped: LibreOffice is not installed");
@@ -304,7 +281,7 @@ fn katracks_csv_opens_in_libreoffice_as_text_and_reads_back_identical() {
     }
     // And what LibreOffice saved reads back to the same tracker: the header is katrack's, so
     // the apostrophes are removed again.
-    assert_eq!(read_back(xlsx, "xlsx").activities, t.activities);
+    assert_eq!(import_bytes(xlsx, "xlsx").activities, t.activities);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! random trackers written by katrack's writers, and over random messy sheets. Merge keeps every
 //! activity of the plan.
 
-use crate::it::{data, sample};
+use crate::it::{HEADER, data, sample};
 use katrack::clean::{multiline, words};
 use katrack::finding::Finding;
 use katrack::layout::{self, Parsed, RowKind};
@@ -276,19 +276,7 @@ fn cell_text() -> impl Strategy<Value = String> {
 
 /// A header of the usual columns in some order.
 fn header_columns() -> impl Strategy<Value = Vec<String>> {
-    Just(
-        [
-            "Key Activities",
-            "Status",
-            "Progress",
-            "Next Steps",
-            "Lead Officer",
-            "Portfolio",
-        ]
-        .map(str::to_string)
-        .to_vec(),
-    )
-    .prop_shuffle()
+    Just(HEADER.map(str::to_string).to_vec()).prop_shuffle()
 }
 
 fn messy_row() -> impl Strategy<Value = Vec<(u32, String)>> {
