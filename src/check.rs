@@ -8,8 +8,8 @@
 
 use crate::error::Result;
 use crate::finding::Finding;
-use crate::layout::{Layout, Parsed};
-use crate::read::stream::{Event, Properties, Rows, stream_xlsx};
+use crate::layout::{Done, Layout, Parsed};
+use crate::read::stream::{Cells, Event, Properties, Rows, stream_xlsx};
 use crate::rules::{Checker, Context};
 use std::path::Path;
 
@@ -42,22 +42,37 @@ pub fn check_streamed(
     if jobs <= 1 {
         let mut checker = Checker::new(file, ctx);
         let mut rows = Rows::default();
-        let read = stream_xlsx(path, sheet, false, &mut |e| {
-            feed(
-                &mut layout,
-                &mut rows,
-                e,
-                Some(&mut |part| checker.part(&part)),
-            );
-        });
+        // Each batch of cells is filled again once laid out.
+        let spare = std::cell::Cell::new(None);
+        let read = stream_xlsx(
+            path,
+            sheet,
+            false,
+            &mut |e| {
+                let spent = feed(
+                    &mut layout,
+                    &mut rows,
+                    e,
+                    Some(&mut |done| checker.part(&done.cleaned())),
+                );
+                spare.set(spent);
+            },
+            &mut || spare.take(),
+        );
         return finish(read, layout, rows, checker);
     }
-    let (parts_tx, parts_rx) = std::sync::mpsc::sync_channel::<Parsed>(QUEUE);
+    let (parts_tx, parts_rx) = std::sync::mpsc::sync_channel::<Done>(QUEUE);
+    // Checked parts come back to be freed where they were made: freeing another thread's
+    // memory makes the two wait on each other in the allocator.
+    let (checked_tx, checked_rx) = std::sync::mpsc::channel::<Parsed>();
     std::thread::scope(|scope| {
         let rules = scope.spawn(move || {
             let mut checker = Checker::new(file, ctx);
-            for part in parts_rx {
+            for done in parts_rx {
+                // Cleaning the long text here takes it off the layout's thread.
+                let part = done.cleaned();
                 checker.part(&part);
+                let _ = checked_tx.send(part);
             }
             checker
         });
@@ -70,6 +85,7 @@ pub fn check_streamed(
             Some(&mut |part| {
                 // The rules thread has stopped only if it panicked; the join below reports it.
                 let _ = parts_tx.send(part);
+                checked_rx.try_iter().for_each(drop);
             }),
         );
         drop(parts_tx);
@@ -87,18 +103,28 @@ fn read_beside<'d>(
     sheet: Option<&str>,
     layout: &mut Layout,
     rows: &mut Rows,
-    mut done: Option<&mut (dyn FnMut(Parsed) + 'd)>,
+    mut done: Option<&mut (dyn FnMut(Done) + 'd)>,
 ) -> Result<Option<Properties>> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(QUEUE);
+    // Batches laid out go back to the reader to be filled again, not freed here.
+    let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Cells>();
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             // The layout side has stopped only if it panicked, which reaches the caller.
-            stream_xlsx(path, sheet, true, &mut |e| {
-                let _ = tx.send(e);
-            })
+            stream_xlsx(
+                path,
+                sheet,
+                true,
+                &mut |e| {
+                    let _ = tx.send(e);
+                },
+                &mut || spare_rx.try_recv().ok(),
+            )
         });
         for event in rx {
-            feed(layout, rows, event, done.as_deref_mut());
+            if let Some(spent) = feed(layout, rows, event, done.as_deref_mut()) {
+                let _ = spare_tx.send(spent);
+            }
         }
         reader
             .join()
@@ -106,13 +132,14 @@ fn read_beside<'d>(
     })
 }
 
-/// Lays out one event's rows, handing on the activities finished (`done`: `None` keeps them).
+/// Lays out one event's rows, handing on the activities finished (`done`: `None` keeps them);
+/// gives back the batch of cells, to be filled again.
 fn feed<'d>(
     layout: &mut Layout,
     rows: &mut Rows,
     event: Event,
-    done: Option<&mut (dyn FnMut(Parsed) + 'd)>,
-) {
+    done: Option<&mut (dyn FnMut(Done) + 'd)>,
+) -> Option<Cells> {
     match event {
         Event::Sheet {
             name,
@@ -122,6 +149,7 @@ fn feed<'d>(
             rows.finish(&mut |r| layout.row(&r));
             layout.begin_sheet(&name, hidden);
             rows.sheet(&merges);
+            None
         }
         Event::Cells(cells) => {
             rows.cells(&cells, &mut |r| layout.row(&r));
@@ -130,6 +158,7 @@ fn feed<'d>(
                     done(part);
                 }
             }
+            Some(cells)
         }
     }
 }

@@ -104,6 +104,14 @@ pub fn multiline_in_place(text: &mut String) {
     }
 }
 
+/// [`multiline`] of `text` when it differs from `text` (`None`: the text is clean as it is).
+pub fn multiline_if_changed(text: &str) -> Option<String> {
+    if is_canonical(text) {
+        return None;
+    }
+    Some(multiline_slow(text)).filter(|cleaned| cleaned != text)
+}
+
 /// [`tidy_inline`] in place: a value already tidy is left as it is, not copied.
 pub fn tidy_inline_in_place(text: &mut String) {
     if !scan::is_tidy(text) {

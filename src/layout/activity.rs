@@ -3,7 +3,7 @@
 
 use super::header::{self, Header};
 use super::sheet::{FoundId, State, finding, short};
-use super::values::clean_activity;
+use super::values::clean_one_line;
 use super::{ActivityCells, Parsed, RowKind};
 use crate::clean;
 use crate::finding::Severity;
@@ -94,6 +94,13 @@ impl State<'_> {
         }
         self.read_source(row, header, &source_cells, &mut a, out);
         self.note_normalised(&mut a, &cells, out);
+        if header.canonical {
+            // Read back from katrack's own CSV: the text as written is the cell's, apostrophe
+            // and all, so it is compared below. Elsewhere the multi-line text is cleaned once
+            // the activity is done (`values::clean_multiline`), maybe on another thread.
+            clean::multiline_in_place(&mut a.progress);
+            clean::multiline_in_place(&mut a.next_steps);
+        }
         for (field, (_, col, raw)) in cells.fields.iter_mut() {
             let written = row.get(*col).map_or("", |c| c.text.as_str());
             if raw.is_empty() && a.field(field) != Some(written) {
@@ -111,7 +118,7 @@ impl State<'_> {
         (RowKind::Activity(id), detail)
     }
 
-    /// Cleans the activity's values, reporting the one-line values whose meaning was tidied.
+    /// Cleans the activity's one-line values, reporting those whose meaning was tidied.
     fn note_normalised(&self, a: &mut Activity, cells: &ActivityCells, out: &mut Parsed) {
         // The one-line values as read (not the whole activity: its progress may be long).
         let seen = [
@@ -120,7 +127,7 @@ impl State<'_> {
             ("lead", a.lead.trim().to_string()),
             ("portfolio", a.portfolio.trim().to_string()),
         ];
-        clean_activity(a, self.profile);
+        clean_one_line(a, self.profile);
         for (field, seen) in seen {
             let now = a.field(field).unwrap_or("");
             if seen != now && !now.is_empty() && !seen.is_empty() {

@@ -144,7 +144,7 @@ impl<'a> Layout<'a> {
     /// The activities finished so far (a later row can no longer change them) with their
     /// cells, taken out of the layout; `None` when there are none. The layout's own findings
     /// stay until [`finish`](Self::finish).
-    pub fn take_done(&mut self) -> Option<Parsed> {
+    pub fn take_done(&mut self) -> Option<Done> {
         let open = matches!(&self.current, Some(Current::Reading(s)) if s.is_open());
         let n = self
             .out
@@ -158,7 +158,7 @@ impl<'a> Layout<'a> {
         let mut part = Parsed::default();
         part.tracker.activities = self.out.tracker.activities.drain(..n).collect();
         part.cells = self.out.cells.drain(..n).collect();
-        Some(part)
+        Some(Done(part))
     }
 
     /// The input laid out: every activity not yet taken, the layout's findings, and the
@@ -168,6 +168,10 @@ impl<'a> Layout<'a> {
     /// [`Error::Empty`] when no sheet holds a header row of the tracker.
     pub fn finish(mut self, title: Option<&str>, subject: Option<&str>) -> Result<Parsed> {
         self.end_sheet();
+        let out = &mut self.out;
+        for (a, cells) in out.tracker.activities.iter_mut().zip(&mut out.cells) {
+            super::values::clean_multiline(a, cells);
+        }
         if !self.any_table {
             return Err(no_table(&self.seen, self.named, self.profile));
         }
@@ -178,6 +182,22 @@ impl<'a> Layout<'a> {
             self.out.tracker.period = p.trim().to_string();
         }
         Ok(self.out)
+    }
+}
+
+/// Activities taken from a [`Layout`] as they are done, their multi-line text not cleaned yet:
+/// [`cleaned`](Self::cleaned) does it, on whichever thread takes them.
+#[derive(Debug)]
+pub struct Done(Parsed);
+
+impl Done {
+    /// The activities with every value cleaned, as [`Layout::finish`] would give them.
+    pub fn cleaned(mut self) -> Parsed {
+        let part = &mut self.0;
+        for (a, cells) in part.tracker.activities.iter_mut().zip(&mut part.cells) {
+            super::values::clean_multiline(a, cells);
+        }
+        self.0
     }
 }
 

@@ -15,7 +15,7 @@ use crate::profile::Profile;
 use crate::read::{Format, Input};
 use std::collections::BTreeMap;
 
-pub use feed::{Layout, SheetSeen, choose_sheets, reads_sheet};
+pub use feed::{Done, Layout, SheetSeen, choose_sheets, reads_sheet};
 pub use header::{Header, HeaderKeys, SOURCE_FIELDS};
 pub use values::clean_activity;
 

@@ -27,6 +27,34 @@ pub fn period_of(text: &str) -> Option<String> {
 /// Cleans every field of an activity: one-line values tidied and matched to the profile's
 /// vocabulary (case and spaces ignored), multi-line text normalised, the id made canonical.
 pub fn clean_activity(a: &mut Activity, profile: &Profile) {
+    clean_one_line(a, profile);
+    clean::multiline_in_place(&mut a.progress);
+    clean::multiline_in_place(&mut a.next_steps);
+}
+
+/// Cleans an activity's multi-line text (progress, next steps) if it is not clean yet, keeping
+/// the text as written in `cells` where cleaning changed it and nothing was kept before. The
+/// layout leaves this to the end, or to another thread ([`Done`](super::feed::Done)): an
+/// activity's text is cleaned once, where its words are read (cleaning is idempotent).
+pub fn clean_multiline(a: &mut Activity, cells: &mut super::ActivityCells) {
+    for (field, text) in [
+        ("progress", &mut a.progress),
+        ("next_steps", &mut a.next_steps),
+    ] {
+        let Some(cleaned) = clean::multiline_if_changed(text) else {
+            continue;
+        };
+        let written = std::mem::replace(text, cleaned);
+        if let Some((_, _, raw)) = cells.fields.get_mut(field) {
+            if raw.is_empty() {
+                *raw = written;
+            }
+        }
+    }
+}
+
+/// [`clean_activity`] but for the multi-line text: see [`clean_multiline`].
+pub fn clean_one_line(a: &mut Activity, profile: &Profile) {
     for field in [
         &mut a.title,
         &mut a.lead,
@@ -40,8 +68,6 @@ pub fn clean_activity(a: &mut Activity, profile: &Profile) {
     ] {
         clean::tidy_inline_in_place(field);
     }
-    clean::multiline_in_place(&mut a.progress);
-    clean::multiline_in_place(&mut a.next_steps);
     if let Some((_, canonical)) = profile.match_status(&a.status) {
         a.status = canonical;
     }

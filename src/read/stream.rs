@@ -119,7 +119,8 @@ impl Properties {
 
 /// Streams an .xlsx/.xlsm file's chosen sheets (`sheet`: the one named, else every worksheet)
 /// to `send`; `threads`: the merged areas are read on a thread of their own while calamine
-/// opens the workbook. `Ok(None)`: the file is not streamed (see the [module](self) docs) and whatever
+/// opens the workbook; `spare` gives a batch already sent, to be filled again (`None`: a new
+/// one is made). `Ok(None)`: the file is not streamed (see the [module](self) docs) and whatever
 /// was sent must be discarded; read it whole instead.
 ///
 /// # Errors
@@ -130,6 +131,7 @@ pub fn stream_xlsx(
     sheet: Option<&str>,
     threads: bool,
     send: &mut dyn FnMut(Event),
+    spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Result<Option<Properties>> {
     if !matches!(super::extension(path).as_str(), "xlsx" | "xlsm") {
         return Ok(None);
@@ -138,7 +140,7 @@ pub fn stream_xlsx(
         return Ok(None);
     }
     let streamed = crate::error::guarded(
-        || Ok(stream_open(path, sheet, threads, send)),
+        || Ok(stream_open(path, sheet, threads, send, spare)),
         |_| crate::error::Error::Empty(String::new()),
     );
     Ok(streamed.ok().flatten())
@@ -174,6 +176,7 @@ fn stream_open(
     sheet: Option<&str>,
     threads: bool,
     send: &mut dyn FnMut(Event),
+    spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Option<Properties> {
     let own_merges = || {
         crate::error::guarded(
@@ -219,6 +222,7 @@ fn stream_open(
             hidden,
             merges.remove(&meta.name),
             send,
+            spare,
         )?;
     }
     Some(Properties::of(props))
@@ -235,6 +239,7 @@ fn stream_sheet<RS: std::io::Read + std::io::Seek>(
     hidden: bool,
     merges: Option<Vec<Dimensions>>,
     send: &mut dyn FnMut(Event),
+    spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Option<()> {
     // The merged areas follow the cells in the sheet's XML, but are needed before the first row
     // is made: read from the zip beforehand, or else by calamine in a pass of their own.
@@ -253,9 +258,16 @@ fn stream_sheet<RS: std::io::Read + std::io::Seek>(
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Some(()),
         Err(_) => return None,
     };
-    let new_batch = || Cells {
-        text: String::with_capacity(BATCH_BYTES + BATCH_BYTES / 4),
-        cells: Vec::with_capacity(BATCH_BYTES / 64),
+    let mut new_batch = || match spare() {
+        Some(mut batch) => {
+            batch.text.clear();
+            batch.cells.clear();
+            batch
+        }
+        None => Cells {
+            text: String::with_capacity(BATCH_BYTES + BATCH_BYTES / 4),
+            cells: Vec::with_capacity(BATCH_BYTES / 64),
+        },
     };
     let mut batch = new_batch();
     while let Some(cell) = reader.next_cell().ok()? {

@@ -100,14 +100,18 @@ impl Rule for MissingProgress {
 
 /// True when next steps say nothing: empty, or only "TBC" / "to be confirmed" as a bullet or not.
 pub fn only_tbc(text: &str) -> bool {
-    let core: String = text
+    let core = text
         .trim()
         .trim_start_matches(['-', '•', '*'])
         .trim()
-        .trim_end_matches(['.', '!'])
-        .to_lowercase();
+        .trim_end_matches(['.', '!']);
+    // Lower case never has fewer chars, so longer text cannot be one of the words below: most
+    // next steps are, and need not be copied to tell.
+    if core.len() > "to be confirmed".len() * 4 {
+        return false;
+    }
     matches!(
-        core.as_str(),
+        core.to_lowercase().as_str(),
         "" | "tbc" | "tba" | "to be confirmed" | "to be agreed" | "tbd"
     )
 }

@@ -271,3 +271,88 @@ fn a_json_tracker_exported_as_it_is_read_gives_the_same_workbook() {
         }
     }
 }
+
+/// Rows of a sheet: each a list of (column, text).
+fn rows(cells: &[&[(u32, &str)]]) -> Vec<katrack::read::Row> {
+    (0u32..)
+        .zip(cells)
+        .map(|(row, cells)| katrack::read::Row {
+            row,
+            cells: cells
+                .iter()
+                .map(|&(col, text)| katrack::read::Cell {
+                    col,
+                    text: text.to_string(),
+                    merged: false,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[test]
+fn progress_is_cleaned_once_and_the_text_as_written_is_kept_whichever_thread_cleans_it() {
+    let profile = Profile::default_profile();
+    let header: Vec<(u32, &str)> = (0u32..).zip(super::HEADER).collect();
+    let sheet = rows(&[
+        &header,
+        &[
+            (0, "KA.01.01 Plan"),
+            (1, "Green"),
+            (2, "- one - Two  three"),
+        ],
+        &[(0, "KA.01.02 Build"), (1, "Amber"), (2, "- five - Six")],
+        // A continuation row: its progress joins the activity's.
+        &[(2, "- seven")],
+        &[(0, "KA.01.03 Open"), (1, "Red"), (2, "Already clean.")],
+        &[(0, "KA.01.04 Close"), (1, "Red"), (2, "- eight - Nine")],
+    ]);
+    let mut layout = katrack::layout::Layout::new("t.xlsx", &profile, false, false);
+    layout.begin_sheet("Q1", false);
+    let mut parts = Vec::new();
+    for row in &sheet {
+        layout.row(row);
+        parts.extend(layout.take_done());
+    }
+    // Taken while the layout goes on, the long text is cleaned by whoever takes the part.
+    assert_eq!(
+        parts.len(),
+        3,
+        "KA.01.01 to KA.01.03 are done before the last row"
+    );
+    let cleaned: Vec<katrack::layout::Parsed> = parts.into_iter().map(|d| d.cleaned()).collect();
+    let last = layout.finish(None, None).unwrap();
+    let input = katrack::read::Input::Sheets {
+        format: katrack::read::Format::Xlsx,
+        sheets: vec![katrack::read::Sheet {
+            name: "Q1".into(),
+            hidden: false,
+            rows: sheet.clone(),
+        }],
+        title: None,
+        subject: None,
+    };
+    let whole = katrack::layout::parse(&input, "t.xlsx", &profile, None).unwrap();
+    let streamed_activities: Vec<_> = cleaned
+        .iter()
+        .chain([&last])
+        .flat_map(|p| p.tracker.activities.clone())
+        .collect();
+    let streamed_cells: Vec<_> = cleaned
+        .iter()
+        .chain([&last])
+        .flat_map(|p| p.cells.clone())
+        .collect();
+    assert_eq!(streamed_activities, whole.tracker.activities);
+    assert_eq!(streamed_cells, whole.cells);
+    let a = &whole.tracker.activities;
+    let raw = |i: usize| whole.cells[i].raw("progress");
+    assert_eq!(a[0].progress, "- one\n- Two three");
+    assert_eq!(raw(0), Some("- one - Two  three"));
+    assert_eq!(a[1].progress, "- five\n- Six\n- seven");
+    assert_eq!(raw(1), Some("- five - Six"));
+    assert_eq!(a[2].progress, "Already clean.");
+    assert_eq!(raw(2), None);
+    assert_eq!(a[3].progress, "- eight\n- Nine");
+    assert_eq!(raw(3), Some("- eight - Nine"));
+}
