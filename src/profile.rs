@@ -9,8 +9,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 mod fold;
+mod ids;
+
 use fold::first_folded;
 pub use fold::{fold, same_fold};
+pub use ids::LooseId;
 
 /// The text of the default profile.
 pub const DEFAULT_PROFILE: &str = include_str!("../schemas/harborough.toml");

@@ -366,23 +366,19 @@ impl State<'_> {
             }
         }
         let c = cell("title")?;
-        let caps = self.profile.id_loose.captures(title)?;
-        let id = self.canonical_id(&caps[0])?;
-        let end = caps.get(0)?.end();
-        let rest = title[end..].trim_start_matches([' ', ':', '-', '–', '\u{a0}', '\t']);
+        let found = self.profile.loose_id(title)?;
+        let rest = title[found.end..].trim_start_matches([' ', ':', '-', '–', '\u{a0}', '\t']);
         Some(FoundId {
-            id,
+            id: self.profile.format_id(found.objective, found.number),
             col: c.col,
-            raw: caps[0].trim().to_string(),
+            raw: title[..found.end].trim().to_string(),
             title: rest.to_string(),
         })
     }
 
     fn canonical_id(&self, text: &str) -> Option<String> {
-        let caps = self.profile.id_loose.captures(text)?;
-        let objective: u32 = caps["objective"].parse().ok()?;
-        let number: u32 = caps["number"].parse().ok()?;
-        Some(self.profile.format_id(objective, number))
+        let found = self.profile.loose_id(text)?;
+        Some(self.profile.format_id(found.objective, found.number))
     }
 }
 

@@ -77,18 +77,20 @@ pub fn clean_one_line(a: &mut Activity, profile: &Profile) {
     if let Some(v) = Profile::match_in(&profile.vocabulary.portfolios, &a.portfolio) {
         a.portfolio = v.to_string();
     }
-    if let Some(c) = profile.id_loose.captures(&a.id) {
-        if c[0].len() == a.id.len() {
-            if let (Ok(o), Ok(n)) = (c["objective"].parse(), c["number"].parse()) {
-                a.id = profile.format_id(o, n);
-            }
+    if !profile.is_canonical_id(&a.id) {
+        if let Some(found) = profile.loose_id(&a.id).filter(|f| f.end == a.id.len()) {
+            a.id = profile.format_id(found.objective, found.number);
         }
     }
-    if let Some(n) = a
-        .objective_id
-        .strip_prefix(&profile.objectives.prefix)
-        .and_then(|r| r.trim().parse::<u32>().ok())
-    {
-        a.objective_id = profile.format_objective_id(n);
+    if let Some(rest) = a.objective_id.strip_prefix(&profile.objectives.prefix) {
+        // Already "CO 4" (one space, the number as written by format_objective_id): as it is.
+        let canonical = rest.strip_prefix(' ').is_some_and(|d| {
+            !d.is_empty()
+                && d.bytes().all(|b| b.is_ascii_digit())
+                && (d == "0" || !d.starts_with('0'))
+        });
+        if let Some(n) = rest.trim().parse::<u32>().ok().filter(|_| !canonical) {
+            a.objective_id = profile.format_objective_id(n);
+        }
     }
 }

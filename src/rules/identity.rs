@@ -102,13 +102,18 @@ impl Rule for IdObjectiveMismatch {
     }
     fn check<'c>(&self, ret: &Return, ctx: &Context<'c>, _memo: &mut Memo<'c>, out: &mut Emitter) {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
-            let Some(caps) = ctx.profile.id_loose.captures(&a.id) else {
-                continue;
+            let objective = match ctx.profile.loose_id(&a.id) {
+                Some(found) => found.objective,
+                // The activity number is not plain digits: the objective's may still be.
+                None => match ctx.profile.id_loose.captures(&a.id) {
+                    Some(caps) => match caps["objective"].parse::<u32>() {
+                        Ok(n) => n,
+                        Err(_) => continue,
+                    },
+                    None => continue,
+                },
             };
-            let Ok(n) = caps["objective"].parse::<u32>() else {
-                continue;
-            };
-            let expected = ctx.profile.format_objective_id(n);
+            let expected = ctx.profile.format_objective_id(objective);
             if !a.objective_id.is_empty()
                 && ctx.profile.id_strict.is_match(&a.id)
                 && a.objective_id != expected
