@@ -114,9 +114,16 @@ pub fn multiline_if_changed(text: &str) -> Option<String> {
 
 /// [`tidy_inline`] in place: a value already tidy is left as it is, not copied.
 pub fn tidy_inline_in_place(text: &mut String) {
-    if !scan::is_tidy(text) {
-        *text = tidy_inline(text);
+    tidy_inline_replacing(text);
+}
+
+/// [`tidy_inline_in_place`], giving back the text it replaced (`None`: left as it was).
+pub fn tidy_inline_replacing(text: &mut String) -> Option<String> {
+    if scan::is_tidy(text) {
+        return None;
     }
+    let tidy = tidy_inline(text);
+    Some(std::mem::replace(text, tidy))
 }
 
 /// [`multiline`] without the fast path for text already in the canonical form.

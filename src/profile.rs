@@ -400,18 +400,25 @@ impl Profile {
     /// The status definition a value means, matched ignoring case and spaces.
     /// Returns the definition and the canonical value to store.
     pub fn match_status(&self, value: &str) -> Option<(&StatusDef, String)> {
+        self.find_status(value)
+            .map(|(def, v)| (def, v.unwrap_or_else(|| def.name.clone())))
+    }
+
+    /// [`match_status`](Self::match_status) without copying the definition's name: the value
+    /// to store is `None` when it is the name, else the value tidied (matched by a pattern).
+    pub(crate) fn find_status(&self, value: &str) -> Option<(&StatusDef, Option<String>)> {
         // A blank value (nothing but white space) has no first folded char.
         let first = first_folded(value)?;
         let same = |name: &String| first_folded(name) == Some(first) && same_fold(name, value);
         for def in &self.statuses {
             if same(&def.name) || def.aliases.iter().any(same) {
-                return Some((def, def.name.clone()));
+                return Some((def, None));
             }
         }
         let tidy = crate::clean::tidy_inline(value);
         for (def, pattern) in self.statuses.iter().zip(&self.status_patterns) {
             if pattern.as_ref().is_some_and(|p| p.is_match(&tidy)) {
-                return Some((def, tidy));
+                return Some((def, Some(tidy)));
             }
         }
         None
@@ -419,12 +426,12 @@ impl Profile {
 
     /// The kind of a status value, when it is in the vocabulary.
     pub fn status_kind(&self, value: &str) -> Option<StatusKind> {
-        self.match_status(value).map(|(def, _)| def.kind)
+        self.find_status(value).map(|(def, _)| def.kind)
     }
 
     /// The fill colour of a status value, when it is in the vocabulary.
     pub fn status_colour(&self, value: &str) -> Option<&str> {
-        self.match_status(value).map(|(def, _)| def.colour.as_str())
+        self.find_status(value).map(|(def, _)| def.colour.as_str())
     }
 
     /// True when the value is one of the profile's placeholders.

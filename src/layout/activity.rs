@@ -120,14 +120,17 @@ impl State<'_> {
 
     /// Cleans the activity's one-line values, reporting those whose meaning was tidied.
     fn note_normalised(&self, a: &mut Activity, cells: &ActivityCells, out: &mut Parsed) {
+        let was = clean_one_line(a, self.profile);
         // The one-line values as read (not the whole activity: its progress may be long).
         let seen = [
-            ("id", cells.raw("id").unwrap_or("").to_string()),
-            ("status", a.status.trim().to_string()),
-            ("lead", a.lead.trim().to_string()),
-            ("portfolio", a.portfolio.trim().to_string()),
+            ("id", cells.raw("id").unwrap_or("")),
+            ("status", was.status.as_deref().unwrap_or(&a.status).trim()),
+            ("lead", was.lead.as_deref().unwrap_or(&a.lead).trim()),
+            (
+                "portfolio",
+                was.portfolio.as_deref().unwrap_or(&a.portfolio).trim(),
+            ),
         ];
-        clean_one_line(a, self.profile);
         for (field, seen) in seen {
             let now = a.field(field).unwrap_or("");
             if seen != now && !now.is_empty() && !seen.is_empty() {
@@ -139,8 +142,8 @@ impl State<'_> {
                     "normalised",
                     Severity::Info,
                     (r, c),
-                    &seen,
-                    format!("'{}' was read as '{now}'", super::visible(&seen)),
+                    seen,
+                    format!("'{}' was read as '{now}'", super::visible(seen)),
                 ) else {
                     continue;
                 };

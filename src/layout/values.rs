@@ -53,29 +53,49 @@ pub fn clean_multiline(a: &mut Activity, cells: &mut super::ActivityCells) {
     }
 }
 
-/// [`clean_activity`] but for the multi-line text: see [`clean_multiline`].
-pub fn clean_one_line(a: &mut Activity, profile: &Profile) {
+/// The one-line values [`clean_one_line`] replaced, as they were before (`None`: left as
+/// they were), for reporting values whose meaning was tidied.
+#[derive(Debug, Default)]
+pub(crate) struct Replaced {
+    pub status: Option<String>,
+    pub lead: Option<String>,
+    pub portfolio: Option<String>,
+}
+
+/// [`clean_activity`] but for the multi-line text: see [`clean_multiline`]. A value already
+/// clean is left in place, not copied.
+pub(crate) fn clean_one_line(a: &mut Activity, profile: &Profile) -> Replaced {
     for field in [
         &mut a.title,
-        &mut a.lead,
-        &mut a.portfolio,
         &mut a.objective_id,
         &mut a.objective_title,
         &mut a.theme,
         &mut a.theme_strapline,
-        &mut a.status,
         &mut a.id,
     ] {
         clean::tidy_inline_in_place(field);
     }
-    if let Some((_, canonical)) = profile.match_status(&a.status) {
-        a.status = canonical;
+    let mut was = Replaced {
+        status: clean::tidy_inline_replacing(&mut a.status),
+        lead: clean::tidy_inline_replacing(&mut a.lead),
+        portfolio: clean::tidy_inline_replacing(&mut a.portfolio),
+    };
+    // The first value replaced is the one read.
+    let replace = |slot: &mut String, value: &str, was: &mut Option<String>| {
+        if slot != value {
+            let old = std::mem::replace(slot, value.to_string());
+            was.get_or_insert(old);
+        }
+    };
+    if let Some((def, tidy)) = profile.find_status(&a.status) {
+        let value = tidy.as_deref().unwrap_or(&def.name);
+        replace(&mut a.status, value, &mut was.status);
     }
     if let Some(v) = Profile::match_in(&profile.vocabulary.leads, &a.lead) {
-        a.lead = v.to_string();
+        replace(&mut a.lead, v, &mut was.lead);
     }
     if let Some(v) = Profile::match_in(&profile.vocabulary.portfolios, &a.portfolio) {
-        a.portfolio = v.to_string();
+        replace(&mut a.portfolio, v, &mut was.portfolio);
     }
     if !profile.is_canonical_id(&a.id) {
         if let Some(found) = profile.loose_id(&a.id).filter(|f| f.end == a.id.len()) {
@@ -93,4 +113,5 @@ pub fn clean_one_line(a: &mut Activity, profile: &Profile) {
             a.objective_id = profile.format_objective_id(n);
         }
     }
+    was
 }

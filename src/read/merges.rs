@@ -34,10 +34,10 @@ pub(super) fn merged_areas(path: &Path) -> HashMap<String, Vec<Dimensions>> {
     found
 }
 
-type Xml<R> = Reader<BufReader<R>>;
+pub(super) type Xml<R> = Reader<BufReader<R>>;
 
 /// A part of the zip as XML, found by name ignoring case (as calamine does).
-fn part_reader<'a, R: Read + Seek>(
+pub(super) fn part_reader<'a, R: Read + Seek>(
     zip: &'a mut ZipArchive<R>,
     name: &str,
 ) -> Option<Xml<zip::read::ZipFile<'a, R>>> {
@@ -55,8 +55,34 @@ fn part_reader<'a, R: Read + Seek>(
     Some(xml)
 }
 
+/// One `<sheet>` of the workbook.
+pub(super) struct SheetPart {
+    /// Its name.
+    pub name: String,
+    /// Its part in the zip.
+    pub part: String,
+    /// Whether its relationship names a worksheet (not a chart or dialog sheet).
+    pub worksheet: bool,
+    /// Its `state` attribute (`hidden`, `veryHidden`), if any.
+    pub state: Option<String>,
+}
+
 /// The worksheets' (name, part) in workbook order, from the package's relationships.
 fn sheet_parts<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Option<Vec<(String, String)>> {
+    let (_, sheets) = workbook_sheets(zip)?;
+    Some(
+        sheets
+            .into_iter()
+            .filter(|s| s.worksheet)
+            .map(|s| (s.name, s.part))
+            .collect(),
+    )
+}
+
+/// The workbook part's folder (`xl/`) and every sheet it lists, in order.
+pub(super) fn workbook_sheets<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+) -> Option<(String, Vec<SheetPart>)> {
     let package = relationships(&mut part_reader(zip, "_rels/.rels")?)?;
     let (target, _) = package
         .values()
@@ -86,15 +112,18 @@ fn sheet_parts<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Option<Vec<(String, S
                     local.then(|| unescape(&a.value))?
                 })?;
                 let (target, kind) = rels.get(&id)?;
-                if kind.ends_with("worksheet") {
-                    let part = match target.strip_prefix('/') {
-                        Some(absolute) => absolute.to_string(),
-                        None => format!("{dir}{target}"),
-                    };
-                    sheets.push((name, part));
-                }
+                let part = match target.strip_prefix('/') {
+                    Some(absolute) => absolute.to_string(),
+                    None => format!("{dir}{target}"),
+                };
+                sheets.push(SheetPart {
+                    name,
+                    part,
+                    worksheet: kind.ends_with("worksheet"),
+                    state: attr(&e, "state"),
+                });
             }
-            Event::Eof => return Some(sheets),
+            Event::Eof => return Some((dir, sheets)),
             _ => {}
         }
     }
@@ -155,7 +184,7 @@ fn sheet_merges<B: BufRead>(xml: &mut Reader<B>) -> Option<Vec<Dimensions>> {
 }
 
 /// `A1:F3` (or one cell, `B2`) as 0-based corners; only plain upper-case A1 references.
-fn area(text: &str) -> Option<Dimensions> {
+pub(super) fn area(text: &str) -> Option<Dimensions> {
     let corner = |t: &str| {
         let plain = !t.is_empty()
             && t.bytes()

@@ -5,6 +5,7 @@
 mod delimited;
 pub mod json_stream;
 mod merges;
+mod plain;
 mod rows;
 pub mod stream;
 mod workbook;

@@ -3,7 +3,9 @@
 //! spread, where they are laid out; neither the file's bytes nor the sheet's cells are held. Only what [`read_path`](super::read_path)
 //! would read the same way is streamed; anything else (another format, rows out of order, merged
 //! areas too large to spread whole, any error) answers "read it whole", so that errors and
-//! results are always those of the whole read.
+//! results are always those of the whole read. With a second thread, a plain workbook is read
+//! by [`plain`](super::plain) rather than calamine, its cells found while its shared strings are
+//! read; calamine reads any other.
 
 use super::rows::{RowStream, value_text, whole_spread_fits};
 use super::{Row, check_unzipped_size};
@@ -178,6 +180,11 @@ fn stream_open(
     send: &mut dyn FnMut(Event),
     spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Option<Properties> {
+    if threads {
+        if let Some(plain) = super::plain::read_plain(path, sheet) {
+            return send_plain(plain, send, spare);
+        }
+    }
     let own_merges = || {
         crate::error::guarded(
             || Ok(super::merges::merged_areas(path)),
@@ -258,7 +265,25 @@ fn stream_sheet<RS: std::io::Read + std::io::Seek>(
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Some(()),
         Err(_) => return None,
     };
-    let mut new_batch = || match spare() {
+    let mut batch = new_batch(spare);
+    while let Some(cell) = reader.next_cell().ok()? {
+        batch.push(cell.get_position(), cell.get_value());
+        if batch.text.len() >= BATCH_BYTES {
+            send(Event::Cells(std::mem::replace(
+                &mut batch,
+                new_batch(spare),
+            )));
+        }
+    }
+    if !batch.cells.is_empty() {
+        send(Event::Cells(batch));
+    }
+    Some(())
+}
+
+/// An empty batch: one already sent, to be filled again, or a new one.
+fn new_batch(spare: &mut dyn FnMut() -> Option<Cells>) -> Cells {
+    match spare() {
         Some(mut batch) => {
             batch.text.clear();
             batch.cells.clear();
@@ -268,16 +293,61 @@ fn stream_sheet<RS: std::io::Read + std::io::Seek>(
             text: String::with_capacity(BATCH_BYTES + BATCH_BYTES / 4),
             cells: Vec::with_capacity(BATCH_BYTES / 64),
         },
-    };
-    let mut batch = new_batch();
-    while let Some(cell) = reader.next_cell().ok()? {
-        batch.push(cell.get_position(), cell.get_value());
+    }
+}
+
+/// Sends a plain workbook's sheet ([`plain`](super::plain)) as [`stream_sheet`] sends one read
+/// by calamine.
+fn send_plain(
+    plain: super::plain::Plain,
+    send: &mut dyn FnMut(Event),
+    spare: &mut dyn FnMut() -> Option<Cells>,
+) -> Option<Properties> {
+    if !whole_spread_fits(&plain.merges) {
+        return None;
+    }
+    let mut merges = Some(plain.merges);
+    for (i, (name, hidden)) in plain.sheets.into_iter().enumerate() {
+        let read = i == plain.read;
+        send(Event::Sheet {
+            name,
+            hidden,
+            merges: if read { merges.take() } else { None }.unwrap_or_default(),
+        });
+        if read {
+            send_plain_cells(&plain.rows, &plain.cells, &plain.strings, send, spare);
+        }
+    }
+    Some(plain.props)
+}
+
+/// The plain sheet's cells, in batches.
+fn send_plain_cells(
+    rows: &[(u32, u32)],
+    cells: &[(u32, u32)],
+    strings: &super::plain::Strings,
+    send: &mut dyn FnMut(Event),
+    spare: &mut dyn FnMut() -> Option<Cells>,
+) {
+    let mut batch = new_batch(spare);
+    let ends = rows.iter().skip(1).map(|r| r.1 as usize);
+    for (&(row, start), end) in rows.iter().zip(ends.chain([cells.len()])) {
+        for &(col, index) in &cells[start as usize..end] {
+            let text = strings.get(index as usize);
+            if text.trim().is_empty() {
+                continue;
+            }
+            batch.text.push_str(text);
+            batch.cells.push((row, col, batch.text.len()));
+        }
         if batch.text.len() >= BATCH_BYTES {
-            send(Event::Cells(std::mem::replace(&mut batch, new_batch())));
+            send(Event::Cells(std::mem::replace(
+                &mut batch,
+                new_batch(spare),
+            )));
         }
     }
     if !batch.cells.is_empty() {
         send(Event::Cells(batch));
     }
-    Some(())
 }

@@ -1,0 +1,477 @@
+//! A plain workbook read straight from its zip, on two threads at once: one worksheet whose
+//! cells are all shared strings (or empty), as katrack and most tools write large trackers.
+//! calamine reads a workbook's shared strings first and only then its sheet; here the sheet's
+//! cells (their positions and string numbers) and merged areas are found on a second thread
+//! while the shared strings are read on the first, so the sheet costs nearly nothing after.
+//!
+//! The shared strings are read as calamine reads them (rich text runs joined, phonetic runs
+//! left out, the text trimmed unless `xml:space="preserve"`, XML references resolved). Anything
+//! else — a second sheet, a hidden one, a number, formula, inline or boolean cell, a cell
+//! without a plain `A1` reference, an `_xHHHH_` escape, a reference calamine would refuse, any
+//! XML error — answers `None` before anything is sent, and calamine reads the file instead;
+//! `tests/it/streamed.rs` and the `streamed` fuzz target hold the two ways to the same result.
+
+use super::merges::{self, Xml};
+use super::stream::Properties;
+use calamine::Dimensions;
+use quick_xml::events::{BytesStart, Event};
+use std::io::{BufReader, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use zip::ZipArchive;
+
+/// A plain workbook's one sheet: its shared strings and, in the order written, its cells.
+pub(super) struct Plain {
+    /// The sheets chosen, in order, with whether each is hidden: the one read and those
+    /// passed over.
+    pub sheets: Vec<(String, bool)>,
+    /// Which of `sheets` is read.
+    pub read: usize,
+    /// The shared strings table.
+    pub strings: Strings,
+    /// Each row's number and where its cells start in `cells`.
+    pub rows: Vec<(u32, u32)>,
+    /// (column, shared string number) of every non-empty cell, row after row.
+    pub cells: Vec<(u32, u32)>,
+    /// The sheet's merged areas.
+    pub merges: Vec<Dimensions>,
+    /// The document title and subject.
+    pub props: Properties,
+}
+
+type Zip = ZipArchive<BufReader<std::fs::File>>;
+
+fn open(path: &Path) -> Option<Zip> {
+    ZipArchive::new(BufReader::new(std::fs::File::open(path).ok()?)).ok()
+}
+
+/// Reads the xlsx at `path` if it is plain (see the [module](self) docs): of the sheets chosen
+/// (`sheet`: the one named, else every worksheet), one is read; the others are hidden and
+/// passed over, as the layout does. `None` otherwise.
+pub(super) fn read_plain(path: &Path, sheet: Option<&str>) -> Option<Plain> {
+    let mut zip = open(path)?;
+    let (dir, sheets) = merges::workbook_sheets(&mut zip)?;
+    let mut listed = Vec::new();
+    for s in &sheets {
+        let hidden = match s.state.as_deref() {
+            None | Some("visible") => false,
+            Some("hidden" | "veryHidden") => true,
+            // calamine refuses the workbook.
+            Some(_) => return None,
+        };
+        if !s.worksheet {
+            return None;
+        }
+        listed.push((s.name.as_str(), hidden));
+    }
+    let names: Vec<&str> = listed.iter().map(|(n, _)| *n).collect();
+    let chosen = crate::layout::choose_sheets(&names, sheet).ok()?;
+    let read: Vec<usize> = chosen
+        .iter()
+        .copied()
+        .filter(|&i| crate::layout::reads_sheet(listed[i].1, sheet.is_some()))
+        .collect();
+    let [at] = read.as_slice() else {
+        return None;
+    };
+    let only = &sheets[*at];
+    let passed: Vec<(String, bool)> = chosen
+        .iter()
+        .map(|&i| (listed[i].0.to_string(), listed[i].1))
+        .collect();
+    let read_at = chosen.iter().position(|i| i == at)?;
+    // Whichever thread finds the workbook is not plain tells the other to stop.
+    let given_up = AtomicBool::new(false);
+    let (strings, props, cells) = std::thread::scope(|scope| {
+        let cells = scope.spawn(|| {
+            let mut zip = open(path)?;
+            let found = sheet_cells(&mut merges::part_reader(&mut zip, &only.part)?, &given_up);
+            found.or_else(|| give_up(&given_up))
+        });
+        let strings = styles_read(&mut zip, &dir)
+            .and_then(|()| shared_strings(&mut zip, &dir, &given_up))
+            .or_else(|| give_up(&given_up));
+        let props = properties(&mut zip);
+        (strings, props, cells.join().ok().flatten())
+    });
+    let (strings, props, (rows, cells, merges)) = (strings?, props?, cells?);
+    if cells.iter().any(|&(_, i)| i as usize >= strings.len()) {
+        // calamine refuses a cell whose string is not in the table.
+        return None;
+    }
+    Some(Plain {
+        sheets: passed,
+        read: read_at,
+        strings,
+        rows,
+        cells,
+        merges,
+        props,
+    })
+}
+
+/// Tells the other thread to stop: the workbook is not plain.
+fn give_up<T>(given_up: &AtomicBool) -> Option<T> {
+    given_up.store(true, Ordering::Relaxed);
+    None
+}
+
+type SheetCells = (Vec<(u32, u32)>, Vec<(u32, u32)>, Vec<Dimensions>);
+
+/// Where [`sheet_cells`] is in a sheet's XML: calamine reads the `dimension` before
+/// `sheetData`, then rows and cells up to its end.
+#[derive(PartialEq)]
+enum Part {
+    Before,
+    Data,
+    After,
+}
+
+/// The cells and merged areas of a sheet's XML, if every cell is a shared string or empty and
+/// calamine would read the sheet without an error.
+fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<SheetCells> {
+    let (mut rows, mut cells, mut areas) = (Vec::new(), Vec::new(), Vec::new());
+    let mut buf = Vec::new();
+    let mut last_row = None;
+    let (mut part, mut in_merges, mut merges_read) = (Part::Before, false, false);
+    loop {
+        buf.clear();
+        let event = xml.read_event_into(&mut buf).ok()?;
+        if let Event::Start(e) = &event {
+            // calamine reads the attributes of some elements, and refuses the sheet where one
+            // is malformed: every element's are checked.
+            for a in e.attributes() {
+                a.ok()?;
+            }
+        }
+        match event {
+            Event::Start(e) if part == Part::Before => match e.local_name().as_ref() {
+                "dimension" => {
+                    // calamine refuses a missing or malformed reference.
+                    let r = e.try_get_attribute("ref").ok()??;
+                    merges::area(&r.value)?;
+                }
+                "sheetData" => part = Part::Data,
+                _ => {}
+            },
+            Event::Start(e) if part == Part::Data && e.local_name().as_ref() == "row" => {
+                if let Some(r) = e.try_get_attribute("r").ok()? {
+                    plain_number(r.value.as_bytes()).filter(|n| *n > 0)?;
+                }
+            }
+            Event::Start(e) if part == Part::Data && e.local_name().as_ref() == "c" => {
+                let (row, col, shared) = cell_attrs(&e)?;
+                let value = cell_value(xml)?;
+                match (shared, value) {
+                    (true, Some(v)) => {
+                        let index = plain_number(v.as_bytes())?;
+                        if last_row != Some(row) {
+                            if given_up.load(Ordering::Relaxed) {
+                                return None;
+                            }
+                            rows.push((row, u32::try_from(cells.len()).ok()?));
+                            last_row = Some(row);
+                        }
+                        cells.push((col, index));
+                    }
+                    // A styled cell with no value is empty.
+                    (false, None) => {}
+                    _ => return None,
+                }
+            }
+            Event::End(e) if part == Part::Data && e.local_name().as_ref() == "sheetData" => {
+                part = Part::After;
+            }
+            // The merged areas as `merges` reads them: those of the first `mergeCells`.
+            Event::Start(e) if !merges_read && e.local_name().as_ref() == "mergeCells" => {
+                in_merges = true;
+            }
+            Event::End(e) if in_merges && e.local_name().as_ref() == "mergeCells" => {
+                (in_merges, merges_read) = (false, true);
+            }
+            Event::Start(e) if in_merges && e.local_name().as_ref() == "mergeCell" => {
+                if let Some(r) = e.try_get_attribute("ref").ok()? {
+                    areas.push(merges::area(&r.value)?);
+                }
+            }
+            Event::Eof if part == Part::After && !in_merges => {
+                return Some((rows, cells, areas));
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// A `<c>`'s position (from its plain `A1` reference) and whether it is a shared string.
+fn cell_attrs(e: &BytesStart) -> Option<(u32, u32, bool)> {
+    let (mut pos, mut shared) = (None, false);
+    for a in e.attributes() {
+        let a = a.ok()?;
+        match a.key.as_ref() {
+            "r" => pos = Some(plain_a1(a.value.as_bytes())?),
+            "t" if a.value.as_ref() == "s" => shared = true,
+            "t" => return None,
+            _ => {}
+        }
+    }
+    let (row, col) = pos?;
+    Some((row, col, shared))
+}
+
+/// The text of a cell's `<v>` (`None`: no value); any other content is not plain.
+fn cell_value<R: Read>(xml: &mut Xml<R>) -> Option<Option<String>> {
+    let mut value = None;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "v" && value.is_none() => {
+                let mut text = String::new();
+                loop {
+                    buf.clear();
+                    match xml.read_event_into(&mut buf).ok()? {
+                        Event::Text(t) => text.push_str(&t),
+                        Event::End(_) => break,
+                        _ => return None,
+                    }
+                }
+                value = Some(text);
+            }
+            Event::End(e) if e.local_name().as_ref() == "c" => return Some(value),
+            Event::Text(t) if t.bytes().all(|b| b.is_ascii_whitespace()) => {}
+            _ => return None,
+        }
+    }
+}
+
+/// A shared string's number written in plain digits.
+fn plain_number(text: &[u8]) -> Option<u32> {
+    if text.is_empty() || text.len() > 9 || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(text.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+}
+
+/// A plain `A1` reference (capital letters, then digits from 1) as 0-based (row, column).
+fn plain_a1(text: &[u8]) -> Option<(u32, u32)> {
+    let letters = text.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    let digits = &text[letters..];
+    if !(1..=3).contains(&letters) || digits.first().is_none_or(|d| *d == b'0') {
+        return None;
+    }
+    let col = text[..letters]
+        .iter()
+        .fold(0u32, |c, l| c * 26 + u32::from(l - b'A' + 1));
+    let row = plain_number(digits)?;
+    Some((row - 1, col - 1))
+}
+
+/// A shared strings table: every string's text in one buffer, so that half a million strings
+/// are not half a million allocations (calamine keeps a `Vec<String>`).
+#[derive(Default)]
+pub(super) struct Strings {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Strings {
+    /// How many strings the table holds.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The `i`-th string.
+    pub(super) fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+}
+
+/// The shared strings as calamine reads them; empty without the part.
+fn shared_strings(zip: &mut Zip, dir: &str, given_up: &AtomicBool) -> Option<Strings> {
+    let name = format!("{dir}sharedStrings.xml");
+    if zip.index_for_name(&name).is_none()
+        && !zip
+            .file_names()
+            .any(|n| n.is_ok_and(|n| n.eq_ignore_ascii_case(&name)))
+    {
+        return Some(Strings::default());
+    }
+    let mut xml = merges::part_reader(zip, &name)?;
+    let mut strings = Strings::default();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "sst" => break,
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+    let mut names = (String::new(), String::new());
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "si" => {
+                if strings.len() % 4096 == 0 && given_up.load(Ordering::Relaxed) {
+                    return None;
+                }
+                names.0.clear();
+                names.0.push_str(e.name().as_ref());
+                string_item(&mut xml, &mut names, &mut strings.text)?;
+                strings.ends.push(u32::try_from(strings.text.len()).ok()?);
+            }
+            Event::End(e) if e.local_name().as_ref() == "sst" => return Some(strings),
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// One `<si>` (its name in `names.0`) appended to `out`: its `<t>` texts joined, phonetic runs
+/// left out (calamine's `read_string`).
+fn string_item<R: Read>(
+    xml: &mut Xml<R>,
+    names: &mut (String, String),
+    out: &mut String,
+) -> Option<()> {
+    let mut phonetic = false;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "rPh" => phonetic = true,
+            Event::End(e) if e.name().as_ref() == names.0 => return Some(()),
+            Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
+            Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
+                let preserve = e
+                    .try_get_attribute("xml:space")
+                    .ok()?
+                    .is_some_and(|a| a.value.as_ref() == "preserve");
+                names.1.clear();
+                names.1.push_str(e.name().as_ref());
+                let start = out.len();
+                text_of(xml, &names.1, out)?;
+                if !preserve {
+                    let part = &out[start..];
+                    let trimmed = part.trim_matches([' ', '\t', '\r', '\n']);
+                    let from = trimmed.as_ptr() as usize - part.as_ptr() as usize;
+                    out.truncate(start + from + trimmed.len());
+                    out.replace_range(start..start + from, "");
+                }
+                if out[start..].contains("_x") {
+                    // An Excel escape (`_x000D_`): left to calamine.
+                    return None;
+                }
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// The text of an element up to its end tag `end`, appended to `out`, references resolved as
+/// calamine does.
+fn text_of<R: Read>(xml: &mut Xml<R>, end: &str, out: &mut String) -> Option<()> {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf).ok()? {
+            Event::Text(t) => out.push_str(&t.xml10_content()),
+            Event::CData(t) => out.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => {
+                if let Some(s) = quick_xml::escape::resolve_xml_entity(&r) {
+                    out.push_str(s);
+                } else {
+                    out.push(r.resolve_char_ref().ok()??);
+                }
+            }
+            Event::End(e) if e.name().as_ref() == end => return Some(()),
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// The document title and subject (`docProps/core.xml`), where calamine would give them:
+/// `None` when a properties part holds anything calamine might refuse.
+fn properties(zip: &mut Zip) -> Option<Properties> {
+    let (mut title, mut subject) = (None, None);
+    if let Some(mut xml) = merges::part_reader(zip, "docProps/core.xml") {
+        let mut current: Option<bool> = None;
+        let mut value = String::new();
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match xml.read_event_into(&mut buf).ok()? {
+                Event::Start(e) | Event::Empty(e) => {
+                    value.clear();
+                    current = match e.local_name().as_ref() {
+                        "title" => Some(true),
+                        "subject" => Some(false),
+                        _ => None,
+                    };
+                }
+                Event::Text(t) if current.is_some() => value.push_str(&t.xml10_content()),
+                Event::GeneralRef(r) if current.is_some() => {
+                    match quick_xml::escape::resolve_xml_entity(&r) {
+                        Some(s) => value.push_str(s),
+                        None => value.push(r.resolve_char_ref().ok()??),
+                    }
+                }
+                Event::End(_) => {
+                    if let Some(is_title) = current.take().filter(|_| !value.is_empty()) {
+                        let slot = if is_title { &mut title } else { &mut subject };
+                        *slot = Some(std::mem::take(&mut value));
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+    }
+    if merges::part_reader(zip, "docProps/custom.xml").is_some() {
+        // calamine reads custom properties too, and may refuse one: left to it.
+        return None;
+    }
+    // An unknown reference or an XML error in the application properties loses them all.
+    for part in ["docProps/app.xml"] {
+        if let Some(mut xml) = merges::part_reader(zip, part) {
+            let mut buf = Vec::new();
+            loop {
+                buf.clear();
+                match xml.read_event_into(&mut buf).ok()? {
+                    Event::GeneralRef(r) if quick_xml::escape::resolve_xml_entity(&r).is_none() => {
+                        r.resolve_char_ref().ok()??;
+                    }
+                    Event::Eof => break,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let text = |t: Option<String>| t.filter(|t| !t.trim().is_empty());
+    Some(Properties {
+        title: text(title),
+        subject: text(subject),
+    })
+}
+
+/// `Some` when the workbook's styles are well-formed XML (calamine reads them on opening).
+fn styles_read(zip: &mut Zip, dir: &str) -> Option<()> {
+    if let Some(mut xml) = merges::part_reader(zip, &format!("{dir}styles.xml")) {
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            if let Event::Eof = xml.read_event_into(&mut buf).ok()? {
+                break;
+            }
+        }
+    }
+    Some(())
+}
+
+#[cfg(test)]
+#[path = "plain_tests.rs"]
+mod tests;
