@@ -159,9 +159,15 @@ pub fn merge_owned<R>(
     for &(r, i) in choice.planned.iter().flatten().chain(&choice.unplanned) {
         uses[r][i] += 1;
     }
+    // What the master does not keep is freed on a thread of its own, beside the writing.
+    let mut rest = Vec::with_capacity(returns.len());
     let mut held: Vec<Vec<Activity>> = returns
         .into_iter()
-        .map(|(_, p)| p.tracker.activities)
+        .map(|(_, mut p)| {
+            let activities = std::mem::take(&mut p.tracker.activities);
+            rest.push(p);
+            activities
+        })
         .collect();
     let mut take = |(r, i): (usize, usize)| {
         uses[r][i] -= 1;
@@ -186,9 +192,12 @@ pub fn merge_owned<R>(
         ..Tracker::default()
     };
     let mut not_returned = Vec::new();
+    let mut unused = Vec::new();
     for (p, pick) in activities.into_iter().zip(choice.planned) {
         match pick {
-            Some(at) => master.activities.push(from_return_owned(p, take(at))),
+            Some(at) => master
+                .activities
+                .push(from_return_owned(p, take(at), &mut unused)),
             None => {
                 not_returned.push(p.id.clone());
                 master.activities.push(Activity { source: None, ..p });
@@ -198,6 +207,7 @@ pub fn merge_owned<R>(
     master
         .activities
         .extend(choice.unplanned.into_iter().map(&mut take));
+    free_aside((rest, held, unused));
     let merged = Merged {
         master,
         leads,
@@ -205,6 +215,13 @@ pub fn merge_owned<R>(
         findings: per_return.into_iter().flatten().collect(),
     };
     (merged, early)
+}
+
+/// Frees `trash` on a thread of its own (here if none can be started): a large merge leaves a
+/// million strings behind, and the master is written meanwhile.
+fn free_aside<T: Send + 'static>(trash: T) {
+    // A thread that cannot start drops its closure, and `trash` with it, here.
+    let _ = std::thread::Builder::new().spawn(move || drop(trash));
 }
 
 /// The master's title lines (title, organisation, period) from the plan, without activities.
@@ -331,6 +348,7 @@ fn from_return(plan: &Activity, got: &Activity) -> Activity {
             ..plan.clone()
         },
         got.clone(),
+        &mut Vec::new(),
     )
 }
 
@@ -353,8 +371,17 @@ fn merged_fields<'a>(plan: &'a Activity, got: &'a Activity) -> Fields<'a> {
 }
 
 /// [`from_return`] by value.
-fn from_return_owned(plan: Activity, got: Activity) -> Activity {
-    let or_plan = |mine: String, theirs: String| if mine.is_empty() { theirs } else { mine };
+fn from_return_owned(plan: Activity, got: Activity, unused: &mut Vec<String>) -> Activity {
+    // The text not kept is set aside, to be freed elsewhere.
+    let mut or_plan = |mine: String, theirs: String| {
+        let (kept, left) = if mine.is_empty() {
+            (theirs, mine)
+        } else {
+            (mine, theirs)
+        };
+        unused.push(left);
+        kept
+    };
     Activity {
         id: plan.id,
         title: or_plan(got.title, plan.title),

@@ -18,17 +18,19 @@ impl State<'_> {
         found: Option<FoundId>,
         out: &mut Parsed,
     ) -> (RowKind, String) {
-        let title = match &found {
-            Some(f) => f.title.clone(),
-            None => header
-                .col("title")
-                .and_then(|c| row.get(c))
-                .map(|c| header.text(&c.text).to_string())
-                .unwrap_or_default(),
+        // The found id's parts are taken, not copied: every activity row has one.
+        let (id, title, id_at) = match found {
+            Some(f) => (f.id, f.title, Some((f.col, f.raw))),
+            None => {
+                let title = header
+                    .col("title")
+                    .and_then(|c| row.get(c))
+                    .map(|c| header.text(&c.text).to_string())
+                    .unwrap_or_default();
+                (String::new(), title, None)
+            }
         };
-        let id = found.as_ref().map(|f| f.id.clone()).unwrap_or_default();
         let mut a = Activity {
-            id: id.clone(),
             title,
             objective_id: self.objective.0.clone(),
             objective_title: self.objective.1.clone(),
@@ -78,20 +80,20 @@ impl State<'_> {
                 None => self.unmapped(row, header, (cell.col, &cell.text), &id, out),
             }
         }
-        if let Some(f) = found.as_ref().filter(|f| !f.raw.is_empty()) {
+        if let Some((col, raw)) = id_at.filter(|(_, raw)| !raw.is_empty()) {
             let id_cell = header.col("id").and_then(|c| row.get(c));
-            if let Some(cell) = id_cell.filter(|c| c.col != f.col) {
+            if let Some(cell) = id_cell.filter(|c| c.col != col) {
                 // The id came from the title, so the ID column's text is not an id.
                 let why = format!(
-                    "is the ID column, but '{}' is not an activity id; the id {} at the start \
+                    "is the ID column, but '{}' is not an activity id; the id {id} at the start \
                      of the title was used",
                     short(&cell.text),
-                    f.id
                 );
                 self.not_read(row, (cell.col, &cell.text), &why, &id, out);
             }
-            cells.fields.insert("id", (row.row, f.col, f.raw.clone()));
+            cells.fields.insert("id", (row.row, col, raw));
         }
+        a.id = id;
         self.read_source(row, header, &source_cells, &mut a, out);
         self.note_normalised(&mut a, &cells, out);
         if header.canonical {
@@ -110,12 +112,13 @@ impl State<'_> {
         out.tracker.activities.push(a);
         out.cells.push(cells);
         self.open = true;
-        let detail = if id.is_empty() {
-            "no id".to_string()
-        } else {
-            id.clone()
-        };
-        (RowKind::Activity(id), detail)
+        if !self.keep_rows {
+            // Only `import --explain` shows how each row was read.
+            return (RowKind::Activity(String::new()), String::new());
+        }
+        let id = out.tracker.activities.last().map_or("", |a| a.id.as_str());
+        let detail = if id.is_empty() { "no id" } else { id };
+        (RowKind::Activity(id.to_string()), detail.to_string())
     }
 
     /// Cleans the activity's one-line values, reporting those whose meaning was tidied.

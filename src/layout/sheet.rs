@@ -34,6 +34,8 @@ pub(super) struct State<'a> {
     pub(super) objective: (String, String),
     /// Whether a continuation row joins the last activity of `out.tracker.activities`.
     pub(super) open: bool,
+    /// Whether each row's reading is reported (`import --explain`).
+    pub(super) keep_rows: bool,
 }
 
 /// One sheet laid out row by row: rows above the first header row wait for it (their meaning
@@ -68,6 +70,7 @@ impl<'a> SheetLayout<'a> {
                 theme: Default::default(),
                 objective: Default::default(),
                 open: false,
+                keep_rows,
             },
             keep_rows,
         }

@@ -105,6 +105,13 @@ pub(super) fn workbook_sheets<R: Read + Seek>(
         buf.clear();
         match xml.read_event_into(&mut buf).ok()? {
             Event::Start(e) if e.local_name().as_ref() == "sheet" => {
+                // calamine refuses a workbook whose sheet has a malformed attribute.
+                if !attributes_ok(&e) {
+                    return None;
+                }
+                for a in e.attributes() {
+                    a.ok()?;
+                }
                 let name = attr(&e, "name")?;
                 let id = e.attributes().flatten().find_map(|a| {
                     let key: &str = a.key.as_ref();
@@ -152,6 +159,37 @@ fn relationships<B: BufRead>(xml: &mut Reader<B>) -> Option<HashMap<String, (Str
     }
 }
 
+/// Whether every attribute of `e` reads as `name="value"` (or `'value'`) the way calamine reads
+/// attributes, which refuses an element (and so a sheet or workbook) where one does not.
+pub(super) fn attributes_ok(e: &BytesStart) -> bool {
+    let raw = e.attributes_raw().as_bytes();
+    let mut at = 0;
+    loop {
+        while raw.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        if at >= raw.len() {
+            return true;
+        }
+        // The name runs to the '='.
+        match raw[at..].iter().position(|&b| b == b'=') {
+            Some(eq) => at += eq + 1,
+            None => return false,
+        }
+        while raw.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        let Some(&quote) = raw.get(at).filter(|&&q| q == b'"' || q == b'\'') else {
+            return false;
+        };
+        at += 1;
+        match raw[at..].iter().position(|&b| b == quote) {
+            Some(end) => at += end + 1,
+            None => return true,
+        }
+    }
+}
+
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
     let a = e.try_get_attribute(name).ok()??;
     unescape(&a.value)
@@ -173,6 +211,10 @@ fn sheet_merges<B: BufRead>(xml: &mut Reader<B>) -> Option<Vec<Dimensions>> {
             Event::Start(e) if e.local_name().as_ref() == "mergeCells" => inside = true,
             Event::End(e) if e.local_name().as_ref() == "mergeCells" => return Some(areas),
             Event::Start(e) if inside && e.local_name().as_ref() == "mergeCell" => {
+                if !attributes_ok(&e) {
+                    // calamine refuses the sheet's merged areas: its own pass decides.
+                    return None;
+                }
                 if let Some(r) = e.attributes().flatten().find(|a| a.key.as_ref() == "ref") {
                     areas.push(area(&r.value)?);
                 }

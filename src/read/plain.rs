@@ -110,6 +110,14 @@ pub(super) fn read_plain(path: &Path, sheet: Option<&str>) -> Option<Plain> {
     })
 }
 
+/// `Some` when every attribute of `e` is well-formed, for quick-xml and for calamine.
+fn attributes_read(e: &BytesStart) -> Option<()> {
+    for a in e.attributes() {
+        a.ok()?;
+    }
+    merges::attributes_ok(e).then_some(())
+}
+
 /// Tells the other thread to stop: the workbook is not plain.
 fn give_up<T>(given_up: &AtomicBool) -> Option<T> {
     given_up.store(true, Ordering::Relaxed);
@@ -140,9 +148,7 @@ fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<Sheet
         if let Event::Start(e) = &event {
             // calamine reads the attributes of some elements, and refuses the sheet where one
             // is malformed: every element's are checked.
-            for a in e.attributes() {
-                a.ok()?;
-            }
+            attributes_read(e)?;
         }
         match event {
             Event::Start(e) if part == Part::Before => match e.local_name().as_ref() {
@@ -227,16 +233,20 @@ fn cell_value<R: Read>(xml: &mut Xml<R>) -> Option<Option<String>> {
         buf.clear();
         match xml.read_event_into(&mut buf).ok()? {
             Event::Start(e) if e.local_name().as_ref() == "v" && value.is_none() => {
-                let mut text = String::new();
-                loop {
-                    buf.clear();
-                    match xml.read_event_into(&mut buf).ok()? {
-                        Event::Text(t) => text.push_str(&t),
-                        Event::End(_) => break,
-                        _ => return None,
-                    }
+                // calamine takes the one text and reads on to the `<v>`'s own end tag: only
+                // that plain shape is read here.
+                let name = e.name().as_ref().to_string();
+                buf.clear();
+                let Event::Text(t) = xml.read_event_into(&mut buf).ok()? else {
+                    return None;
+                };
+                let text: &str = &t;
+                let text = text.to_owned();
+                buf.clear();
+                match xml.read_event_into(&mut buf).ok()? {
+                    Event::End(end) if end.name().as_ref() == name => value = Some(text),
+                    _ => return None,
                 }
-                value = Some(text);
             }
             Event::End(e) if e.local_name().as_ref() == "c" => return Some(value),
             Event::Text(t) if t.bytes().all(|b| b.is_ascii_whitespace()) => {}
@@ -304,7 +314,11 @@ fn shared_strings(zip: &mut Zip, dir: &str, given_up: &AtomicBool) -> Option<Str
     loop {
         buf.clear();
         match xml.read_event_into(&mut buf).ok()? {
-            Event::Start(e) if e.local_name().as_ref() == "sst" => break,
+            // calamine reads the count from its attributes, refusing a malformed one.
+            Event::Start(e) if e.local_name().as_ref() == "sst" => {
+                attributes_read(&e)?;
+                break;
+            }
             Event::Eof => return None,
             _ => {}
         }
@@ -345,6 +359,7 @@ fn string_item<R: Read>(
             Event::End(e) if e.name().as_ref() == names.0 => return Some(()),
             Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
             Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
+                attributes_read(&e)?;
                 let preserve = e
                     .try_get_attribute("xml:space")
                     .ok()?
