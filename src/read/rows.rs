@@ -85,6 +85,8 @@ pub(super) struct RowStream {
     spreader: Spreader,
     /// A cell came for a row above one already handed on.
     pub(super) disordered: bool,
+    /// How many cells the last row handed on had.
+    width: usize,
 }
 
 impl RowStream {
@@ -94,6 +96,7 @@ impl RowStream {
             current: None,
             spreader: Spreader::new(merges),
             disordered: false,
+            width: 0,
         }
     }
 
@@ -113,10 +116,11 @@ impl RowStream {
             Some(r) if r.row == row => r.cells.push(cell),
             Some(r) if r.row > row => self.disordered = true,
             current => {
-                if let Some(done) = current.replace(Row {
-                    row,
-                    cells: vec![cell],
-                }) {
+                // Room for as many cells as the row before had: rows grow without copying.
+                let mut cells = Vec::with_capacity(self.width.clamp(1, 256));
+                cells.push(cell);
+                if let Some(done) = current.replace(Row { row, cells }) {
+                    self.width = done.cells.len();
                     self.spreader.push(sorted(done), emit);
                 }
             }
