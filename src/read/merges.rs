@@ -225,7 +225,8 @@ fn sheet_merges<B: BufRead>(xml: &mut Reader<B>) -> Option<Vec<Dimensions>> {
     }
 }
 
-/// `A1:F3` (or one cell, `B2`) as 0-based corners; only plain upper-case A1 references.
+/// `A1:F3` (or one cell, `B2`) as 0-based corners; only plain upper-case A1 references, the
+/// top left corner first.
 pub(super) fn area(text: &str) -> Option<Dimensions> {
     let corner = |t: &str| {
         let plain = !t.is_empty()
@@ -239,10 +240,12 @@ pub(super) fn area(text: &str) -> Option<Dimensions> {
     };
     match text.split(':').collect::<Vec<_>>().as_slice() {
         [one] => corner(one).map(|c| Dimensions { start: c, end: c }),
+        // An area given end first is left to calamine (whose arithmetic it upsets).
         [a, b] => Some(Dimensions {
             start: corner(a)?,
             end: corner(b)?,
-        }),
+        })
+        .filter(|d| d.start.0 <= d.end.0 && d.start.1 <= d.end.1),
         _ => None,
     }
 }
