@@ -1,11 +1,12 @@
 //! An xlsx workbook streamed, for laying out a large return while it is read: each sheet's cells
 //! are sent in batches as they are parsed ([`Event`]), and [`Rows`] makes them rows, merged areas
-//! spread, where they are laid out; neither the file's bytes nor the sheet's cells are held. Only what [`read_path`](super::read_path)
-//! would read the same way is streamed; anything else (another format, rows out of order, merged
-//! areas too large to spread whole, any error) answers "read it whole", so that errors and
-//! results are always those of the whole read. With a second thread, a plain workbook is read
-//! by [`plain`](super::plain) rather than calamine, its cells found while its shared strings are
-//! read; calamine reads any other.
+//! spread, where they are laid out; neither the file's bytes nor the sheet's cells are held. Only
+//! what [`read_path`](super::read_path) would read the same way is streamed; anything else
+//! (another format, rows out of order, merged areas too large to spread whole, any error)
+//! answers "read it whole", so that errors and results are always those of the whole read.
+//! With a second thread, a plain workbook is read by the plain reader (`src/read/plain.rs`)
+//! rather than calamine, its cells found while its shared strings are read; calamine reads any
+//! other.
 
 use super::rows::{RowStream, value_text, whole_spread_fits};
 use super::{Row, check_unzipped_size};
