@@ -9,11 +9,15 @@ use crate::model::{Activity, Fields, Tracker};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
+mod leads;
 #[cfg(test)]
 #[path = "merge_tests.rs"]
 mod tests;
+
+use leads::lead_table;
+pub use leads::{by_lead, lead_of};
 
 /// How complete one lead's return is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -396,115 +400,4 @@ fn from_return_owned(plan: Activity, got: Activity, unused: &mut Vec<String>) ->
         theme_strapline: or_plan(plan.theme_strapline, got.theme_strapline),
         source: got.source,
     }
-}
-
-/// The lead an activity is grouped under: `""` when it has none or a placeholder.
-pub fn lead_of(a: &Activity, profile: &Profile) -> String {
-    lead_key(a, profile).to_string()
-}
-
-/// [`lead_of`], borrowed.
-fn lead_key<'a>(a: &'a Activity, profile: &Profile) -> &'a str {
-    if a.lead.is_empty() || profile.is_placeholder(&a.lead) {
-        ""
-    } else {
-        &a.lead
-    }
-}
-
-/// A tracker's activities grouped by lead, in the profile's order of leads, then the other
-/// leads by name, then those with no lead (`""`). Leads with no activity are left out.
-pub fn by_lead<'a>(tracker: &'a Tracker, profile: &Profile) -> Vec<(String, Vec<&'a Activity>)> {
-    grouped(tracker, profile)
-        .into_iter()
-        .map(|(lead, members)| {
-            let acts = members.iter().map(|&i| &tracker.activities[i]).collect();
-            (lead, acts)
-        })
-        .collect()
-}
-
-/// [`by_lead`] as indices into the tracker's activities; each activity's lead is found once.
-fn grouped(tracker: &Tracker, profile: &Profile) -> Vec<(String, Vec<usize>)> {
-    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, a) in tracker.activities.iter().enumerate() {
-        members.entry(lead_key(a, profile)).or_default().push(i);
-    }
-    let mut leads: Vec<&str> = profile
-        .vocabulary
-        .leads
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let mut others: Vec<&str> = members
-        .keys()
-        .copied()
-        .filter(|l| !l.is_empty() && !leads.contains(l))
-        .collect();
-    others.sort_unstable();
-    leads.extend(others);
-    leads.push("");
-    leads
-        .into_iter()
-        .filter_map(|l| members.get(l).map(|m| (l.to_string(), m.clone())))
-        .collect()
-}
-
-fn lead_table(
-    plan: &Tracker,
-    returns: &[Return],
-    errors: &HashMap<(usize, &str), usize>,
-    choice: &Choice,
-    profile: &Profile,
-) -> Vec<LeadReturn> {
-    let groups = grouped(plan, profile);
-    // id → the groups of the plan activities that have it.
-    let mut group_of: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (g, (_, members)) in groups.iter().enumerate() {
-        for &i in members {
-            let of = group_of.entry(&plan.activities[i].id).or_default();
-            if of.last() != Some(&g) {
-                of.push(g);
-            }
-        }
-    }
-    let mut files: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); groups.len()];
-    let mut with_errors: Vec<HashSet<&str>> = vec![HashSet::new(); groups.len()];
-    for (r, ret) in returns.iter().enumerate() {
-        for a in &ret.parsed.tracker.activities {
-            let Some(of) = group_of.get(a.id.as_str()) else {
-                continue;
-            };
-            let with_error = errors.contains_key(&(r, a.id.as_str()));
-            for &g in of {
-                files[g].insert(ret.file);
-                if with_error {
-                    with_errors[g].insert(&a.id);
-                }
-            }
-        }
-    }
-    groups
-        .into_iter()
-        .zip(files.into_iter().zip(with_errors))
-        .map(|((lead, members), (files, with_errors))| {
-            let missing: Vec<String> = members
-                .iter()
-                .filter(|&&i| choice.planned[i].is_none())
-                .map(|&i| plan.activities[i].id.clone())
-                .collect();
-            LeadReturn {
-                lead: if lead.is_empty() {
-                    "(no lead)".into()
-                } else {
-                    lead
-                },
-                expected: members.len(),
-                returned: members.len() - missing.len(),
-                missing,
-                with_errors: with_errors.len(),
-                files: files.into_iter().map(str::to_string).collect(),
-            }
-        })
-        .collect()
 }
