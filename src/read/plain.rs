@@ -1,15 +1,17 @@
-//! A plain workbook read straight from its zip, on two threads at once: one worksheet whose
-//! cells are all shared strings (or empty), as katrack and most tools write large trackers.
-//! calamine reads a workbook's shared strings first and only then its sheet; here the sheet's
-//! cells (their positions and string numbers) and merged areas are found on a second thread
-//! while the shared strings are read on the first, so the sheet costs nearly nothing after.
+//! A plain workbook read straight from its zip, on two threads at once: one sheet read (any
+//! others hidden and passed over) whose cells are all shared strings (or empty), as katrack and
+//! most tools write large trackers. calamine reads a workbook's shared strings first and only
+//! then its sheet; here the sheet's cells (their positions and string numbers) and merged areas
+//! are found on a second thread while the shared strings are read on the first, so the sheet
+//! costs nearly nothing after.
 //!
 //! The shared strings are read as calamine reads them (rich text runs joined, phonetic runs
 //! left out, the text trimmed unless `xml:space="preserve"`, XML references resolved). Anything
-//! else — a second sheet, a hidden one, a number, formula, inline or boolean cell, a cell
-//! without a plain `A1` reference, an `_xHHHH_` escape, a reference calamine would refuse, any
-//! XML error — answers `None` before anything is sent, and calamine reads the file instead;
-//! `tests/it/streamed.rs` and the `streamed` fuzz target hold the two ways to the same result.
+//! else — two sheets read, a chart sheet, a number, formula, inline or boolean cell, a cell
+//! without a plain `A1` reference, an `_xHHHH_` escape, an attribute, reference or merged area
+//! calamine would refuse, custom properties, any XML error — answers `None` before anything is
+//! sent, and calamine reads the file instead; `plain_tests.rs`, `tests/it/streamed.rs` and the
+//! `streamed` fuzz target hold the two ways to the same result.
 
 use super::merges::{self, Xml};
 use super::stream::Properties;
@@ -20,7 +22,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use zip::ZipArchive;
 
-/// A plain workbook's one sheet: its shared strings and, in the order written, its cells.
+/// A plain workbook's sheet: its shared strings and, in the order written, its cells.
 pub(super) struct Plain {
     /// The sheets chosen, in order, with whether each is hidden: the one read and those
     /// passed over.
