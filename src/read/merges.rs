@@ -209,7 +209,10 @@ fn sheet_merges<B: BufRead>(xml: &mut Reader<B>) -> Option<Vec<Dimensions>> {
         buf.clear();
         match xml.read_event_into(&mut buf).ok()? {
             Event::Start(e) if e.local_name().as_ref() == "mergeCells" => inside = true,
-            Event::End(e) if e.local_name().as_ref() == "mergeCells" => return Some(areas),
+            // An end tag with no start (a damaged file) is passed over, as calamine does.
+            Event::End(e) if inside && e.local_name().as_ref() == "mergeCells" => {
+                return Some(areas);
+            }
             Event::Start(e) if inside && e.local_name().as_ref() == "mergeCell" => {
                 if !attributes_ok(&e) {
                     // calamine refuses the sheet's merged areas: its own pass decides.
