@@ -41,11 +41,7 @@ pub(super) fn part_reader<'a, R: Read + Seek>(
     zip: &'a mut ZipArchive<R>,
     name: &str,
 ) -> Option<Xml<zip::read::ZipFile<'a, R>>> {
-    let index = zip.index_for_name(name).or_else(|| {
-        zip.file_names()
-            .position(|n| n.is_ok_and(|n| n.eq_ignore_ascii_case(name)))
-    })?;
-    let part = zip.by_index(index).ok()?;
+    let part = zip.by_index(part_index(zip, name)?).ok()?;
     let mut xml = Reader::from_reader(BufReader::new(part));
     let config = xml.config_mut();
     config.check_end_names = false;
@@ -53,6 +49,15 @@ pub(super) fn part_reader<'a, R: Read + Seek>(
     config.check_comments = false;
     config.expand_empty_elements = true;
     Some(xml)
+}
+
+/// Where the part `name` is in the zip, found ignoring case (as calamine does); `None` when
+/// the zip has no such part.
+pub(super) fn part_index<R: Read + Seek>(zip: &ZipArchive<R>, name: &str) -> Option<usize> {
+    zip.index_for_name(name).or_else(|| {
+        zip.file_names()
+            .position(|n| n.is_ok_and(|n| n.eq_ignore_ascii_case(name)))
+    })
 }
 
 /// One `<sheet>` of the workbook.
@@ -109,9 +114,6 @@ pub(super) fn workbook_sheets<R: Read + Seek>(
                 if !attributes_ok(&e) {
                     return None;
                 }
-                for a in e.attributes() {
-                    a.ok()?;
-                }
                 let name = attr(&e, "name")?;
                 let id = e.attributes().flatten().find_map(|a| {
                     let key: &str = a.key.as_ref();
@@ -159,9 +161,13 @@ fn relationships<B: BufRead>(xml: &mut Reader<B>) -> Option<HashMap<String, (Str
     }
 }
 
-/// Whether every attribute of `e` reads as `name="value"` (or `'value'`) the way calamine reads
-/// attributes, which refuses an element (and so a sheet or workbook) where one does not.
+/// Whether every attribute of `e` is well-formed for quick-xml and reads as `name="value"` (or
+/// `'value'`) the way calamine reads attributes, which refuses an element (and so a sheet or
+/// workbook) where one does not.
 pub(super) fn attributes_ok(e: &BytesStart) -> bool {
+    if e.attributes().any(|a| a.is_err()) {
+        return false;
+    }
     let raw = e.attributes_raw().as_bytes();
     let mut at = 0;
     loop {

@@ -16,7 +16,7 @@
 use super::merges::{self, Xml};
 use super::stream::Properties;
 use calamine::Dimensions;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,6 +39,21 @@ pub(super) struct Plain {
     pub merges: Vec<Dimensions>,
     /// The document title and subject.
     pub props: Properties,
+}
+
+impl Plain {
+    /// Every non-empty cell as (row, column, text), in the order written.
+    pub(super) fn texts(&self) -> impl Iterator<Item = (u32, u32, &str)> {
+        let ends = self.rows.iter().skip(1).map(|r| r.1 as usize);
+        self.rows
+            .iter()
+            .zip(ends.chain([self.cells.len()]))
+            .flat_map(move |(&(row, start), end)| {
+                self.cells[start as usize..end]
+                    .iter()
+                    .map(move |&(col, i)| (row, col, self.strings.get(i as usize)))
+            })
+    }
 }
 
 type Zip = ZipArchive<BufReader<std::fs::File>>;
@@ -90,7 +105,7 @@ pub(super) fn read_plain(path: &Path, sheet: Option<&str>) -> Option<Plain> {
             let found = sheet_cells(&mut merges::part_reader(&mut zip, &only.part)?, &given_up);
             found.or_else(|| give_up(&given_up))
         });
-        let strings = styles_read(&mut zip, &dir)
+        let strings = well_formed(&mut zip, &format!("{dir}styles.xml"))
             .and_then(|()| shared_strings(&mut zip, &dir, &given_up))
             .or_else(|| give_up(&given_up));
         let props = properties(&mut zip);
@@ -110,14 +125,6 @@ pub(super) fn read_plain(path: &Path, sheet: Option<&str>) -> Option<Plain> {
         merges,
         props,
     })
-}
-
-/// `Some` when every attribute of `e` is well-formed, for quick-xml and for calamine.
-fn attributes_read(e: &BytesStart) -> Option<()> {
-    for a in e.attributes() {
-        a.ok()?;
-    }
-    merges::attributes_ok(e).then_some(())
 }
 
 /// Tells the other thread to stop: the workbook is not plain.
@@ -150,7 +157,7 @@ fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<Sheet
         if let Event::Start(e) = &event {
             // calamine reads the attributes of some elements, and refuses the sheet where one
             // is malformed: every element's are checked.
-            attributes_read(e)?;
+            merges::attributes_ok(e).then_some(())?;
         }
         match event {
             Event::Start(e) if part == Part::Before => match e.local_name().as_ref() {
@@ -303,11 +310,7 @@ impl Strings {
 /// The shared strings as calamine reads them; empty without the part.
 fn shared_strings(zip: &mut Zip, dir: &str, given_up: &AtomicBool) -> Option<Strings> {
     let name = format!("{dir}sharedStrings.xml");
-    if zip.index_for_name(&name).is_none()
-        && !zip
-            .file_names()
-            .any(|n| n.is_ok_and(|n| n.eq_ignore_ascii_case(&name)))
-    {
+    if merges::part_index(zip, &name).is_none() {
         return Some(Strings::default());
     }
     let mut xml = merges::part_reader(zip, &name)?;
@@ -318,7 +321,7 @@ fn shared_strings(zip: &mut Zip, dir: &str, given_up: &AtomicBool) -> Option<Str
         match xml.read_event_into(&mut buf).ok()? {
             // calamine reads the count from its attributes, refusing a malformed one.
             Event::Start(e) if e.local_name().as_ref() == "sst" => {
-                attributes_read(&e)?;
+                merges::attributes_ok(&e).then_some(())?;
                 break;
             }
             Event::Eof => return None,
@@ -361,7 +364,7 @@ fn string_item<R: Read>(
             Event::End(e) if e.name().as_ref() == names.0 => return Some(()),
             Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
             Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
-                attributes_read(&e)?;
+                merges::attributes_ok(&e).then_some(())?;
                 let preserve = e
                     .try_get_attribute("xml:space")
                     .ok()?
@@ -397,13 +400,7 @@ fn text_of<R: Read>(xml: &mut Xml<R>, end: &str, out: &mut String) -> Option<()>
         match xml.read_event_into(&mut buf).ok()? {
             Event::Text(t) => out.push_str(&t.xml10_content()),
             Event::CData(t) => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => {
-                if let Some(s) = quick_xml::escape::resolve_xml_entity(&r) {
-                    out.push_str(s);
-                } else {
-                    out.push(r.resolve_char_ref().ok()??);
-                }
-            }
+            Event::GeneralRef(r) => resolve(&r, out)?,
             Event::End(e) if e.name().as_ref() == end => return Some(()),
             Event::Eof => return None,
             _ => {}
@@ -431,12 +428,7 @@ fn properties(zip: &mut Zip) -> Option<Properties> {
                     };
                 }
                 Event::Text(t) if current.is_some() => value.push_str(&t.xml10_content()),
-                Event::GeneralRef(r) if current.is_some() => {
-                    match quick_xml::escape::resolve_xml_entity(&r) {
-                        Some(s) => value.push_str(s),
-                        None => value.push(r.resolve_char_ref().ok()??),
-                    }
-                }
+                Event::GeneralRef(r) if current.is_some() => resolve(&r, &mut value)?,
                 Event::End(_) => {
                     if let Some(is_title) = current.take().filter(|_| !value.is_empty()) {
                         let slot = if is_title { &mut title } else { &mut subject };
@@ -453,36 +445,31 @@ fn properties(zip: &mut Zip) -> Option<Properties> {
         return None;
     }
     // An unknown reference or an XML error in the application properties loses them all.
-    for part in ["docProps/app.xml"] {
-        if let Some(mut xml) = merges::part_reader(zip, part) {
-            let mut buf = Vec::new();
-            loop {
-                buf.clear();
-                match xml.read_event_into(&mut buf).ok()? {
-                    Event::GeneralRef(r) if quick_xml::escape::resolve_xml_entity(&r).is_none() => {
-                        r.resolve_char_ref().ok()??;
-                    }
-                    Event::Eof => break,
-                    _ => {}
-                }
-            }
-        }
-    }
-    let text = |t: Option<String>| t.filter(|t| !t.trim().is_empty());
-    Some(Properties {
-        title: text(title),
-        subject: text(subject),
-    })
+    well_formed(zip, "docProps/app.xml")?;
+    Some(Properties::new(title, subject))
 }
 
-/// `Some` when the workbook's styles are well-formed XML (calamine reads them on opening).
-fn styles_read(zip: &mut Zip, dir: &str) -> Option<()> {
-    if let Some(mut xml) = merges::part_reader(zip, &format!("{dir}styles.xml")) {
+/// A reference (`&amp;`, `&#10;`) appended to `out` as calamine resolves it; `None` for one
+/// calamine refuses.
+fn resolve(r: &BytesRef, out: &mut String) -> Option<()> {
+    match quick_xml::escape::resolve_xml_entity(r) {
+        Some(s) => out.push_str(s),
+        None => out.push(r.resolve_char_ref().ok()??),
+    }
+    Some(())
+}
+
+/// `Some` when the part `name`, if the zip has it, is well-formed XML whose references resolve:
+/// calamine reads it on opening (styles) or for the properties, and refuses it otherwise.
+fn well_formed(zip: &mut Zip, name: &str) -> Option<()> {
+    if let Some(mut xml) = merges::part_reader(zip, name) {
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            if let Event::Eof = xml.read_event_into(&mut buf).ok()? {
-                break;
+            match xml.read_event_into(&mut buf).ok()? {
+                Event::GeneralRef(r) => resolve(&r, &mut String::new())?,
+                Event::Eof => break,
+                _ => {}
             }
         }
     }

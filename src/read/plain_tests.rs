@@ -26,14 +26,10 @@ fn by_calamine(path: &Path, sheet: &str) -> Option<(Texts, Properties)> {
 }
 
 fn cells_of(plain: &Plain) -> Texts {
-    let ends = plain.rows.iter().skip(1).map(|r| r.1 as usize);
-    let mut out = Vec::new();
-    for (&(row, start), end) in plain.rows.iter().zip(ends.chain([plain.cells.len()])) {
-        for &(col, i) in &plain.cells[start as usize..end] {
-            out.push((row, col, plain.strings.get(i as usize).to_string()));
-        }
-    }
-    out
+    plain
+        .texts()
+        .map(|(row, col, text)| (row, col, text.to_string()))
+        .collect()
 }
 
 /// Reads `path` both ways: they agree whenever the plain read answers.

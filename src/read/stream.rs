@@ -47,16 +47,23 @@ pub struct Cells {
 
 impl Cells {
     /// Adds a cell's value unless it is blank.
-    fn push(&mut self, (row, col): (u32, u32), value: &DataRef<'_>) {
+    fn push(&mut self, at: (u32, u32), value: &DataRef<'_>) {
         match value {
-            DataRef::SharedString(s) if !s.trim().is_empty() => self.text.push_str(s),
-            DataRef::SharedString(_) => return,
-            other => match value_text(other) {
-                Some(t) => self.text.push_str(&t),
-                None => return,
-            },
+            DataRef::SharedString(s) => self.push_text(at, s),
+            other => {
+                if let Some(t) = value_text(other) {
+                    self.push_text(at, &t);
+                }
+            }
         }
-        self.cells.push((row, col, self.text.len()));
+    }
+
+    /// Adds a cell's text unless it is blank.
+    fn push_text(&mut self, (row, col): (u32, u32), text: &str) {
+        if !text.trim().is_empty() {
+            self.text.push_str(text);
+            self.cells.push((row, col, self.text.len()));
+        }
     }
 }
 
@@ -109,13 +116,18 @@ pub struct Properties {
 impl Properties {
     /// The title and subject calamine read, where they hold text.
     pub(super) fn of(props: Option<calamine::WorkbookProperties>) -> Properties {
-        let text = |t: Option<String>| t.filter(|t| !t.trim().is_empty());
         match props {
-            Some(p) => Properties {
-                title: text(p.title),
-                subject: text(p.subject),
-            },
+            Some(p) => Properties::new(p.title, p.subject),
             None => Properties::default(),
+        }
+    }
+
+    /// The title and subject given, where they hold text.
+    pub(super) fn new(title: Option<String>, subject: Option<String>) -> Properties {
+        let text = |t: Option<String>| t.filter(|t| !t.trim().is_empty());
+        Properties {
+            title: text(title),
+            subject: text(subject),
         }
     }
 }
@@ -269,17 +281,28 @@ fn stream_sheet<RS: std::io::Read + std::io::Seek>(
     let mut batch = new_batch(spare);
     while let Some(cell) = reader.next_cell().ok()? {
         batch.push(cell.get_position(), cell.get_value());
-        if batch.text.len() >= BATCH_BYTES {
-            send(Event::Cells(std::mem::replace(
-                &mut batch,
-                new_batch(spare),
-            )));
-        }
+        send_if_full(&mut batch, send, spare);
     }
+    send_last(batch, send);
+    Some(())
+}
+
+/// Sends the batch once it holds [`BATCH_BYTES`] of text, going on with an empty one.
+fn send_if_full(
+    batch: &mut Cells,
+    send: &mut dyn FnMut(Event),
+    spare: &mut dyn FnMut() -> Option<Cells>,
+) {
+    if batch.text.len() >= BATCH_BYTES {
+        send(Event::Cells(std::mem::replace(batch, new_batch(spare))));
+    }
+}
+
+/// Sends the sheet's last batch, unless it is empty.
+fn send_last(batch: Cells, send: &mut dyn FnMut(Event)) {
     if !batch.cells.is_empty() {
         send(Event::Cells(batch));
     }
-    Some(())
 }
 
 /// An empty batch: one already sent, to be filled again, or a new one.
@@ -300,23 +323,27 @@ fn new_batch(spare: &mut dyn FnMut() -> Option<Cells>) -> Cells {
 /// Sends a plain workbook's sheet ([`plain`](super::plain)) as [`stream_sheet`] sends one read
 /// by calamine.
 fn send_plain(
-    plain: super::plain::Plain,
+    mut plain: super::plain::Plain,
     send: &mut dyn FnMut(Event),
     spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Option<Properties> {
     if !whole_spread_fits(&plain.merges) {
         return None;
     }
-    let mut merges = Some(plain.merges);
-    for (i, (name, hidden)) in plain.sheets.into_iter().enumerate() {
+    for (i, (name, hidden)) in std::mem::take(&mut plain.sheets).into_iter().enumerate() {
         let read = i == plain.read;
+        let merges = if read {
+            std::mem::take(&mut plain.merges)
+        } else {
+            Vec::new()
+        };
         send(Event::Sheet {
             name,
             hidden,
-            merges: if read { merges.take() } else { None }.unwrap_or_default(),
+            merges,
         });
         if read {
-            send_plain_cells(&plain.rows, &plain.cells, &plain.strings, send, spare);
+            send_plain_cells(&plain, send, spare);
         }
     }
     Some(plain.props)
@@ -324,31 +351,14 @@ fn send_plain(
 
 /// The plain sheet's cells, in batches.
 fn send_plain_cells(
-    rows: &[(u32, u32)],
-    cells: &[(u32, u32)],
-    strings: &super::plain::Strings,
+    plain: &super::plain::Plain,
     send: &mut dyn FnMut(Event),
     spare: &mut dyn FnMut() -> Option<Cells>,
 ) {
     let mut batch = new_batch(spare);
-    let ends = rows.iter().skip(1).map(|r| r.1 as usize);
-    for (&(row, start), end) in rows.iter().zip(ends.chain([cells.len()])) {
-        for &(col, index) in &cells[start as usize..end] {
-            let text = strings.get(index as usize);
-            if text.trim().is_empty() {
-                continue;
-            }
-            batch.text.push_str(text);
-            batch.cells.push((row, col, batch.text.len()));
-        }
-        if batch.text.len() >= BATCH_BYTES {
-            send(Event::Cells(std::mem::replace(
-                &mut batch,
-                new_batch(spare),
-            )));
-        }
+    for (row, col, text) in plain.texts() {
+        batch.push_text((row, col), text);
+        send_if_full(&mut batch, send, spare);
     }
-    if !batch.cells.is_empty() {
-        send(Event::Cells(batch));
-    }
+    send_last(batch, send);
 }
