@@ -19,6 +19,16 @@ pub const SEED: &str = include_str!("../samples/seed/harborough_q1_2020_21.txt")
 /// The file name stem of the seed tracker samples.
 pub const STEM: &str = "harborough_q1_2020_21";
 
+/// The tracker's header row as the seed's officers write it, left to right.
+pub const HEADER: [&str; 6] = [
+    "Key Activities",
+    "Status",
+    "Progress",
+    "Next Steps",
+    "Lead Officer",
+    "Portfolio",
+];
+
 /// One generated file: its path relative to `samples/` and its bytes.
 #[derive(Debug, Clone)]
 pub struct SampleFile {

@@ -51,18 +51,7 @@ fn title(lead: &str) -> String {
 fn planning(activities: &[Activity], profile: &Profile) -> Result<Vec<u8>> {
     let seed = seed_rows();
     let mut rows: Vec<Vec<String>> = vec![vec![title(PLANNING)], vec![]];
-    rows.push(
-        [
-            "Key Activities",
-            "Status",
-            "Progress",
-            "Next Steps",
-            "Lead Officer",
-            "Portfolio",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    rows.push(super::HEADER.map(String::from).to_vec());
     let mut objective = String::new();
     for a in activities {
         if a.objective_id != objective {

@@ -150,14 +150,8 @@ fn page_break(
     } else {
         "Lead Officer"
     };
-    let header = [
-        "Key Activities",
-        "Status",
-        "Progress",
-        "Next Steps",
-        lead,
-        "Portfolio",
-    ];
+    let mut header = crate::samples::HEADER;
+    header[4] = lead;
     let header: Vec<String> = header.iter().map(|s| s.to_string()).collect();
     row(&header, false)?;
     *pages += 1;

@@ -94,14 +94,7 @@ impl Workdir {
 }
 
 /// The usual tracker header, in its usual order.
-pub const HEADER: [&str; 6] = [
-    "Key Activities",
-    "Status",
-    "Progress",
-    "Next Steps",
-    "Lead Officer",
-    "Portfolio",
-];
+pub use katrack::samples::HEADER;
 
 /// Writes [`HEADER`] into `row` of a test worksheet, from column A.
 pub fn write_header(ws: &mut rust_xlsxwriter::Worksheet, row: u32) {
