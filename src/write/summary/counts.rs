@@ -117,20 +117,33 @@ impl StatusCounts {
 /// ```
 pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
     let known = profile.statuses.len();
-    let column_of = |a: &Activity| {
-        profile
-            .match_status(&a.status)
-            .and_then(|(def, _)| profile.statuses.iter().position(|d| std::ptr::eq(d, def)))
-            .unwrap_or(known)
-    };
-    let columns_of: Vec<usize> = tracker.activities.iter().map(column_of).collect();
+    // A tracker of 100,000 activities holds a handful of distinct statuses, objectives, leads
+    // and portfolios: each distinct value is matched and labelled once, each activity only
+    // looked up.
+    let mut statuses: HashMap<&str, (usize, Option<String>)> = HashMap::new();
+    let columns_of: Vec<usize> = tracker
+        .activities
+        .iter()
+        .map(|a| {
+            statuses
+                .entry(a.status.as_str())
+                .or_insert_with(|| match profile.match_status(&a.status) {
+                    Some((def, value)) => {
+                        let column = profile.statuses.iter().position(|d| std::ptr::eq(d, def));
+                        (column.unwrap_or(known), Some(value))
+                    }
+                    None => (known, None),
+                })
+                .0
+        })
+        .collect();
     let has_other = columns_of.contains(&known);
     let mut columns: Vec<StatusColumn> = profile
         .statuses
         .iter()
         .enumerate()
         .map(|(i, def)| StatusColumn {
-            label: spelling(tracker, profile, &columns_of, i).unwrap_or_else(|| def.name.clone()),
+            label: spelling(&statuses, i).unwrap_or_else(|| def.name.clone()),
             kind: Some(def.kind),
             colour: def.colour.clone(),
         })
@@ -154,24 +167,30 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
     };
     let overall = tally(&vec![0; columns_of.len()], 1).remove(0);
 
-    let any_theme = tracker
-        .activities
-        .iter()
-        .any(|a| !theme_label(a).is_empty());
     // (theme, objective) in the order the tracker first mentions them.
     let mut keys: Vec<(String, String)> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut as_written: HashMap<[&str; 4], usize> = HashMap::new();
     let groups: Vec<usize> = tracker
         .activities
         .iter()
         .map(|a| {
-            let key = (theme_label(a), objective_label(a));
-            *index.entry(key).or_insert_with_key(|key| {
-                keys.push(key.clone());
-                keys.len() - 1
+            let written = [
+                a.theme.as_str(),
+                &a.theme_strapline,
+                &a.objective_id,
+                &a.objective_title,
+            ];
+            *as_written.entry(written).or_insert_with(|| {
+                let key = (theme_label(a), objective_label(a));
+                *index.entry(key).or_insert_with_key(|key| {
+                    keys.push(key.clone());
+                    keys.len() - 1
+                })
             })
         })
         .collect();
+    let any_theme = keys.iter().any(|(theme, _)| !theme.is_empty());
     let mut by_theme: Vec<ThemeCounts> = Vec::new();
     for (key, counts) in keys.into_iter().zip(tally(&groups, index.len())) {
         let objective = CountRow {
@@ -195,10 +214,19 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
     add_listed_objectives(&mut by_theme, profile, width);
 
     let grouped = |vocabulary: &[String], field: &dyn Fn(&Activity) -> &str| {
-        let names: Vec<String> = tracker
+        // Each value as written → its name, once per distinct value.
+        let mut distinct: HashMap<&str, usize> = HashMap::new();
+        let mut names: Vec<String> = Vec::new();
+        let of: Vec<usize> = tracker
             .activities
             .iter()
-            .map(|a| canonical(profile, vocabulary, field(a)))
+            .map(|a| {
+                let value = field(a);
+                *distinct.entry(value).or_insert_with(|| {
+                    names.push(canonical(profile, vocabulary, value));
+                    names.len() - 1
+                })
+            })
             .collect();
         let mut labels: Vec<String> = vocabulary.to_vec();
         let mut others: Vec<String> = names
@@ -215,7 +243,8 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
             .rev()
             .map(|(i, l)| (l.as_str(), i))
             .collect();
-        let groups: Vec<usize> = names.iter().map(|n| position[n.as_str()]).collect();
+        let group_of: Vec<usize> = names.iter().map(|n| position[n.as_str()]).collect();
+        let groups: Vec<usize> = of.iter().map(|&n| group_of[n]).collect();
         let counts = tally(&groups, labels.len());
         labels
             .iter()
@@ -238,24 +267,18 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
 }
 
 /// The one spelling the tracker uses for status `index`, when it is not the profile's name
-/// (e.g. "Deferred until the 2022/23 Year" matched by a pattern).
-fn spelling(
-    tracker: &Tracker,
-    profile: &Profile,
-    columns_of: &[usize],
-    index: usize,
-) -> Option<String> {
-    let mut spellings: Vec<String> = tracker
-        .activities
-        .iter()
-        .zip(columns_of)
-        .filter(|(_, c)| **c == index)
-        .filter_map(|(a, _)| profile.match_status(&a.status).map(|(_, value)| value))
+/// (e.g. "Deferred until the 2022/23 Year" matched by a pattern); `statuses` holds each status
+/// as written with its column and the value matched.
+fn spelling(statuses: &HashMap<&str, (usize, Option<String>)>, index: usize) -> Option<String> {
+    let mut spellings: Vec<&str> = statuses
+        .values()
+        .filter(|(column, _)| *column == index)
+        .filter_map(|(_, value)| value.as_deref())
         .collect();
-    spellings.sort();
+    spellings.sort_unstable();
     spellings.dedup();
     match spellings.as_slice() {
-        [one] => Some(one.clone()),
+        [one] => Some(one.to_string()),
         _ => None,
     }
 }
