@@ -56,6 +56,8 @@ pub const COLUMNS: [Column; 11] = [
 
 /// The last visible column (G); banners and headings are merged across A to here.
 const LAST_VISIBLE: ColNum = 6;
+/// The status column (C), the one cell of a row with a format of its own.
+const STATUS: usize = 2;
 /// Points per line of 11pt Calibri.
 const LINE_HEIGHT: f64 = 15.0;
 
@@ -251,6 +253,11 @@ pub fn write_tracker_rows<A: AsFields>(
 }
 
 /// Writes one activity row: strings only, blank bordered cells for empty visible values.
+///
+/// The values go in unformatted and the cell format is then set once per run of cells:
+/// rust_xlsxwriter finds a format's index by hashing the whole format, which per cell was the
+/// largest single cost of a 100,000-row sheet. The cells and the bytes are those of writing
+/// each cell with its format (the cell format is met before the status's, as then).
 fn write_activity(
     ws: &mut Worksheet,
     row: RowNum,
@@ -258,34 +265,51 @@ fn write_activity(
     status_format: &Format,
     cell_format: &Format,
 ) -> Result<()> {
+    let failed = |col: usize, e: rust_xlsxwriter::XlsxError| {
+        let id = if activity[0].is_empty() {
+            "an activity with no id"
+        } else {
+            activity[0]
+        };
+        Error::Write(format!("{id}, column {}: {e}", COLUMNS[col].header))
+    };
+    // The id first, blank when empty: in constant-memory mode it makes this the row being
+    // written, which the formats below are set on.
+    if activity[0].is_empty() {
+        ws.write_blank(row, 0, cell_format)
+    } else {
+        ws.write_string(row, 0, activity[0])
+    }
+    .map_err(|e| failed(0, e))?;
+    for (i, &value) in activity.iter().enumerate().skip(1) {
+        if i != STATUS && !value.is_empty() {
+            ws.write_string(row, i as ColNum, value)
+                .map_err(|e| failed(i, e))?;
+        }
+    }
+    // Every visible column (a blank bordered cell where empty), with the hidden values next
+    // to them; then any hidden value after a gap.
+    let mut end = usize::from(LAST_VISIBLE);
+    while end + 1 < COLUMNS.len() && !activity[end + 1].is_empty() {
+        end += 1;
+    }
+    ws.set_range_format(row, 0, row, end as ColNum, cell_format)?;
+    if activity[STATUS].is_empty() {
+        ws.write_blank(row, STATUS as ColNum, status_format)
+    } else {
+        ws.write_string_with_format(row, STATUS as ColNum, activity[STATUS], status_format)
+    }
+    .map_err(|e| failed(STATUS, e))?;
+    for i in end + 1..COLUMNS.len() {
+        if !activity[i].is_empty() {
+            ws.set_cell_format(row, i as ColNum, cell_format)?;
+        }
+    }
     let mut visible = [("", 0.0); COLUMNS.len()];
     let mut shown = 0;
-    for ((i, column), &value) in (0..).zip(COLUMNS.iter()).zip(activity) {
-        let format = if column.field == "status" {
-            status_format
-        } else {
-            cell_format
-        };
-        let written = if !value.is_empty() {
-            ws.write_string_with_format(row, i, value, format)
-                .map(|_| ())
-        } else if !column.hidden {
-            ws.write_blank(row, i, format).map(|_| ())
-        } else {
-            Ok(())
-        };
-        written.map_err(|e| {
-            let id = if activity[0].is_empty() {
-                "an activity with no id"
-            } else {
-                activity[0]
-            };
-            Error::Write(format!("{id}, column {}: {e}", column.header))
-        })?;
-        if !column.hidden {
-            visible[shown] = (value, column.width);
-            shown += 1;
-        }
+    for (column, &value) in COLUMNS.iter().zip(activity).filter(|(c, _)| !c.hidden) {
+        visible[shown] = (value, column.width);
+        shown += 1;
     }
     ws.set_row_height(row, row_height(&visible[..shown]))?;
     Ok(())
@@ -309,186 +333,5 @@ fn joined(name: &str, detail: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use calamine::{Data, Reader, Xlsx};
-    use std::io::Cursor;
-
-    fn activity(id: &str, status: &str, objective: (&str, &str), theme: (&str, &str)) -> Activity {
-        Activity {
-            id: id.into(),
-            title: format!("Title of {id}"),
-            status: status.into(),
-            progress: "- First point\n  • detail".into(),
-            next_steps: String::new(),
-            lead: "Chief Officer - Governance".into(),
-            portfolio: "Corporate".into(),
-            objective_id: objective.0.into(),
-            objective_title: objective.1.into(),
-            theme: theme.0.into(),
-            theme_strapline: theme.1.into(),
-            source: None,
-        }
-    }
-
-    fn sample() -> Tracker {
-        let place = ("THE PLACE", "a safe, enterprising and vibrant place");
-        let council = ("YOUR COUNCIL", "creative, proactive and efficient");
-        let co1 = (
-            "CO 1",
-            "Keeping the District a great place to live, work and visit",
-        );
-        let mut formula = activity("KA.01.02", "Amber", co1, place);
-        formula.progress = "=1+1".into();
-        formula.next_steps = "0123".into();
-        Tracker {
-            title: "Corporate Plan Key Activities".into(),
-            organisation: "Harborough District Council".into(),
-            period: "2020/21 Q1".into(),
-            activities: vec![
-                activity("KA.01.01", "Green", co1, place),
-                formula,
-                activity("KA.08.02", "Made up", ("CO 8", "Sound finances"), council),
-            ],
-            ..Tracker::default()
-        }
-    }
-
-    fn profile() -> Profile {
-        Profile::default_profile()
-    }
-
-    fn open(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
-        calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)).unwrap()
-    }
-
-    fn text(range: &calamine::Range<Data>, row: u32, col: u32) -> Data {
-        range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
-    }
-
-    fn s(value: &str) -> Data {
-        Data::String(value.into())
-    }
-
-    #[test]
-    fn reads_back_headers_banners_and_cells() {
-        let t = sample();
-        let mut book = open(tracker_workbook(&t, &profile()).unwrap());
-        let range = book.worksheet_range(SHEET_NAME).unwrap();
-        assert_eq!(text(&range, 0, 0), s("Harborough District Council"));
-        assert_eq!(text(&range, 1, 0), s("Corporate Plan Key Activities"));
-        assert_eq!(text(&range, 2, 0), s("2020/21 Q1"));
-        for (i, column) in (0..).zip(COLUMNS.iter()) {
-            assert_eq!(text(&range, 3, i), s(column.header));
-        }
-        let banner = "THE PLACE: a safe, enterprising and vibrant place";
-        assert_eq!(text(&range, 4, 0), s(banner));
-        let heading = "CO 1: Keeping the District a great place to live, work and visit";
-        assert_eq!(text(&range, 5, 0), s(heading));
-        let first = &t.activities[0];
-        for (i, column) in (0..).zip(COLUMNS.iter()) {
-            let expected = first.field(column.field).unwrap();
-            let expected = if expected.is_empty() {
-                Data::Empty
-            } else {
-                s(expected)
-            };
-            assert_eq!(text(&range, 6, i), expected, "column {}", column.header);
-        }
-        // KA.08.02 is under a new theme and a new objective.
-        assert_eq!(
-            text(&range, 8, 0),
-            s("YOUR COUNCIL: creative, proactive and efficient")
-        );
-        assert_eq!(text(&range, 9, 0), s("CO 8: Sound finances"));
-        assert_eq!(text(&range, 10, 0), s("KA.08.02"));
-        assert_eq!(text(&range, 10, 2), s("Made up"));
-
-        let merged = book.merge_cells_by_sheet_name(SHEET_NAME).unwrap();
-        for row in [4, 5, 8, 9] {
-            assert!(
-                merged
-                    .iter()
-                    .any(|d| d.start == (row, 0) && d.end == (row, 6)),
-                "row {row} merged A:G in {merged:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn text_that_looks_like_a_formula_or_number_stays_text() {
-        let mut book = open(tracker_workbook(&sample(), &profile()).unwrap());
-        let range = book.worksheet_range(SHEET_NAME).unwrap();
-        assert_eq!(text(&range, 7, 3), s("=1+1"));
-        assert_eq!(text(&range, 7, 4), s("0123"));
-        let formulas = book.worksheet_formula(SHEET_NAME).unwrap();
-        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
-    }
-
-    #[test]
-    fn columns_follow_the_canonical_field_order() {
-        // Rows are written from `Activity::fields`, which follows FIELDS.
-        assert_eq!(COLUMNS.map(|c| c.field), crate::model::FIELDS);
-        let a = activity(
-            "KA.01.01",
-            "Green",
-            ("CO 1", "Homes"),
-            ("THE PLACE", "safe"),
-        );
-        for (column, value) in COLUMNS.iter().zip(a.fields()) {
-            assert_eq!(a.field(column.field), Some(value));
-        }
-    }
-
-    #[test]
-    fn same_tracker_gives_identical_bytes() {
-        let profile = profile();
-        let a = tracker_workbook(&sample(), &profile).unwrap();
-        let b = tracker_workbook(&sample(), &profile).unwrap();
-        assert!(a == b, "two writes of one tracker differ");
-    }
-
-    #[test]
-    fn no_metadata_and_no_themes_means_no_extra_rows() {
-        let mut a = activity("KA.02.01", "Green", ("", ""), ("", ""));
-        a.title = "& more".into();
-        let t = Tracker::with_activities(vec![a]);
-        let mut book = open(tracker_workbook(&t, &profile()).unwrap());
-        let range = book.worksheet_range(SHEET_NAME).unwrap();
-        assert_eq!(text(&range, 0, 0), s("ID"));
-        assert_eq!(text(&range, 1, 0), s("KA.02.01"));
-        assert_eq!(text(&range, 1, 1), s("& more"));
-        assert!(
-            book.merge_cells_by_sheet_name(SHEET_NAME)
-                .unwrap()
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn an_overlong_cell_names_the_activity() {
-        let mut a = activity("KA.03.01", "Green", ("CO 3", "Homes"), ("", ""));
-        a.progress = "x".repeat(40_000);
-        let err = tracker_workbook(&Tracker::with_activities(vec![a]), &profile())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("KA.03.01") && err.contains("Progress"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn row_heights_follow_the_text_and_stop_at_excels_limit() {
-        assert_eq!(row_height(&[("short", 45.0)]), 18.0);
-        assert_eq!(row_height(&[("", 45.0)]), 18.0);
-        // 120 characters in a 45-wide column (54 characters a line) take 3 lines.
-        let long = "a".repeat(120);
-        assert_eq!(row_height(&[(&long, 45.0), ("one\ntwo", 70.0)]), 48.0);
-        assert_eq!(
-            row_height(&[(&"a".repeat(100), 45.0), ("one\ntwo", 70.0)]),
-            33.0
-        );
-        assert_eq!(row_height(&[(&"line\n".repeat(100), 70.0)]), 409.0);
-    }
-}
+#[path = "tracker_xlsx_tests.rs"]
+mod tests;
