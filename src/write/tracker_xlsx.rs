@@ -300,8 +300,8 @@ fn write_activity(
         ws.write_string_with_format(row, STATUS as ColNum, activity[STATUS], status_format)
     }
     .map_err(|e| failed(STATUS, e))?;
-    for i in end + 1..COLUMNS.len() {
-        if !activity[i].is_empty() {
+    for (i, value) in activity.iter().enumerate().skip(end + 1) {
+        if !value.is_empty() {
             ws.set_cell_format(row, i as ColNum, cell_format)?;
         }
     }
