@@ -213,7 +213,7 @@ pub(super) fn returns(ws: &mut Worksheet, t: &Tracker, leads: &[LeadReturn]) -> 
         ws.write_string_with_format(row, 0, "Lead", &f.styles.header)?;
         ws.write_string_with_format(row, 1, "ID", &f.styles.header)?;
         ws.merge_range(row, 2, row, 5, "Key activity", &f.styles.header)?;
-        let index = by_id(t);
+        let index = first_of(t, leads.iter().flat_map(|l| &l.missing).map(String::as_str));
         for lead in leads {
             for id in &lead.missing {
                 row += 1;
@@ -229,14 +229,25 @@ pub(super) fn returns(ws: &mut Worksheet, t: &Tracker, leads: &[LeadReturn]) -> 
     print_setup(ws, t, Some(header))
 }
 
-/// The first activity of each id, so a long list of ids is looked up in one pass over the
-/// tracker (a search per id took minutes when half of a 100,000-activity plan was missing).
-fn by_id(t: &Tracker) -> HashMap<&str, &Activity> {
-    let mut index = HashMap::with_capacity(t.activities.len());
-    for a in &t.activities {
-        index.entry(a.id.as_str()).or_insert(a);
+/// The first activity of each of `ids`, found in one pass over the tracker (a search per id
+/// took minutes when half of a 100,000-activity plan was missing).
+fn first_of<'a, 'i>(
+    t: &'a Tracker,
+    ids: impl IntoIterator<Item = &'i str>,
+) -> HashMap<&'i str, &'a Activity> {
+    let mut wanted: HashMap<&str, Option<&Activity>> =
+        ids.into_iter().map(|id| (id, None)).collect();
+    if !wanted.is_empty() {
+        for a in &t.activities {
+            if let Some(slot @ None) = wanted.get_mut(a.id.as_str()) {
+                *slot = Some(a);
+            }
+        }
     }
-    index
+    wanted
+        .into_iter()
+        .filter_map(|(id, a)| Some((id, a?)))
+        .collect()
 }
 
 /// A cell of a Changes section: its text and format.
@@ -354,11 +365,7 @@ pub(super) fn changes(
         )?;
     }
 
-    let index = if changes.unchanged_progress.is_empty() {
-        HashMap::new()
-    } else {
-        by_id(t)
-    };
+    let index = first_of(t, changes.unchanged_progress.iter().map(|c| c.id.as_str()));
     let body = changes
         .unchanged_progress
         .iter()
