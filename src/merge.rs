@@ -105,17 +105,20 @@ pub fn merge_jobs(
 /// freed before it returns. The result is the same.
 ///
 /// When no id is given twice (by two returns, or twice by one), the master does not depend on
-/// the findings: `early` is then called with the master's title lines (a tracker without
-/// activities) and its activities' fields, on this thread while the returns are checked on
-/// another, and its result is returned. Otherwise `early` is not called (`None`).
-pub fn merge_owned<R>(
+/// the findings, and it is written while the returns are checked: `early` is called on this
+/// thread with the master's activities' fields (the master's title lines are the plan's), while
+/// the returns are checked on another thread, which then calls `beside` with the same fields,
+/// every return's findings and the lead table. Their results are returned. Otherwise neither
+/// is called (`None`).
+pub fn merge_owned<R, S: Send>(
     plan: Tracker,
     mut returns: Vec<(String, Parsed)>,
     profile: &Profile,
     previous: Option<&Tracker>,
     jobs: usize,
-    early: impl FnOnce(&Tracker, &mut dyn Iterator<Item = Fields<'_>>) -> R,
-) -> (Merged, Option<R>) {
+    early: impl FnOnce(&mut dyn Iterator<Item = Fields<'_>>) -> R,
+    beside: impl FnOnce(&[Fields<'_>], &[Vec<Finding>], &[LeadReturn]) -> S + Send,
+) -> (Merged, Option<(R, S)>) {
     returns.sort_by(|a, b| a.0.cmp(&b.0));
     let (per_return, choice, leads, early) = {
         let borrowed: Vec<Return> = returns
@@ -124,28 +127,33 @@ pub fn merge_owned<R>(
             .collect();
         match unique_choice(&plan, &borrowed) {
             Some(choice) => {
-                let (per_return, leads, early) = std::thread::scope(|scope| {
-                    let checked = scope.spawn(|| {
-                        let jobs = jobs.saturating_sub(1).max(1);
-                        let per_return = check(&plan, &borrowed, profile, previous, jobs);
-                        let errors = errors_by_activity(&per_return);
-                        let leads = lead_table(&plan, &borrowed, &errors, &choice, profile);
-                        (per_return, leads)
-                    });
-                    let meta = title_lines(&plan);
-                    let got = |(r, i): (usize, usize)| &borrowed[r].parsed.tracker.activities[i];
-                    let planned = plan.activities.iter().zip(&choice.planned);
-                    let mut rows = planned
-                        .map(|(p, pick)| match pick {
+                // The master's activities' fields, in order.
+                let got = |(r, i): (usize, usize)| &borrowed[r].parsed.tracker.activities[i];
+                let (plan, chosen) = (&plan, &choice);
+                let rows = move || {
+                    let planned = plan.activities.iter().zip(&chosen.planned);
+                    planned
+                        .map(move |(p, pick)| match pick {
                             Some(at) => merged_fields(p, got(*at)),
                             None => p.fields(),
                         })
-                        .chain(choice.unplanned.iter().map(|at| got(*at).fields()));
-                    let early = early(&meta, &mut rows);
-                    let (per_return, leads) = checked
+                        .chain(chosen.unplanned.iter().map(move |at| got(*at).fields()))
+                };
+                let (per_return, leads, early) = std::thread::scope(|scope| {
+                    let checked = scope.spawn(|| {
+                        let jobs = jobs.saturating_sub(1).max(1);
+                        let per_return = check(plan, &borrowed, profile, previous, jobs);
+                        let errors = errors_by_activity(&per_return);
+                        let leads = lead_table(plan, &borrowed, &errors, chosen, profile);
+                        let rows: Vec<Fields> = rows().collect();
+                        let beside = beside(&rows, &per_return, &leads);
+                        (per_return, leads, beside)
+                    });
+                    let early = early(&mut rows());
+                    let (per_return, leads, beside) = checked
                         .join()
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                    (per_return, leads, early)
+                    (per_return, leads, (early, beside))
                 });
                 (per_return, choice, leads, Some(early))
             }
@@ -223,7 +231,7 @@ pub fn merge_owned<R>(
 
 /// Frees `trash` on a thread of its own (here if none can be started): a large merge leaves a
 /// million strings behind, and the master is written meanwhile.
-fn free_aside<T: Send + 'static>(trash: T) {
+pub(crate) fn free_aside<T: Send + 'static>(trash: T) {
     // A thread that cannot start drops its closure, and `trash` with it, here.
     let _ = std::thread::Builder::new().spawn(move || drop(trash));
 }

@@ -1,4 +1,5 @@
-//! merge_owned against merge_jobs, and the rows it hands over before the returns are checked.
+//! merge_owned against merge_jobs, and the rows it hands over before and after the returns
+//! are checked.
 
 use super::*;
 use crate::layout::parse_tracker;
@@ -42,17 +43,31 @@ fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) {
         .map(|(file, parsed)| Return { file, parsed })
         .collect();
     let expected = merge_jobs(&plan, &borrowed, &profile, None, 2);
-    let (got, rows) = merge_owned(plan, owned.clone(), &profile, None, 2, |meta, rows| {
-        assert_eq!(meta.title, "Plan");
-        assert!(meta.activities.is_empty());
+    let owned_rows = |rows: &mut dyn Iterator<Item = Fields>| {
         rows.map(|f| f.map(str::to_string)).collect::<Vec<_>>()
-    });
+    };
+    let (got, early) = merge_owned(
+        plan,
+        owned.clone(),
+        &profile,
+        None,
+        2,
+        owned_rows,
+        |rows, per_return, leads| {
+            let findings: Vec<Finding> = per_return.iter().flatten().cloned().collect();
+            (
+                owned_rows(&mut rows.iter().copied()),
+                findings,
+                leads.to_vec(),
+            )
+        },
+    );
     assert_eq!(got.master, expected.master);
     assert_eq!(got.leads, expected.leads);
     assert_eq!(got.not_returned, expected.not_returned);
     assert_eq!(got.findings, expected.findings);
-    assert_eq!(rows.is_some(), expect_early);
-    if let Some(rows) = rows {
+    assert_eq!(early.is_some(), expect_early);
+    if let Some((rows, (beside, findings, leads))) = early {
         let master: Vec<_> = got
             .master
             .activities
@@ -60,6 +75,10 @@ fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) {
             .map(|a| a.fields().map(str::to_string))
             .collect();
         assert_eq!(rows, master);
+        // The rules' thread is handed the same rows, with every finding and the lead table.
+        assert_eq!(beside, master);
+        assert_eq!(findings, got.findings);
+        assert_eq!(leads, got.leads);
     }
 }
 

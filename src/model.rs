@@ -25,6 +25,32 @@ pub const FIELDS: [&str; 11] = [
 /// An activity's canonical fields, borrowed, in [`FIELDS`] order.
 pub type Fields<'a> = [&'a str; FIELDS.len()];
 
+/// Where each field is in [`Fields`] (the order of [`FIELDS`]).
+pub mod field {
+    /// `id`.
+    pub const ID: usize = 0;
+    /// `title`.
+    pub const TITLE: usize = 1;
+    /// `status`.
+    pub const STATUS: usize = 2;
+    /// `progress`.
+    pub const PROGRESS: usize = 3;
+    /// `next_steps`.
+    pub const NEXT_STEPS: usize = 4;
+    /// `lead`.
+    pub const LEAD: usize = 5;
+    /// `portfolio`.
+    pub const PORTFOLIO: usize = 6;
+    /// `objective_id`.
+    pub const OBJECTIVE_ID: usize = 7;
+    /// `objective_title`.
+    pub const OBJECTIVE_TITLE: usize = 8;
+    /// `theme`.
+    pub const THEME: usize = 9;
+    /// `theme_strapline`.
+    pub const THEME_STRAPLINE: usize = 10;
+}
+
 /// Anything that gives an activity's canonical fields: an [`Activity`], or its [`Fields`].
 pub trait AsFields {
     /// The canonical fields, in [`FIELDS`] order.
@@ -214,5 +240,36 @@ impl Tracker {
         let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serialises");
         text.push('\n');
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_positions_name_their_fields() {
+        let positions = [
+            (field::ID, "id"),
+            (field::TITLE, "title"),
+            (field::STATUS, "status"),
+            (field::PROGRESS, "progress"),
+            (field::NEXT_STEPS, "next_steps"),
+            (field::LEAD, "lead"),
+            (field::PORTFOLIO, "portfolio"),
+            (field::OBJECTIVE_ID, "objective_id"),
+            (field::OBJECTIVE_TITLE, "objective_title"),
+            (field::THEME, "theme"),
+            (field::THEME_STRAPLINE, "theme_strapline"),
+        ];
+        assert_eq!(positions.len(), FIELDS.len());
+        let mut a = Activity::default();
+        for (i, name) in FIELDS.iter().enumerate() {
+            *a.field_mut(name).unwrap() = format!("value {i}");
+        }
+        for (at, name) in positions {
+            assert_eq!(FIELDS[at], name);
+            assert_eq!(a.fields()[at], a.field(name).unwrap());
+        }
     }
 }

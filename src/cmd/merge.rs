@@ -7,9 +7,11 @@ use katrack::Tracker;
 use katrack::error::Error;
 use katrack::finding::Finding;
 use katrack::merge::{self, LeadReturn, Merged};
+use katrack::model::{Activity, Fields};
 use katrack::write;
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -85,21 +87,23 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         )));
     }
     let jobs = args.jobs.map_or_else(default_jobs, usize::from);
-    // The plan is read beside the returns; errors are reported in the same order as before
-    // (the plan's, the previous quarter's, then the inputs').
+    // The plan is read on this thread while the returns are read on others; errors are
+    // reported in the same order as before (the plan's, the previous quarter's, the inputs').
     let (plan, previous, inputs) = std::thread::scope(|scope| {
-        let plan = scope.spawn(|| load_tracker(&args.plan, &profile, "--plan"));
+        let inputs = scope.spawn(|| {
+            super::expand_inputs(&args.inputs).map(|inputs| {
+                let read = in_parallel(&inputs, jobs, |input| {
+                    super::lay_out_input(input, &profile, None)
+                });
+                (inputs, read)
+            })
+        });
+        let plan = load_tracker(&args.plan, &profile, "--plan");
         let previous = args
             .previous
             .as_deref()
             .map(|p| load_tracker(p, &profile, "--previous"));
-        let inputs = super::expand_inputs(&args.inputs).map(|inputs| {
-            let read = in_parallel(&inputs, jobs, |input| {
-                super::lay_out_input(input, &profile, None)
-            });
-            (inputs, read)
-        });
-        let plan = plan
+        let inputs = inputs
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (plan, previous, inputs)
@@ -117,22 +121,44 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         }
     }
     let activities = parsed.iter().map(|(_, p)| p.tracker.activities.len()).sum();
+    // The master's title lines: the plan's, with --period.
+    let meta = Tracker {
+        title: plan.title.clone(),
+        organisation: plan.organisation.clone(),
+        period: args.period.clone().unwrap_or_else(|| plan.period.clone()),
+        ..Tracker::default()
+    };
     // When the master is known before the returns are checked, Appendix A is written while
-    // they are.
+    // they are, and the other sheets once they are.
+    let mut book = write::SummaryBook::new(&meta)?;
+    let (appendix, others) = book.parts();
     let (mut merged, early) = merge::merge_owned(
         plan,
         parsed,
         &profile,
         previous.as_ref(),
         jobs,
-        |meta, activities| {
-            let meta = Tracker {
-                period: args.period.clone().unwrap_or_else(|| meta.period.clone()),
-                ..meta.clone()
+        |activities| appendix.write(&meta, activities, &profile),
+        |activities, per_return, leads| {
+            let findings: Vec<Finding> = unreadable
+                .iter()
+                .chain(per_return.iter().flatten())
+                .cloned()
+                .collect();
+            let input = write::SheetsInput {
+                meta: &meta,
+                activities,
+                findings: &findings,
+                returns: Some(leads),
+                changes: None,
             };
-            write::SummaryBook::new(&meta, activities, &profile)
+            others.write(&input, &profile)
         },
     );
+    let early = early.map(|(appendix, (overview, lists))| {
+        // The first failure in workbook order.
+        overview.and(appendix).and(lists).map(|()| (book, meta))
+    });
     if let Some(p) = &args.period {
         merged.master.period.clone_from(p);
     }
@@ -181,12 +207,12 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     Ok(code)
 }
 
-/// Writes the master workbook (from `early`, the workbook begun with Appendix A, when there is
-/// one) and the --json and --csv files.
+/// Writes the master workbook (from `early`, the workbook written beside the merge with its
+/// master's title lines, when there is one) and the --json and --csv files.
 fn write_outputs(
     args: &Args,
     merged: &Merged,
-    early: Option<Result<write::SummaryBook, Error>>,
+    early: Option<Result<(write::SummaryBook, Tracker), Error>>,
     previous: Option<&katrack::Tracker>,
     profile: &katrack::profile::Profile,
     inputs: &[super::InputFile],
@@ -199,17 +225,35 @@ fn write_outputs(
         write::atomic::check_target(out, &paths)?;
     }
     let changes = previous.map(|p| katrack::diff::diff(p, &merged.master, profile));
-    let input = write::SummaryInput {
-        tracker: &merged.master,
-        findings: &merged.findings,
-        returns: Some(&merged.leads),
-        changes: changes.as_ref(),
-    };
-    let bytes = match early {
-        Some(book) => book?.finish(&input, profile)?,
-        None => write::summary_workbook(&input, profile)?,
-    };
-    super::emit(&bytes, Some(&args.output), inputs)?;
+    match early {
+        Some(book) => {
+            let (mut book, meta) = book?;
+            if let Some(changes) = &changes {
+                let activities: Vec<Fields> = merged
+                    .master
+                    .activities
+                    .iter()
+                    .map(Activity::fields)
+                    .collect();
+                book.write_changes(&meta, &activities, changes, profile)?;
+            }
+            write::write_file_with(&args.output, &paths, |file| {
+                let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+                book.finish_to(&mut out)?;
+                Ok(out.flush()?)
+            })?;
+        }
+        None => {
+            let input = write::SummaryInput {
+                tracker: &merged.master,
+                findings: &merged.findings,
+                returns: Some(&merged.leads),
+                changes: changes.as_ref(),
+            };
+            let bytes = write::summary_workbook(&input, profile)?;
+            super::emit(&bytes, Some(&args.output), inputs)?;
+        }
+    }
     for (path, format) in [
         (&args.json, super::OutFormat::Json),
         (&args.csv, super::OutFormat::Csv),

@@ -16,7 +16,9 @@ pub mod tracker_xlsx;
 pub use annotated::annotated_workbook;
 pub use atomic::{write_file, write_file_with};
 pub use canonical::{to_csv, to_json, write_csv, write_json};
-pub use summary::{SummaryBook, SummaryInput, summary_workbook};
+pub use summary::{
+    AppendixSheet, OtherSheets, SheetsInput, SummaryBook, SummaryInput, summary_workbook,
+};
 pub use template::{template_file_name, template_workbook};
 pub use tracker_xlsx::{tracker_workbook, write_tracker_workbook};
 
@@ -27,4 +29,19 @@ pub(crate) fn writer_panic(why: String) -> crate::Error {
         "the workbook could not be built ({why}); is the temporary folder ({}) full or not writable?",
         std::env::temp_dir().display()
     ))
+}
+
+/// Saves `workbook` to `out`; a failed write is the disk's, said as such by the caller (see
+/// [`write_file_with`]).
+pub(crate) fn save_to(
+    workbook: &mut rust_xlsxwriter::Workbook,
+    out: impl std::io::Write + Send,
+) -> crate::Result<()> {
+    workbook.save_to_writer(out).map_err(|e| match e {
+        rust_xlsxwriter::XlsxError::IoError(io)
+        | rust_xlsxwriter::XlsxError::ZipError(zip::result::ZipError::Io(io)) => {
+            crate::Error::Io(io)
+        }
+        other => other.into(),
+    })
 }

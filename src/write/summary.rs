@@ -22,12 +22,11 @@ use crate::diff::Changes;
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::merge::LeadReturn;
-use crate::model::Fields;
-use crate::model::Tracker;
+use crate::model::{Activity, Fields, Tracker};
 use crate::profile::Profile;
 use crate::write::style::print_setup;
 use crate::write::style::text_row_height as row_height;
-use crate::write::tracker_xlsx::{write_tracker_rows, write_tracker_sheet};
+use crate::write::tracker_xlsx::write_tracker_rows;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
 
 /// The sheet names, in workbook order.
@@ -85,84 +84,209 @@ pub fn summary_workbook(input: &SummaryInput, profile: &Profile) -> Result<Vec<u
 /// Builds the committee workbook (see [`summary_workbook`]).
 fn build(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
     let t = input.tracker;
-    let mut workbook = new_workbook(t)?;
-    add_lists(&mut workbook, input)?;
+    let activities: Vec<Fields> = t.activities.iter().map(Activity::fields).collect();
+    let sheets = SheetsInput {
+        meta: t,
+        activities: &activities,
+        findings: input.findings,
+        returns: input.returns,
+        changes: input.changes,
+    };
+    let mut book = SummaryBook::new(t)?;
     // Appendix A (the bulk of the work) is written on this thread while the other sheets are
     // written on a second one. Each sheet keeps its own formats until the workbook is saved,
     // so the bytes do not depend on which thread finishes first.
-    let (summary, rest) = workbook.worksheets_mut().split_at_mut(1);
-    let (appendix, others) = rest.split_at_mut(1);
-    let (overview, appendix, others) = std::thread::scope(|scope| {
-        let side = scope.spawn(|| {
-            let overview = overview::write(&mut summary[0], input, profile);
-            (overview, write_lists(others, input, profile))
-        });
-        let appendix = write_tracker_sheet(&mut appendix[0], t, profile);
-        let (overview, others) = side
+    let (appendix, others) = book.parts();
+    let (appendix, (overview, lists)) = std::thread::scope(|scope| {
+        let side = scope.spawn(|| others.write(&sheets, profile));
+        let appendix = appendix.write(t, activities.iter().copied(), profile);
+        let others = side
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (overview, appendix, others)
+        (appendix, others)
     });
     // The first failure in workbook order.
-    overview.and(appendix).and(others)?;
-    Ok(workbook.save_to_buffer()?)
+    overview.and(appendix).and(lists)?;
+    book.finish()
 }
 
-/// The committee workbook written in two steps: [`SummaryBook::new`] writes Appendix A from
-/// the master's activities as soon as they are known, [`SummaryBook::finish`] the sheets that
-/// need the findings and counts. The bytes are those of [`summary_workbook`].
+/// [`SummaryInput`] with the master's activities given as their fields: what the sheets beside
+/// Appendix A are written from, which [`SummaryBook`] can have before the master is put
+/// together.
+#[derive(Debug, Clone, Copy)]
+pub struct SheetsInput<'a> {
+    /// The master's title lines (its activities are not read).
+    pub meta: &'a Tracker,
+    /// The master's activities, in order.
+    pub activities: &'a [Fields<'a>],
+    /// The findings on the returns (or on the master); an "Issues" sheet lists them.
+    pub findings: &'a [Finding],
+    /// Per-lead completeness from a merge; a "Returns" sheet shows it.
+    pub returns: Option<&'a [LeadReturn]>,
+    /// What moved since last quarter; a "Changes" sheet shows it.
+    pub changes: Option<&'a Changes>,
+}
+
+/// The committee workbook written in parts, on two threads if wished: [`SummaryBook::parts`]
+/// gives Appendix A and the other sheets to be written at once, [`SummaryBook::write_changes`]
+/// adds the Changes sheet when it is known only later, and [`SummaryBook::finish_to`] saves.
+/// The bytes are those of [`summary_workbook`] for the same input.
 pub struct SummaryBook {
     workbook: Workbook,
+    /// Which of the Issues, Returns and Changes sheets were written; the others are left out.
+    written: [bool; 3],
+}
+
+/// Appendix A of a [`SummaryBook`], to be written once.
+pub struct AppendixSheet<'a> {
+    ws: &'a mut Worksheet,
+}
+
+/// The Summary, Issues, Returns and Changes sheets of a [`SummaryBook`], to be written once.
+pub struct OtherSheets<'a> {
+    summary: &'a mut Worksheet,
+    lists: &'a mut [Worksheet],
+    written: &'a mut [bool; 3],
 }
 
 impl SummaryBook {
-    /// Starts the workbook of tracker `t` (its title lines; its activities are not read) with
-    /// Appendix A holding `activities`, their fields in the order of
-    /// [`FIELDS`](crate::model::FIELDS).
+    /// Starts the workbook of tracker `t` (its title lines; its activities are not read).
     ///
     /// # Errors
     ///
     /// As [`summary_workbook`].
-    pub fn new<'a>(
-        t: &Tracker,
-        activities: impl IntoIterator<Item = Fields<'a>>,
-        profile: &Profile,
-    ) -> Result<SummaryBook> {
+    pub fn new(t: &Tracker) -> Result<SummaryBook> {
         crate::error::guarded(
             || {
                 let mut workbook = new_workbook(t)?;
-                let appendix = &mut workbook.worksheets_mut()[1];
-                write_tracker_rows(appendix, t, activities, profile)?;
-                Ok(SummaryBook { workbook })
+                for name in [ISSUES_SHEET, RETURNS_SHEET, CHANGES_SHEET] {
+                    workbook.add_worksheet().set_name(name)?;
+                }
+                Ok(SummaryBook {
+                    workbook,
+                    written: [false; 3],
+                })
             },
             super::writer_panic,
         )
     }
 
-    /// Writes the other sheets for `input` (whose tracker holds the activities given to
-    /// [`SummaryBook::new`]) and returns the workbook's bytes.
+    /// Appendix A and the other sheets, to be written at once (on two threads).
+    pub fn parts(&mut self) -> (AppendixSheet<'_>, OtherSheets<'_>) {
+        let (summary, rest) = self.workbook.worksheets_mut().split_at_mut(1);
+        let (appendix, lists) = rest.split_at_mut(1);
+        (
+            AppendixSheet {
+                ws: &mut appendix[0],
+            },
+            OtherSheets {
+                summary: &mut summary[0],
+                lists,
+                written: &mut self.written,
+            },
+        )
+    }
+
+    /// Writes the Changes sheet, for `changes` on the master whose title lines are `meta` and
+    /// whose activities are `activities`.
     ///
     /// # Errors
     ///
     /// As [`summary_workbook`].
-    pub fn finish(mut self, input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
+    pub fn write_changes(
+        &mut self,
+        meta: &Tracker,
+        activities: &[Fields],
+        changes: &Changes,
+        profile: &Profile,
+    ) -> Result<()> {
         crate::error::guarded(
             || {
-                add_lists(&mut self.workbook, input)?;
-                let (summary, rest) = self.workbook.worksheets_mut().split_at_mut(2);
-                let (overview, others) = std::thread::scope(|scope| {
-                    let side = scope.spawn(|| write_lists(rest, input, profile));
-                    let overview = overview::write(&mut summary[0], input, profile);
-                    let others = side
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                    (overview, others)
-                });
-                overview.and(others)?;
-                Ok(self.workbook.save_to_buffer()?)
+                let ws = &mut self.workbook.worksheets_mut()[4];
+                lists::changes(ws, meta, activities, changes, profile)?;
+                self.written[2] = true;
+                Ok(())
             },
             super::writer_panic,
         )
+    }
+
+    /// Saves the workbook to `out`.
+    ///
+    /// # Errors
+    ///
+    /// As [`summary_workbook`], and [`Error::Io`](crate::Error::Io) when `out` cannot be written.
+    pub fn finish_to(self, out: impl std::io::Write + Send) -> Result<()> {
+        crate::error::guarded(
+            || {
+                let mut workbook = self.without_unwritten();
+                let saved = super::save_to(&mut workbook, out);
+                // The workbook holds every row's settings: freed aside, as the caller goes on.
+                crate::merge::free_aside(workbook);
+                saved
+            },
+            super::writer_panic,
+        )
+    }
+
+    /// The workbook's bytes.
+    ///
+    /// # Errors
+    ///
+    /// As [`summary_workbook`].
+    pub fn finish(self) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.finish_to(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// The workbook without the list sheets nothing was written to.
+    fn without_unwritten(mut self) -> Workbook {
+        let sheets = self.workbook.worksheets_mut();
+        for (i, written) in self.written.iter().enumerate().rev() {
+            if !written {
+                sheets.remove(2 + i);
+            }
+        }
+        self.workbook
+    }
+}
+
+impl AppendixSheet<'_> {
+    /// Writes the master's activities, their fields in the order of
+    /// [`FIELDS`](crate::model::FIELDS), under the title lines of `t` (whose activities are
+    /// not read).
+    ///
+    /// # Errors
+    ///
+    /// As [`summary_workbook`].
+    pub fn write<'a>(
+        self,
+        t: &Tracker,
+        activities: impl IntoIterator<Item = Fields<'a>>,
+        profile: &Profile,
+    ) -> Result<()> {
+        crate::error::guarded(
+            || write_tracker_rows(self.ws, t, activities, profile),
+            super::writer_panic,
+        )
+    }
+}
+
+impl OtherSheets<'_> {
+    /// Writes the Summary sheet and the Issues (when there are findings), Returns (when
+    /// returns are given) and Changes (when changes are given) sheets: the Summary's result,
+    /// then the others'.
+    pub fn write(self, input: &SheetsInput, profile: &Profile) -> (Result<()>, Result<()>) {
+        let overview = crate::error::guarded(
+            || overview::write(self.summary, input, profile),
+            super::writer_panic,
+        );
+        let lists = crate::error::guarded(
+            || write_lists(self.lists, self.written, input, profile),
+            super::writer_panic,
+        );
+        (overview, lists)
     }
 }
 
@@ -189,32 +313,26 @@ fn new_workbook(t: &Tracker) -> Result<Workbook> {
     Ok(workbook)
 }
 
-/// Adds the (empty) Issues, Returns and Changes sheets that `input` calls for.
-fn add_lists(workbook: &mut Workbook, input: &SummaryInput) -> Result<()> {
-    let lists = [
-        (!input.findings.is_empty(), ISSUES_SHEET),
-        (input.returns.is_some(), RETURNS_SHEET),
-        (input.changes.is_some(), CHANGES_SHEET),
-    ];
-    for (_, name) in lists.iter().filter(|(wanted, _)| *wanted) {
-        workbook.add_worksheet().set_name(*name)?;
-    }
-    Ok(())
-}
-
-/// The Issues, Returns and Changes sheets that `input` calls for, on `sheets` in that order.
-fn write_lists(sheets: &mut [Worksheet], input: &SummaryInput, profile: &Profile) -> Result<()> {
-    let mut sheets = sheets.iter_mut();
-    let mut next = || sheets.next().expect("one worksheet per list sheet");
-    let t = input.tracker;
+/// The Issues, Returns and Changes sheets that `input` calls for, on `sheets` (one for each,
+/// in that order); `written` says which were.
+fn write_lists(
+    sheets: &mut [Worksheet],
+    written: &mut [bool; 3],
+    input: &SheetsInput,
+    profile: &Profile,
+) -> Result<()> {
+    let t = input.meta;
     if !input.findings.is_empty() {
-        lists::issues(next(), t, input.findings)?;
+        lists::issues(&mut sheets[0], t, input.findings)?;
+        written[0] = true;
     }
     if let Some(returns) = input.returns {
-        lists::returns(next(), t, returns)?;
+        lists::returns(&mut sheets[1], t, input.activities, returns)?;
+        written[1] = true;
     }
     if let Some(changes) = input.changes {
-        lists::changes(next(), t, changes, profile)?;
+        lists::changes(&mut sheets[2], t, input.activities, changes, profile)?;
+        written[2] = true;
     }
     Ok(())
 }

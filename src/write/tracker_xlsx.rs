@@ -109,14 +109,7 @@ pub fn write_tracker_workbook<A: AsFields>(
     crate::error::guarded(
         || {
             let mut workbook = workbook_of(t, activities, profile)?;
-            // A failed write is the disk's, said as such by the caller (see write_file_with).
-            workbook.save_to_writer(out).map_err(|e| match e {
-                rust_xlsxwriter::XlsxError::IoError(io)
-                | rust_xlsxwriter::XlsxError::ZipError(zip::result::ZipError::Io(io)) => {
-                    Error::Io(io)
-                }
-                other => other.into(),
-            })
+            super::save_to(&mut workbook, out)
         },
         super::writer_panic,
     )

@@ -2,7 +2,7 @@
 //! lead. The Summary sheet writes these numbers and draws its charts from them; tests compare
 //! the sheet with them.
 
-use crate::model::{Activity, Tracker};
+use crate::model::{Activity, Fields, Tracker, field};
 use crate::profile::{Profile, StatusKind};
 use std::collections::HashMap;
 
@@ -116,18 +116,23 @@ impl StatusCounts {
 /// assert_eq!(counts.activities(), 3);
 /// ```
 pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
+    let activities: Vec<Fields> = tracker.activities.iter().map(Activity::fields).collect();
+    counts_of(&activities, profile)
+}
+
+/// [`status_counts`] of activities given as their fields.
+pub(super) fn counts_of(activities: &[Fields], profile: &Profile) -> StatusCounts {
     let known = profile.statuses.len();
     // A tracker of 100,000 activities holds a handful of distinct statuses, objectives, leads
     // and portfolios: each distinct value is matched and labelled once, each activity only
     // looked up.
     let mut statuses: HashMap<&str, (usize, Option<String>)> = HashMap::new();
-    let columns_of: Vec<usize> = tracker
-        .activities
+    let columns_of: Vec<usize> = activities
         .iter()
         .map(|a| {
             statuses
-                .entry(a.status.as_str())
-                .or_insert_with(|| match profile.match_status(&a.status) {
+                .entry(a[field::STATUS])
+                .or_insert_with(|| match profile.match_status(a[field::STATUS]) {
                     Some((def, value)) => {
                         let column = profile.statuses.iter().position(|d| std::ptr::eq(d, def));
                         (column.unwrap_or(known), Some(value))
@@ -171,15 +176,14 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
     let mut keys: Vec<(String, String)> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     let mut as_written: HashMap<[&str; 4], usize> = HashMap::new();
-    let groups: Vec<usize> = tracker
-        .activities
+    let groups: Vec<usize> = activities
         .iter()
         .map(|a| {
             let written = [
-                a.theme.as_str(),
-                &a.theme_strapline,
-                &a.objective_id,
-                &a.objective_title,
+                a[field::THEME],
+                a[field::THEME_STRAPLINE],
+                a[field::OBJECTIVE_ID],
+                a[field::OBJECTIVE_TITLE],
             ];
             *as_written.entry(written).or_insert_with(|| {
                 let key = (theme_label(a), objective_label(a));
@@ -213,15 +217,14 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
 
     add_listed_objectives(&mut by_theme, profile, width);
 
-    let grouped = |vocabulary: &[String], field: &dyn Fn(&Activity) -> &str| {
+    let grouped = |vocabulary: &[String], at: usize| {
         // Each value as written → its name, once per distinct value.
         let mut distinct: HashMap<&str, usize> = HashMap::new();
         let mut names: Vec<String> = Vec::new();
-        let of: Vec<usize> = tracker
-            .activities
+        let of: Vec<usize> = activities
             .iter()
             .map(|a| {
-                let value = field(a);
+                let value = a[at];
                 *distinct.entry(value).or_insert_with(|| {
                     names.push(canonical(profile, vocabulary, value));
                     names.len() - 1
@@ -254,8 +257,8 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
             })
             .collect::<Vec<_>>()
     };
-    let by_portfolio = grouped(&profile.vocabulary.portfolios, &|a| &a.portfolio);
-    let by_lead = grouped(&profile.vocabulary.leads, &|a| &a.lead);
+    let by_portfolio = grouped(&profile.vocabulary.portfolios, field::PORTFOLIO);
+    let by_lead = grouped(&profile.vocabulary.leads, field::LEAD);
 
     StatusCounts {
         overall,
@@ -336,13 +339,13 @@ fn add_listed_objectives(by_theme: &mut Vec<ThemeCounts>, profile: &Profile, col
 }
 
 /// "THE PLACE: a safe, enterprising and vibrant place", or whichever part there is.
-pub(super) fn theme_label(a: &Activity) -> String {
-    joined(&a.theme, &a.theme_strapline, ": ")
+pub(super) fn theme_label(a: &Fields) -> String {
+    joined(a[field::THEME], a[field::THEME_STRAPLINE], ": ")
 }
 
 /// "CO 1 Keeping the District a great place to live, work and visit".
-pub(super) fn objective_label(a: &Activity) -> String {
-    let label = joined(&a.objective_id, &a.objective_title, " ");
+pub(super) fn objective_label(a: &Fields) -> String {
+    let label = joined(a[field::OBJECTIVE_ID], a[field::OBJECTIVE_TITLE], " ");
     if label.is_empty() {
         NO_OBJECTIVE.to_string()
     } else {

@@ -6,7 +6,7 @@ use crate::diff::{Change, Changes, Direction};
 use crate::error::Result;
 use crate::finding::{Finding, Severity};
 use crate::merge::LeadReturn;
-use crate::model::{Activity, Tracker};
+use crate::model::{Fields, Tracker, field};
 use crate::profile::Profile;
 use crate::write::style::{Styles, count_line, severity_style, status_style};
 use rust_xlsxwriter::{
@@ -141,7 +141,12 @@ pub(super) fn issues(ws: &mut Worksheet, t: &Tracker, findings: &[Finding]) -> R
 
 /// Per lead: expected, returned, missing, with errors and files, a totals row, then every
 /// activity nobody returned with its title.
-pub(super) fn returns(ws: &mut Worksheet, t: &Tracker, leads: &[LeadReturn]) -> Result<()> {
+pub(super) fn returns(
+    ws: &mut Worksheet,
+    t: &Tracker,
+    activities: &[Fields],
+    leads: &[LeadReturn],
+) -> Result<()> {
     let f = Formats::new();
     let missing: usize = leads.iter().map(|l| l.missing.len()).sum();
     let expected: usize = leads.iter().map(|l| l.expected).sum();
@@ -213,11 +218,12 @@ pub(super) fn returns(ws: &mut Worksheet, t: &Tracker, leads: &[LeadReturn]) -> 
         ws.write_string_with_format(row, 0, "Lead", &f.styles.header)?;
         ws.write_string_with_format(row, 1, "ID", &f.styles.header)?;
         ws.merge_range(row, 2, row, 5, "Key activity", &f.styles.header)?;
-        let index = first_of(t, leads.iter().flat_map(|l| &l.missing).map(String::as_str));
+        let missing = leads.iter().flat_map(|l| &l.missing).map(String::as_str);
+        let index = first_of(activities, missing);
         for lead in leads {
             for id in &lead.missing {
                 row += 1;
-                let title = index.get(id.as_str()).map_or("", |a| a.title.as_str());
+                let title = index.get(id.as_str()).map_or("", |a| a[field::TITLE]);
                 ws.write_string_with_format(row, 0, &lead.lead, &f.cell)?;
                 ws.write_string_with_format(row, 1, id, &f.cell)?;
                 ws.merge_range(row, 2, row, 5, title, &f.cell)?;
@@ -229,18 +235,17 @@ pub(super) fn returns(ws: &mut Worksheet, t: &Tracker, leads: &[LeadReturn]) -> 
     print_setup(ws, t, Some(header))
 }
 
-/// The first activity of each of `ids`, found in one pass over the tracker (a search per id
-/// took minutes when half of a 100,000-activity plan was missing).
+/// The first activity of each of `ids`, found in one pass over the activities (a search per
+/// id took minutes when half of a 100,000-activity plan was missing).
 fn first_of<'a, 'i>(
-    t: &'a Tracker,
+    activities: &[Fields<'a>],
     ids: impl IntoIterator<Item = &'i str>,
-) -> HashMap<&'i str, &'a Activity> {
-    let mut wanted: HashMap<&str, Option<&Activity>> =
-        ids.into_iter().map(|id| (id, None)).collect();
+) -> HashMap<&'i str, Fields<'a>> {
+    let mut wanted: HashMap<&str, Option<Fields>> = ids.into_iter().map(|id| (id, None)).collect();
     if !wanted.is_empty() {
-        for a in &t.activities {
-            if let Some(slot @ None) = wanted.get_mut(a.id.as_str()) {
-                *slot = Some(a);
+        for a in activities {
+            if let Some(slot @ None) = wanted.get_mut(a[field::ID]) {
+                *slot = Some(*a);
             }
         }
     }
@@ -257,6 +262,7 @@ type Cell = (String, Format);
 pub(super) fn changes(
     ws: &mut Worksheet,
     t: &Tracker,
+    activities: &[Fields],
     changes: &Changes,
     profile: &Profile,
 ) -> Result<()> {
@@ -365,14 +371,15 @@ pub(super) fn changes(
         )?;
     }
 
-    let index = first_of(t, changes.unchanged_progress.iter().map(|c| c.id.as_str()));
+    let unchanged = changes.unchanged_progress.iter().map(|c| c.id.as_str());
+    let index = first_of(activities, unchanged);
     let body = changes
         .unchanged_progress
         .iter()
         .map(|c| {
             let now = index.get(c.id.as_str());
-            let lead = now.map(|a| a.lead.as_str()).unwrap_or("");
-            let current = now.map(|a| a.status.as_str()).unwrap_or("");
+            let lead = now.map_or("", |a| a[field::LEAD]);
+            let current = now.map_or("", |a| a[field::STATUS]);
             [
                 plain(&c.id),
                 plain(&c.title),

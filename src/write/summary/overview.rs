@@ -3,8 +3,8 @@
 //! by portfolio and by lead. Charts reference the tables' own cells, and manual page breaks keep
 //! each table and chart whole on a printed page.
 
-use super::counts::{CountRow, StatusCounts, status_counts};
-use super::{SUMMARY_SHEET, SummaryInput, print_setup, row_height, title_block};
+use super::counts::{CountRow, StatusCounts, counts_of};
+use super::{SUMMARY_SHEET, SheetsInput, print_setup, row_height, title_block};
 use crate::error::Result;
 use crate::finding::Severity;
 use crate::profile::{Profile, StatusKind};
@@ -118,9 +118,9 @@ impl Pager {
     }
 }
 
-pub(super) fn write(ws: &mut Worksheet, input: &SummaryInput, profile: &Profile) -> Result<()> {
-    let t = input.tracker;
-    let counts = status_counts(t, profile);
+pub(super) fn write(ws: &mut Worksheet, input: &SheetsInput, profile: &Profile) -> Result<()> {
+    let t = input.meta;
+    let counts = counts_of(input.activities, profile);
     let mut widths = vec![LABEL_WIDTH];
     widths.extend(counts.columns.iter().map(|_| COUNT_WIDTH));
     widths.push(TOTAL_WIDTH);
@@ -187,7 +187,7 @@ pub(super) fn write(ws: &mut Worksheet, input: &SummaryInput, profile: &Profile)
 /// The headline block: (label, number, fill colour).
 fn headline(
     counts: &StatusCounts,
-    input: &SummaryInput,
+    input: &SheetsInput,
     profile: &Profile,
 ) -> Vec<(String, usize, Option<String>)> {
     let mut items = vec![("Key activities".to_string(), counts.activities(), None)];
