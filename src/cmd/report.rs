@@ -121,13 +121,18 @@ fn csv(findings: &[Finding]) -> Result<String, katrack::Error> {
 fn table(findings: &[Finding], summary: &Summary, colour: bool) -> String {
     use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
     let mut out = String::new();
-    let mut files: Vec<&str> = Vec::new();
+    // The findings of each file, files in the order they first appear: one pass, as a
+    // folder of 200 returns checked against a plan can give hundreds of thousands.
+    let mut files: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for f in findings {
-        if !files.contains(&f.file.as_str()) {
-            files.push(&f.file);
-        }
+        let at = *index.entry(f.file.as_str()).or_insert_with(|| {
+            files.push((&f.file, Vec::new()));
+            files.len() - 1
+        });
+        files[at].1.push(f);
     }
-    for file in files {
+    for (file, found) in files {
         let mut t = Table::new();
         t.load_style(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic);
@@ -138,7 +143,7 @@ fn table(findings: &[Finding], summary: &Summary, colour: bool) -> String {
             t.force_no_tty();
         }
         t.set_header(["Cell", "Activity", "Rule", "Message", "Suggestion"]);
-        for f in findings.iter().filter(|f| f.file == file) {
+        for f in found {
             let cell = match (f.sheet.is_empty(), f.cell.is_empty()) {
                 (_, true) => "—".to_string(),
                 (true, false) => f.cell.clone(),
