@@ -118,7 +118,7 @@ pub fn merge_owned<R, S: Send>(
     jobs: usize,
     early: impl FnOnce(&mut dyn Iterator<Item = Fields<'_>>) -> R,
     beside: impl FnOnce(&[Fields<'_>], &[Vec<Finding>], &[LeadReturn]) -> S + Send,
-) -> (Merged, Option<(R, S)>) {
+) -> (Pending, Option<(R, S)>) {
     returns.sort_by(|a, b| a.0.cmp(&b.0));
     let (per_return, choice, leads, early) = {
         let borrowed: Vec<Return> = returns
@@ -163,70 +163,103 @@ pub fn merge_owned<R, S: Send>(
             }
         }
     };
-    // How many times each returned activity is taken: copied before its last use, then moved.
-    let mut uses: Vec<Vec<u32>> = returns
-        .iter()
-        .map(|(_, p)| vec![0; p.tracker.activities.len()])
-        .collect();
-    for &(r, i) in choice.planned.iter().flatten().chain(&choice.unplanned) {
-        uses[r][i] += 1;
-    }
-    // What the master does not keep is freed on a thread of its own, beside the writing.
-    let mut rest = Vec::with_capacity(returns.len());
-    let mut held: Vec<Vec<Activity>> = returns
-        .into_iter()
-        .map(|(_, mut p)| {
-            let activities = std::mem::take(&mut p.tracker.activities);
-            rest.push(p);
-            activities
-        })
-        .collect();
-    let mut take = |(r, i): (usize, usize)| {
-        uses[r][i] -= 1;
-        if uses[r][i] == 0 {
-            std::mem::take(&mut held[r][i])
-        } else {
-            held[r][i].clone()
+    // The master is put together when the caller asks, so that it can save the workbook
+    // meanwhile.
+    let pending = Pending {
+        plan,
+        returns,
+        choice,
+        leads,
+        per_return,
+    };
+    (pending, early)
+}
+
+/// A merge whose master is not yet put together (see [`merge_owned`]): everything it is made
+/// from, held until [`Pending::merged`].
+pub struct Pending {
+    plan: Tracker,
+    returns: Vec<(String, Parsed)>,
+    choice: Choice,
+    leads: Vec<LeadReturn>,
+    per_return: Vec<Vec<Finding>>,
+}
+
+impl Pending {
+    /// The merge: the master moved out of the plan and the returns, what it does not keep freed
+    /// on a thread of its own.
+    pub fn merged(self) -> Merged {
+        let Pending {
+            plan,
+            returns,
+            choice,
+            leads,
+            per_return,
+        } = self;
+        // How many times each returned activity is taken: copied before its last use, then moved.
+        let mut uses: Vec<Vec<u32>> = returns
+            .iter()
+            .map(|(_, p)| vec![0; p.tracker.activities.len()])
+            .collect();
+        for &(r, i) in choice.planned.iter().flatten().chain(&choice.unplanned) {
+            uses[r][i] += 1;
         }
-    };
-    let Tracker {
-        title,
-        organisation,
-        period,
-        activities,
-        ..
-    } = plan;
-    let mut master = Tracker {
-        title,
-        organisation,
-        period,
-        activities: Vec::with_capacity(activities.len() + choice.unplanned.len()),
-        ..Tracker::default()
-    };
-    let mut not_returned = Vec::new();
-    let mut unused = Vec::new();
-    for (p, pick) in activities.into_iter().zip(choice.planned) {
-        match pick {
-            Some(at) => master
-                .activities
-                .push(from_return_owned(p, take(at), &mut unused)),
-            None => {
-                not_returned.push(p.id.clone());
-                master.activities.push(Activity { source: None, ..p });
+        // What the master does not keep is freed on a thread of its own, beside the writing.
+        let mut rest = Vec::with_capacity(returns.len());
+        let mut held: Vec<Vec<Activity>> = returns
+            .into_iter()
+            .map(|(_, mut p)| {
+                let activities = std::mem::take(&mut p.tracker.activities);
+                rest.push(p);
+                activities
+            })
+            .collect();
+        let mut take = |(r, i): (usize, usize)| {
+            uses[r][i] -= 1;
+            if uses[r][i] == 0 {
+                std::mem::take(&mut held[r][i])
+            } else {
+                held[r][i].clone()
+            }
+        };
+        let Tracker {
+            title,
+            organisation,
+            period,
+            activities,
+            ..
+        } = plan;
+        let mut master = Tracker {
+            title,
+            organisation,
+            period,
+            activities: Vec::with_capacity(activities.len() + choice.unplanned.len()),
+            ..Tracker::default()
+        };
+        let mut not_returned = Vec::new();
+        let mut unused = Vec::new();
+        for (p, pick) in activities.into_iter().zip(choice.planned) {
+            match pick {
+                Some(at) => master
+                    .activities
+                    .push(from_return_owned(p, take(at), &mut unused)),
+                None => {
+                    not_returned.push(p.id.clone());
+                    master.activities.push(Activity { source: None, ..p });
+                }
             }
         }
+        master
+            .activities
+            .extend(choice.unplanned.into_iter().map(&mut take));
+        free_aside((rest, held, unused));
+        Merged {
+            master,
+            leads,
+            not_returned,
+            findings: per_return.into_iter().flatten().collect(),
+        }
     }
-    master
-        .activities
-        .extend(choice.unplanned.into_iter().map(&mut take));
-    free_aside((rest, held, unused));
-    let merged = Merged {
-        master,
-        leads,
-        not_returned,
-        findings: per_return.into_iter().flatten().collect(),
-    };
-    (merged, early)
 }
 
 /// Frees `trash` on a thread of its own (here if none can be started): a large merge leaves a

@@ -46,7 +46,7 @@ fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) {
     let owned_rows = |rows: &mut dyn Iterator<Item = Fields>| {
         rows.map(|f| f.map(str::to_string)).collect::<Vec<_>>()
     };
-    let (got, early) = merge_owned(
+    let (pending, early) = merge_owned(
         plan,
         owned.clone(),
         &profile,
@@ -62,6 +62,7 @@ fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) {
             )
         },
     );
+    let got = pending.merged();
     assert_eq!(got.master, expected.master);
     assert_eq!(got.leads, expected.leads);
     assert_eq!(got.not_returned, expected.not_returned);

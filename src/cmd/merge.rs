@@ -132,7 +132,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // they are, and the other sheets once they are.
     let mut book = write::SummaryBook::new(&meta)?;
     let (appendix, others) = book.parts();
-    let (mut merged, early) = merge::merge_owned(
+    let (pending, early) = merge::merge_owned(
         plan,
         parsed,
         &profile,
@@ -159,10 +159,15 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         // The first failure in workbook order.
         overview.and(appendix).and(lists).map(|()| (book, meta))
     });
-    if let Some(p) = &args.period {
-        merged.master.period.clone_from(p);
-    }
-    merged.findings.splice(0..0, unreadable.iter().cloned());
+    // The master with --period, and the unreadable files first among the findings.
+    let put_together = || {
+        let mut merged = pending.merged();
+        if let Some(p) = &args.period {
+            merged.master.period.clone_from(p);
+        }
+        merged.findings.splice(0..0, unreadable.iter().cloned());
+        merged
+    };
     let mut all_inputs = inputs.clone();
     all_inputs.extend(
         [&args.plan]
@@ -173,9 +178,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 name: p.display().to_string(),
             }),
     );
-    write_outputs(
+    let merged = write_outputs(
         &args,
-        &merged,
+        put_together,
         early,
         previous.as_ref(),
         &profile,
@@ -208,15 +213,16 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
 }
 
 /// Writes the master workbook (from `early`, the workbook written beside the merge with its
-/// master's title lines, when there is one) and the --json and --csv files.
+/// master's title lines, when there is one) and the --json and --csv files; returns the merge
+/// that `merged` puts together (beside the workbook's save when it can).
 fn write_outputs(
     args: &Args,
-    merged: &Merged,
+    merged: impl FnOnce() -> Merged + Send,
     early: Option<Result<(write::SummaryBook, Tracker), Error>>,
     previous: Option<&katrack::Tracker>,
     profile: &katrack::profile::Profile,
     inputs: &[super::InputFile],
-) -> Result<(), Error> {
+) -> Result<Merged, Error> {
     let paths = super::paths(inputs);
     for out in [Some(&args.output), args.json.as_ref(), args.csv.as_ref()]
         .into_iter()
@@ -224,26 +230,46 @@ fn write_outputs(
     {
         write::atomic::check_target(out, &paths)?;
     }
-    let changes = previous.map(|p| katrack::diff::diff(p, &merged.master, profile));
-    match early {
-        Some(book) => {
-            let (mut book, meta) = book?;
-            if let Some(changes) = &changes {
-                let activities: Vec<Fields> = merged
-                    .master
-                    .activities
-                    .iter()
-                    .map(Activity::fields)
-                    .collect();
-                book.write_changes(&meta, &activities, changes, profile)?;
-            }
-            write::write_file_with(&args.output, &paths, |file| {
-                let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-                book.finish_to(&mut out)?;
-                Ok(out.flush()?)
-            })?;
+    let save = |book: write::SummaryBook| {
+        write::write_file_with(&args.output, &paths, |file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+            book.finish_to(&mut out)?;
+            Ok(out.flush()?)
+        })
+    };
+    let merged = match (early, previous) {
+        // Nothing left to write needs the master: it is put together while the workbook is
+        // saved.
+        (Some(book), None) => {
+            let (book, _) = book?;
+            let (merged, saved) = std::thread::scope(|scope| {
+                let merged = scope.spawn(merged);
+                let saved = save(book);
+                let merged = merged
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (merged, saved)
+            });
+            saved?;
+            merged
         }
-        None => {
+        (Some(book), Some(previous)) => {
+            let (mut book, meta) = book?;
+            let merged = merged();
+            let changes = katrack::diff::diff(previous, &merged.master, profile);
+            let activities: Vec<Fields> = merged
+                .master
+                .activities
+                .iter()
+                .map(Activity::fields)
+                .collect();
+            book.write_changes(&meta, &activities, &changes, profile)?;
+            save(book)?;
+            merged
+        }
+        (None, previous) => {
+            let merged = merged();
+            let changes = previous.map(|p| katrack::diff::diff(p, &merged.master, profile));
             let input = write::SummaryInput {
                 tracker: &merged.master,
                 findings: &merged.findings,
@@ -252,8 +278,9 @@ fn write_outputs(
             };
             let bytes = write::summary_workbook(&input, profile)?;
             super::emit(&bytes, Some(&args.output), inputs)?;
+            merged
         }
-    }
+    };
     for (path, format) in [
         (&args.json, super::OutFormat::Json),
         (&args.csv, super::OutFormat::Csv),
@@ -262,7 +289,7 @@ fn write_outputs(
             super::emit_tracker(&merged.master, format, profile, Some(path), inputs)?;
         }
     }
-    Ok(())
+    Ok(merged)
 }
 
 /// The completeness table, then conflicts, unexpected activities and unreadable files.
