@@ -347,10 +347,15 @@ fn check(
 
 /// The choice of [`decide`] when it does not depend on the findings: no id is given twice.
 fn unique_choice(plan: &Tracker, returns: &[Return]) -> Option<Choice> {
-    let mut held: HashMap<&str, (usize, usize)> = HashMap::new();
+    let given = returns
+        .iter()
+        .map(|r| r.parsed.tracker.activities.len())
+        .sum();
+    // id → (return, activity, whether the plan has it).
+    let mut held: HashMap<&str, (usize, usize, bool)> = HashMap::with_capacity(given);
     for (r, ret) in returns.iter().enumerate() {
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
-            if !a.id.is_empty() && held.insert(&a.id, (r, i)).is_some() {
+            if !a.id.is_empty() && held.insert(&a.id, (r, i, false)).is_some() {
                 return None;
             }
         }
@@ -358,12 +363,16 @@ fn unique_choice(plan: &Tracker, returns: &[Return]) -> Option<Choice> {
     let planned = plan
         .activities
         .iter()
-        .map(|p| held.get(p.id.as_str()).copied())
+        .map(|p| {
+            let (r, i, in_plan) = held.get_mut(p.id.as_str())?;
+            *in_plan = true;
+            Some((*r, *i))
+        })
         .collect();
-    let in_plan: HashSet<&str> = plan.activities.iter().map(|a| a.id.as_str()).collect();
     let mut unplanned: Vec<(&str, (usize, usize))> = held
         .into_iter()
-        .filter(|(id, _)| !in_plan.contains(id))
+        .filter(|(_, (_, _, in_plan))| !in_plan)
+        .map(|(id, (r, i, _))| (id, (r, i)))
         .collect();
     unplanned.sort_unstable();
     Some(Choice {

@@ -108,3 +108,31 @@ fn an_id_in_two_returns_waits_for_the_findings_and_merges_the_same() {
         false,
     );
 }
+
+#[test]
+fn activities_no_plan_expects_come_after_the_plan_by_id_whichever_return_holds_them() {
+    let gov = "Chief Officer - Governance";
+    let mut no_id = activity("", gov, "An activity with no id.");
+    no_id.title = "No id".into();
+    same_as_borrowed(
+        &[
+            (
+                "c.json",
+                vec![
+                    activity("KA.09.03", gov, "Third."),
+                    activity("KA.08.03", gov, "Planned."),
+                    no_id,
+                ],
+            ),
+            (
+                "a.json",
+                vec![
+                    activity("KA.09.01", gov, "First."),
+                    activity("KA.10.01", gov, "Last."),
+                ],
+            ),
+            ("b.json", vec![activity("KA.09.02", gov, "Second.")]),
+        ],
+        true,
+    );
+}
