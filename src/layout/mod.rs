@@ -214,11 +214,11 @@ pub fn canonical_activity(
 
 /// A canonical document read as it is, with its text cleaned (cleaning is idempotent).
 fn from_tracker(mut tracker: Tracker, file: &str, profile: &Profile) -> Parsed {
-    let mut cells = Vec::new();
     for (i, a) in tracker.activities.iter_mut().enumerate() {
         canonical_activity(a, i, file, profile);
-        cells.push(ActivityCells::default());
     }
+    // No cells to point at: one empty entry, shared.
+    let cells = vec![ActivityCells::default(); tracker.activities.len()];
     Parsed {
         tracker,
         cells,
