@@ -143,3 +143,66 @@ fn an_objective_with_no_activities_is_counted_as_zeros() {
         Some(t.activities.len() as f64)
     );
 }
+
+#[test]
+fn a_merge_with_last_quarter_adds_the_changes_and_one_with_a_duplicate_has_every_sheet_too() {
+    let wd = Workdir::new();
+    // Last quarter: the plan with two statuses different from this quarter's returns.
+    let mut q1 = import(&sample("harborough_q1_2020_21.json"));
+    q1.activities[0].status = "Red".into();
+    q1.activities[1].status = "Red".into();
+    wd.write("q1.json", write::to_json(&q1));
+    wd.katrack()
+        .arg("merge")
+        .arg(sample("returns"))
+        .arg("--plan")
+        .arg(sample("harborough_q1_2020_21.json"))
+        .args(["--previous", "q1.json", "-o", "master.xlsx"])
+        .assert()
+        .code(1);
+    let path = wd.path("master.xlsx");
+    assert_eq!(
+        sheet_names(&path),
+        ["Summary", "Appendix A", "Issues", "Returns", "Changes"]
+    );
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let changes = book.worksheet_range("Changes").unwrap();
+    let cells: Vec<String> = changes
+        .rows()
+        .flat_map(|r| r.iter().filter_map(|c| c.as_string()))
+        .collect();
+    for id in [&q1.activities[0].id, &q1.activities[1].id] {
+        assert!(cells.contains(id), "{id} is listed as changed: {cells:?}");
+    }
+    assert!(cells.iter().any(|c| c == "Status changes"), "{cells:?}");
+
+    // The same activities in two returns (a copy of one): the master waits for the findings
+    // instead of being written beside them, with the same sheets.
+    let dir = wd.path("returns");
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(sample("returns")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    let first = std::fs::read_dir(sample("returns"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
+    std::fs::copy(&first, dir.join("zz_copy.xlsx")).unwrap();
+    let out = wd
+        .katrack()
+        .arg("merge")
+        .arg(&dir)
+        .arg("--plan")
+        .arg(sample("harborough_q1_2020_21.json"))
+        .args(["--previous", "q1.json", "-o", "dup.xlsx"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("5 returns, "));
+    assert_eq!(
+        sheet_names(&wd.path("dup.xlsx")),
+        ["Summary", "Appendix A", "Issues", "Returns", "Changes"]
+    );
+}
