@@ -100,9 +100,9 @@ pub fn merge_jobs(
     }
 }
 
-/// [`merge_jobs`] taking the plan and the returns (file name, laid-out return) by value: the
-/// master's text is moved out of them rather than copied, and what the master does not need is
-/// freed before it returns. The result is the same.
+/// [`merge_jobs`] taking the plan and the returns (file name, laid-out return) by value. The
+/// master is put together by [`Pending::merged`], which moves its text out of them rather than
+/// copying it and frees what it does not keep; the result is the same.
 ///
 /// When no id is given twice (by two returns, or twice by one), the master does not depend on
 /// the findings, and it is written while the returns are checked: `early` is called on this
