@@ -15,6 +15,7 @@ use crate::finding::{Finding, Severity};
 use crate::layout::Parsed;
 use crate::model::{Activity, Tracker};
 use crate::profile::Profile;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What the rules may consult besides the return itself.
@@ -63,22 +64,26 @@ pub struct Memo<'c> {
     pub held: HashSet<String>,
     /// Leads the return answers for (`missing-activity`, see [`history::return_leads`]).
     pub leads: BTreeSet<String>,
-    /// The plan's first activity of each id.
-    pub planned: Option<HashMap<&'c str, &'c Activity>>,
+    /// The plan's first activity of each id: built by the first rule that asks, or lent by
+    /// [`check_all`] and [`check_all_jobs`], which build it once for every return.
+    pub planned: Option<Cow<'c, PlanIndex<'c>>>,
     /// Last quarter's activity of each id.
     pub before: Option<HashMap<&'c str, &'c Activity>>,
 }
 
 impl<'c> Memo<'c> {
     /// The plan's first activity of each id (empty without a plan), built on first use.
-    pub fn planned(&mut self, ctx: &Context<'c>) -> &HashMap<&'c str, &'c Activity> {
-        self.planned.get_or_insert_with(|| {
-            let mut planned = HashMap::new();
-            for p in ctx.plan.iter().flat_map(|p| &p.activities) {
-                planned.entry(p.id.as_str()).or_insert(p);
-            }
-            planned
-        })
+    pub fn planned(&mut self, ctx: &Context<'c>) -> &PlanIndex<'c> {
+        self.planned
+            .get_or_insert_with(|| Cow::Owned(plan_index(ctx)))
+    }
+
+    /// A memo that starts with `planned` (see [`Memo::planned`]).
+    fn lent(planned: Option<&'c PlanIndex<'c>>) -> Memo<'c> {
+        Memo {
+            planned: planned.map(Cow::Borrowed),
+            ..Memo::default()
+        }
     }
 
     /// Last quarter's activity of each id (the last one given), built on first use.
@@ -91,6 +96,18 @@ impl<'c> Memo<'c> {
                 .collect()
         })
     }
+}
+
+/// The plan's first activity of each id.
+pub type PlanIndex<'c> = HashMap<&'c str, &'c Activity>;
+
+/// The index of `ctx`'s plan (empty without one).
+fn plan_index<'c>(ctx: &Context<'c>) -> PlanIndex<'c> {
+    let mut planned = HashMap::new();
+    for p in ctx.plan.iter().flat_map(|p| &p.activities) {
+        planned.entry(p.id.as_str()).or_insert(p);
+    }
+    planned
 }
 
 /// Every rule that looks at one return, in report order.
@@ -205,7 +222,16 @@ impl<'a> Emitter<'a> {
 
 /// Runs every rule on one return; the layout's own findings come first.
 pub fn check(ret: Return, ctx: &Context) -> Vec<Finding> {
-    let mut checker = Checker::new(ret.file, *ctx);
+    check_lent(ret, ctx, None)
+}
+
+/// [`check`] with the plan's index lent, when it is built already.
+fn check_lent<'c>(
+    ret: Return,
+    ctx: &Context<'c>,
+    planned: Option<&'c PlanIndex<'c>>,
+) -> Vec<Finding> {
+    let mut checker = Checker::lent(ret.file, *ctx, planned);
     checker.part(ret.parsed);
     checker.finish(ret.parsed.findings.clone())
 }
@@ -218,9 +244,14 @@ fn emitter<'a>(rule: &dyn Rule, ret: Return<'a>, ctx: &Context) -> Emitter<'a> {
     Emitter::new(rule.code(), severity, ret)
 }
 
-/// One rule on one whole return.
-fn check_one(rule: &dyn Rule, ret: Return, ctx: &Context) -> Vec<Finding> {
-    let mut memo = Memo::default();
+/// One rule on one whole return, with the plan's index lent.
+fn check_one<'c>(
+    rule: &dyn Rule,
+    ret: Return,
+    ctx: &Context<'c>,
+    planned: Option<&'c PlanIndex<'c>>,
+) -> Vec<Finding> {
+    let mut memo = Memo::lent(planned);
     let mut e = emitter(rule, ret, ctx);
     rule.check(&ret, ctx, &mut memo, &mut e);
     rule.finish(ctx, &memo, &mut e);
@@ -240,10 +271,15 @@ pub struct Checker<'c> {
 impl<'c> Checker<'c> {
     /// A checker for the return read from `file`.
     pub fn new(file: &str, ctx: Context<'c>) -> Self {
+        Checker::lent(file, ctx, None)
+    }
+
+    /// [`Checker::new`] with the plan's index lent to every rule, when it is built already.
+    fn lent(file: &str, ctx: Context<'c>, planned: Option<&'c PlanIndex<'c>>) -> Self {
         Checker {
             file: file.to_string(),
             ctx,
-            memos: RULES.iter().map(|_| Memo::default()).collect(),
+            memos: RULES.iter().map(|_| Memo::lent(planned)).collect(),
             found: vec![Vec::new(); RULES.len()],
             activities: 0,
         }
@@ -289,7 +325,12 @@ impl<'c> Checker<'c> {
 /// Runs every rule on every return, then the rules across returns (`conflict`).
 /// Findings come grouped by return, in the order the returns were given.
 pub fn check_all(returns: &[Return], ctx: &Context) -> Vec<Vec<Finding>> {
-    let mut out: Vec<Vec<Finding>> = returns.iter().map(|r| check(*r, ctx)).collect();
+    // The plan's index, built once for every return rather than by each rule for each.
+    let planned = ctx.plan.map(|_| plan_index(ctx));
+    let mut out: Vec<Vec<Finding>> = returns
+        .iter()
+        .map(|r| check_lent(*r, ctx, planned.as_ref()))
+        .collect();
     for (i, found) in history::conflicts(returns, ctx).into_iter().enumerate() {
         out[i].extend(found);
     }
@@ -306,7 +347,10 @@ pub fn check_all_jobs(returns: &[Return], ctx: &Context, jobs: usize) -> Vec<Vec
     let pairs: Vec<(usize, usize)> = (0..returns.len())
         .flat_map(|r| (0..RULES.len()).map(move |k| (r, k)))
         .collect();
-    let found = in_parallel(&pairs, jobs, |&(r, k)| check_one(RULES[k], returns[r], ctx));
+    let planned = ctx.plan.map(|_| plan_index(ctx));
+    let found = in_parallel(&pairs, jobs, |&(r, k)| {
+        check_one(RULES[k], returns[r], ctx, planned.as_ref())
+    });
     let mut out: Vec<Vec<Finding>> = returns.iter().map(|r| r.parsed.findings.clone()).collect();
     for ((r, _), f) in pairs.into_iter().zip(found) {
         out[r].extend(f);

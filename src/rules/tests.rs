@@ -108,6 +108,23 @@ fn checking_on_several_threads_gives_the_same_findings() {
         .collect();
     let one = check_all(&returns, &ctx);
     assert!(one.iter().map(Vec::len).sum::<usize>() > 6, "{one:?}");
+    for rule in ["unexpected-activity", "missing-activity"] {
+        assert!(
+            one.iter().flatten().any(|f| f.rule == rule),
+            "{rule}: {one:?}"
+        );
+    }
+    // check_all lends one index of the plan to every return; each checked alone builds its own.
+    let alone: Vec<Vec<Finding>> = returns
+        .iter()
+        .zip(history::conflicts(&returns, &ctx))
+        .map(|(r, conflicts)| {
+            let mut found = check(*r, &ctx);
+            found.extend(conflicts);
+            found
+        })
+        .collect();
+    assert_eq!(one, alone);
     for jobs in [2, 3, 64] {
         assert_eq!(check_all_jobs(&returns, &ctx, jobs), one, "{jobs} jobs");
     }
