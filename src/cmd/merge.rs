@@ -140,10 +140,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         jobs,
         |activities| appendix.write(&meta, activities, &profile),
         |activities, per_return, leads| {
-            let findings: Vec<Finding> = unreadable
+            let findings: Vec<&Finding> = unreadable
                 .iter()
                 .chain(per_return.iter().flatten())
-                .cloned()
                 .collect();
             let input = write::SheetsInput {
                 meta: &meta,

@@ -85,10 +85,11 @@ pub fn summary_workbook(input: &SummaryInput, profile: &Profile) -> Result<Vec<u
 fn build(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
     let t = input.tracker;
     let activities: Vec<Fields> = t.activities.iter().map(Activity::fields).collect();
+    let findings: Vec<&Finding> = input.findings.iter().collect();
     let sheets = SheetsInput {
         meta: t,
         activities: &activities,
-        findings: input.findings,
+        findings: &findings,
         returns: input.returns,
         changes: input.changes,
     };
@@ -119,8 +120,8 @@ pub struct SheetsInput<'a> {
     pub meta: &'a Tracker,
     /// The master's activities, in order.
     pub activities: &'a [Fields<'a>],
-    /// The findings on the returns (or on the master); an "Issues" sheet lists them.
-    pub findings: &'a [Finding],
+    /// The findings on the returns (or on the master), in order; an "Issues" sheet lists them.
+    pub findings: &'a [&'a Finding],
     /// Per-lead completeness from a merge; a "Returns" sheet shows it.
     pub returns: Option<&'a [LeadReturn]>,
     /// What moved since last quarter; a "Changes" sheet shows it.

@@ -84,11 +84,12 @@ fn heading(ws: &mut Worksheet, f: &Formats, title: &str, line: &str) -> Result<R
 }
 
 /// Every finding, errors first, as a filterable Excel table with the severity coloured.
-pub(super) fn issues(ws: &mut Worksheet, t: &Tracker, findings: &[Finding]) -> Result<()> {
+pub(super) fn issues(ws: &mut Worksheet, t: &Tracker, findings: &[&Finding]) -> Result<()> {
     let f = Formats::new();
-    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    let mut sorted: Vec<&Finding> = findings.to_vec();
     sorted.sort_by_key(|x| Reverse(x.severity));
-    let header = heading(ws, &f, "Issues found in the returns", &count_line(findings))?;
+    let line = count_line(findings.iter().copied());
+    let header = heading(ws, &f, "Issues found in the returns", &line)?;
     for (col, (_, width)) in (0..).zip(ISSUE_COLUMNS) {
         ws.set_column_width(col, width)?;
     }
