@@ -269,8 +269,9 @@ pub(crate) fn free_aside<T: Send + 'static>(trash: T) {
     let _ = std::thread::Builder::new().spawn(move || drop(trash));
 }
 
-/// The master's title lines (title, organisation, period) from the plan, without activities.
-fn title_lines(plan: &Tracker) -> Tracker {
+/// The master's title lines (title, organisation, period) from the plan, without activities:
+/// those of the master [`merge_owned`]'s callbacks write.
+pub fn title_lines(plan: &Tracker) -> Tracker {
     Tracker {
         title: plan.title.clone(),
         organisation: plan.organisation.clone(),

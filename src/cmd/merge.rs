@@ -122,12 +122,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     let activities = parsed.iter().map(|(_, p)| p.tracker.activities.len()).sum();
     // The master's title lines: the plan's, with --period.
-    let meta = Tracker {
-        title: plan.title.clone(),
-        organisation: plan.organisation.clone(),
-        period: args.period.clone().unwrap_or_else(|| plan.period.clone()),
-        ..Tracker::default()
-    };
+    let mut meta = merge::title_lines(&plan);
+    if let Some(p) = &args.period {
+        meta.period.clone_from(p);
+    }
     // When the master is known before the returns are checked, Appendix A is written while
     // they are, and the other sheets once they are.
     let mut book = write::SummaryBook::new(&meta)?;

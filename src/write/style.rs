@@ -173,25 +173,20 @@ pub(crate) fn header_text(text: &str) -> String {
 
 /// "3 errors, 1 warning, 2 notes".
 pub(crate) fn count_line<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> String {
-    let mut counts = [0usize; 3];
+    let (mut errors, mut warnings, mut notes) = (0, 0, 0);
     for f in findings {
-        counts[match f.severity {
-            Severity::Error => 0,
-            Severity::Warning => 1,
-            Severity::Info => 2,
-        }] += 1;
+        match f.severity {
+            Severity::Error => errors += 1,
+            Severity::Warning => warnings += 1,
+            Severity::Info => notes += 1,
+        }
     }
-    let count = |s: Severity| match s {
-        Severity::Error => counts[0],
-        Severity::Warning => counts[1],
-        Severity::Info => counts[2],
-    };
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}, {}",
-        plural(count(Severity::Error), "error"),
-        plural(count(Severity::Warning), "warning"),
-        plural(count(Severity::Info), "note")
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        plural(notes, "note")
     )
 }
 

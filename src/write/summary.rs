@@ -40,6 +40,14 @@ pub const RETURNS_SHEET: &str = "Returns";
 /// What moved since last quarter; only when changes are given.
 pub const CHANGES_SHEET: &str = "Changes";
 
+/// The list sheets, in workbook order after Summary and Appendix A (the first at
+/// [`FIRST_LIST`]); [`ISSUES`], [`RETURNS`] and [`CHANGES`] are their places in this list.
+const LIST_SHEETS: [&str; 3] = [ISSUES_SHEET, RETURNS_SHEET, CHANGES_SHEET];
+const FIRST_LIST: usize = 2;
+const ISSUES: usize = 0;
+const RETURNS: usize = 1;
+const CHANGES: usize = 2;
+
 /// What goes into a summary workbook.
 #[derive(Debug, Clone, Copy)]
 pub struct SummaryInput<'a> {
@@ -160,7 +168,7 @@ impl SummaryBook {
         crate::error::guarded(
             || {
                 let mut workbook = new_workbook(t)?;
-                for name in [ISSUES_SHEET, RETURNS_SHEET, CHANGES_SHEET] {
+                for name in LIST_SHEETS {
                     workbook.add_worksheet().set_name(name)?;
                 }
                 Ok(SummaryBook {
@@ -203,9 +211,9 @@ impl SummaryBook {
     ) -> Result<()> {
         crate::error::guarded(
             || {
-                let ws = &mut self.workbook.worksheets_mut()[4];
+                let ws = &mut self.workbook.worksheets_mut()[FIRST_LIST + CHANGES];
                 lists::changes(ws, meta, activities, changes, profile)?;
-                self.written[2] = true;
+                self.written[CHANGES] = true;
                 Ok(())
             },
             super::writer_panic,
@@ -246,7 +254,7 @@ impl SummaryBook {
         let sheets = self.workbook.worksheets_mut();
         for (i, written) in self.written.iter().enumerate().rev() {
             if !written {
-                sheets.remove(2 + i);
+                sheets.remove(FIRST_LIST + i);
             }
         }
         self.workbook
@@ -324,16 +332,16 @@ fn write_lists(
 ) -> Result<()> {
     let t = input.meta;
     if !input.findings.is_empty() {
-        lists::issues(&mut sheets[0], t, input.findings)?;
-        written[0] = true;
+        lists::issues(&mut sheets[ISSUES], t, input.findings)?;
+        written[ISSUES] = true;
     }
     if let Some(returns) = input.returns {
-        lists::returns(&mut sheets[1], t, input.activities, returns)?;
-        written[1] = true;
+        lists::returns(&mut sheets[RETURNS], t, input.activities, returns)?;
+        written[RETURNS] = true;
     }
     if let Some(changes) = input.changes {
-        lists::changes(&mut sheets[2], t, input.activities, changes, profile)?;
-        written[2] = true;
+        lists::changes(&mut sheets[CHANGES], t, input.activities, changes, profile)?;
+        written[CHANGES] = true;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! formula or number, and the bytes are reproducible (fixed creation date).
 
 use crate::error::{Error, Result};
+use crate::model::field::STATUS;
 use crate::model::{Activity, AsFields, Fields, Tracker};
 use crate::profile::Profile;
 use crate::write::style::text_row_height as row_height;
@@ -56,8 +57,6 @@ pub const COLUMNS: [Column; 11] = [
 
 /// The last visible column (G); banners and headings are merged across A to here.
 const LAST_VISIBLE: ColNum = 6;
-/// The status column (C), the one cell of a row with a format of its own.
-const STATUS: usize = 2;
 /// Points per line of 11pt Calibri.
 const LINE_HEIGHT: f64 = 15.0;
 
