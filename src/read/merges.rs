@@ -165,7 +165,23 @@ fn relationships<B: BufRead>(xml: &mut Reader<B>) -> Option<HashMap<String, (Str
 /// `'value'`) the way calamine reads attributes, which refuses an element (and so a sheet or
 /// workbook) where one does not.
 pub(super) fn attributes_ok(e: &BytesStart) -> bool {
-    if e.attributes().any(|a| a.is_err()) {
+    // quick-xml's own check for a repeated name allocates for every element; the names of up
+    // to `NAMES` attributes are compared here instead, and quick-xml checks any longer list.
+    const NAMES: usize = 8;
+    let mut names = [""; NAMES];
+    let mut count = 0;
+    for a in e.attributes().with_checks(false) {
+        let Ok(a) = a else { return false };
+        let name = a.key.0;
+        if names[..count.min(NAMES)].contains(&name) {
+            return false;
+        }
+        if let Some(slot) = names.get_mut(count) {
+            *slot = name;
+        }
+        count += 1;
+    }
+    if count > NAMES && e.attributes().any(|a| a.is_err()) {
         return false;
     }
     let raw = e.attributes_raw().as_bytes();
@@ -284,6 +300,35 @@ mod tests {
             } else if path.extension().is_some_and(|e| e == "xlsx") {
                 out.push(path);
             }
+        }
+    }
+
+    #[test]
+    fn attributes_are_refused_as_quick_xml_refuses_them_repeated_names_included() {
+        // quick-xml's own check (names compared, allocating) against the one here.
+        let checked = |e: &BytesStart| !e.attributes().any(|a| a.is_err());
+        let mut many: Vec<String> = (0..12).map(|i| format!("a{i}=\"{i}\"")).collect();
+        let twelve = many.join(" ");
+        many.push("a3='again'".to_string());
+        let repeated_late = many.join(" ");
+        let cases = [
+            (r#"c r="A1" t="s""#, true),
+            (r#"c r="A1" r="B1""#, false),
+            (r#"c r="A1" s="1" t="s" x:r="A1""#, true),
+            (
+                r#"c a="1" b="2" c="3" d="4" e="5" f="6" g="7" h="8" a="9""#,
+                false,
+            ),
+            (r#"c r="A1" t"#, false),
+            (r#"c r=A1"#, false),
+            (twelve.as_str(), true),
+            (repeated_late.as_str(), false),
+        ];
+        for (text, ok) in cases {
+            let name_len = text.find(' ').unwrap_or(text.len());
+            let e = BytesStart::from_content(text, name_len);
+            assert_eq!(checked(&e), ok, "quick-xml on {text}");
+            assert_eq!(attributes_ok(&e), ok, "{text}");
         }
     }
 

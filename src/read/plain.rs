@@ -148,7 +148,7 @@ enum Part {
 /// calamine would read the sheet without an error.
 fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<SheetCells> {
     let (mut rows, mut cells, mut areas) = (Vec::new(), Vec::new(), Vec::new());
-    let mut buf = Vec::new();
+    let (mut buf, mut scratch) = (Vec::new(), Scratch::default());
     let mut last_row = None;
     let (mut part, mut in_merges, mut merges_read) = (Part::Before, false, false);
     loop {
@@ -176,10 +176,9 @@ fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<Sheet
             }
             Event::Start(e) if part == Part::Data && e.local_name().as_ref() == "c" => {
                 let (row, col, shared) = cell_attrs(&e)?;
-                let value = cell_value(xml)?;
+                let value = cell_value(xml, &mut scratch)?;
                 match (shared, value) {
-                    (true, Some(v)) => {
-                        let index = plain_number(v.as_bytes())?;
+                    (true, Some(index)) => {
                         if last_row != Some(row) {
                             if given_up.load(Ordering::Relaxed) {
                                 return None;
@@ -221,7 +220,8 @@ fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<Sheet
 /// A `<c>`'s position (from its plain `A1` reference) and whether it is a shared string.
 fn cell_attrs(e: &BytesStart) -> Option<(u32, u32, bool)> {
     let (mut pos, mut shared) = (None, false);
-    for a in e.attributes() {
+    // `attributes_ok` has checked them, repeated names included.
+    for a in e.attributes().with_checks(false) {
         let a = a.ok()?;
         match a.key.as_ref() {
             "r" => pos = Some(plain_a1(a.value.as_bytes())?),
@@ -234,26 +234,37 @@ fn cell_attrs(e: &BytesStart) -> Option<(u32, u32, bool)> {
     Some((row, col, shared))
 }
 
-/// The text of a cell's `<v>` (`None`: no value); any other content is not plain.
-fn cell_value<R: Read>(xml: &mut Xml<R>) -> Option<Option<String>> {
+/// What reading a cell's value reuses from cell to cell: the events' bytes and the `<v>`'s
+/// name.
+#[derive(Default)]
+struct Scratch {
+    buf: Vec<u8>,
+    name: String,
+}
+
+/// The shared string number in a cell's `<v>` (`None`: no value); any other content, or a
+/// value that is not a plain number, is not plain.
+fn cell_value<R: Read>(xml: &mut Xml<R>, scratch: &mut Scratch) -> Option<Option<u32>> {
+    let Scratch { buf, name } = scratch;
     let mut value = None;
-    let mut buf = Vec::new();
     loop {
         buf.clear();
-        match xml.read_event_into(&mut buf).ok()? {
+        match xml.read_event_into(buf).ok()? {
             Event::Start(e) if e.local_name().as_ref() == "v" && value.is_none() => {
                 // calamine takes the one text and reads on to the `<v>`'s own end tag: only
                 // that plain shape is read here.
-                let name = e.name().as_ref().to_string();
+                name.clear();
+                name.push_str(e.name().as_ref());
                 buf.clear();
-                let Event::Text(t) = xml.read_event_into(&mut buf).ok()? else {
+                let Event::Text(t) = xml.read_event_into(buf).ok()? else {
                     return None;
                 };
-                let text: &str = &t;
-                let text = text.to_owned();
+                let number = plain_number(t.as_bytes())?;
                 buf.clear();
-                match xml.read_event_into(&mut buf).ok()? {
-                    Event::End(end) if end.name().as_ref() == name => value = Some(text),
+                match xml.read_event_into(buf).ok()? {
+                    Event::End(end) if end.name().as_ref() == name.as_str() => {
+                        value = Some(number);
+                    }
                     _ => return None,
                 }
             }
