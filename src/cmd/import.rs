@@ -71,7 +71,12 @@ impl Loaded {
                     *mine = theirs;
                 }
             }
-            tracker.activities.extend(t.activities);
+            if tracker.activities.is_empty() {
+                // The first (usually the only) input's list is taken whole, not copied.
+                tracker.activities = t.activities;
+            } else {
+                tracker.activities.extend(t.activities);
+            }
         }
         tracker
     }

@@ -38,13 +38,13 @@ impl State<'_> {
             theme_strapline: self.theme.1.clone(),
             source: Some(Source {
                 file: self.file.to_string(),
-                sheet: self.sheet.clone(),
+                sheet: self.sheet.to_string(),
                 row: row.row + 1,
             }),
             ..Activity::default()
         };
         let mut cells = ActivityCells {
-            sheet: self.sheet.clone(),
+            sheet: std::sync::Arc::clone(&self.sheet),
             row: row.row,
             columns: std::sync::Arc::clone(&self.columns),
             ..ActivityCells::default()
@@ -70,9 +70,7 @@ impl State<'_> {
                 }
                 Some(field) => {
                     // The text as written is kept below, where cleaning changed it.
-                    cells
-                        .fields
-                        .insert(field, (row.row, cell.col, String::new()));
+                    cells.fields.insert(field, row.row, cell.col);
                     if field != "title" && field != "id" {
                         *a.field_mut(field).expect("a canonical field") = text.to_string();
                     }
@@ -91,7 +89,8 @@ impl State<'_> {
                 );
                 self.not_read(row, (cell.col, &cell.text), &why, &id, out);
             }
-            cells.fields.insert("id", (row.row, col, raw));
+            cells.fields.insert("id", row.row, col);
+            cells.fields.keep_written("id", raw);
         }
         a.id = id;
         self.read_source(row, header, &source_cells, &mut a, out);
@@ -103,12 +102,10 @@ impl State<'_> {
             clean::multiline_in_place(&mut a.progress);
             clean::multiline_in_place(&mut a.next_steps);
         }
-        for (field, (_, col, raw)) in cells.fields.iter_mut() {
-            let written = row.get(*col).map_or("", |c| c.text.as_str());
-            if raw.is_empty() && a.field(field) != Some(written) {
-                *raw = written.to_string();
-            }
-        }
+        cells.fields.fill_written(|field, (_, col)| {
+            let written = row.get(col).map_or("", |c| c.text.as_str());
+            (a.field(field) != Some(written)).then(|| written.to_string())
+        });
         out.tracker.activities.push(a);
         out.cells.push(cells);
         self.open = true;
@@ -137,7 +134,7 @@ impl State<'_> {
         for (field, seen) in seen {
             let now = a.field(field).unwrap_or("");
             if seen != now && !now.is_empty() && !seen.is_empty() {
-                let Some(&(r, c, _)) = cells.fields.get(field) else {
+                let Some((r, c)) = cells.fields.get(field) else {
                     continue;
                 };
                 let Some(mut f) = finding(
@@ -241,17 +238,14 @@ impl State<'_> {
                 conflicts.push((cell.col, cell.text.clone(), why_unmapped(header, cell.col)));
                 continue;
             };
-            match cells.fields.get_mut(field) {
+            if cells.fields.get(field).is_some() {
                 // The value is about to grow: keep the first row's text as written.
-                Some((_, _, raw)) if raw.is_empty() => {
-                    *raw = a.field(field).unwrap_or("").to_string();
-                }
-                Some(_) => {}
-                None => {
-                    cells
-                        .fields
-                        .insert(field, (row.row, cell.col, cell.text.clone()));
-                }
+                cells
+                    .fields
+                    .keep_written(field, a.field(field).unwrap_or(""));
+            } else {
+                cells.fields.insert(field, row.row, cell.col);
+                cells.fields.keep_written(field, cell.text.as_str());
             }
             match field {
                 "title" => a.title = clean::tidy_inline(&format!("{} {}", a.title, cell.text)),

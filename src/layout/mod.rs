@@ -3,6 +3,7 @@
 //! and accounts for every non-empty row (STYLE.md: nothing dropped silently).
 
 mod activity;
+mod cells;
 mod feed;
 mod header;
 mod sheet;
@@ -15,6 +16,7 @@ use crate::profile::Profile;
 use crate::read::{Format, Input};
 use std::collections::BTreeMap;
 
+pub use cells::FieldCells;
 pub use feed::{Done, Layout, SheetSeen, choose_sheets, reads_sheet};
 pub use header::{Header, HeaderKeys, SOURCE_FIELDS};
 pub use values::clean_activity;
@@ -86,14 +88,14 @@ pub struct SheetReport {
 /// Where an activity's values physically are, for findings that point at cells.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActivityCells {
-    /// The sheet (`""` for CSV and JSON).
-    pub sheet: String,
+    /// The sheet (`""` for CSV and JSON), shared by the activities of one sheet.
+    pub sheet: std::sync::Arc<str>,
     /// 0-based row of the activity's first row.
     pub row: u32,
-    /// Field → (0-based row, 0-based column, the text as written) for the fields the row holds.
-    /// The text is `""` where it is the activity's value word for word (most progress text):
-    /// [`raw`](Self::raw) then gives `None`, and the value stands for it.
-    pub fields: BTreeMap<&'static str, (u32, u32, String)>,
+    /// Field → (0-based row, 0-based column) for the fields the rows hold, and the text as
+    /// written where it is not the activity's value word for word (most progress text is):
+    /// [`raw`](Self::raw) gives it.
+    pub fields: FieldCells,
     /// Field → 0-based column of the table the activity sits in (shared by the activities of
     /// one table).
     pub columns: std::sync::Arc<BTreeMap<&'static str, u32>>,
@@ -103,8 +105,8 @@ impl ActivityCells {
     /// The A1 reference of the cell holding `field`: the cell it was read from, else the empty
     /// cell of its column in the activity's row, else the row's first cell. `""` without a sheet grid.
     pub fn cell(&self, field: &str) -> String {
-        if let Some((r, c, _)) = self.fields.get(field) {
-            return crate::cellref::a1(*r, *c);
+        if let Some((r, c)) = self.fields.get(field) {
+            return crate::cellref::a1(r, c);
         }
         let col = self
             .columns
@@ -120,10 +122,7 @@ impl ActivityCells {
     /// The text as written in the input, before cleaning, when it is not the activity's value
     /// as it stands (`None`: the value is what was written, or the row does not hold the field).
     pub fn raw(&self, field: &str) -> Option<&str> {
-        self.fields
-            .get(field)
-            .map(|(_, _, t)| t.as_str())
-            .filter(|t| !t.is_empty())
+        self.fields.written(field)
     }
 }
 

@@ -26,7 +26,7 @@ pub(super) struct FoundId {
 pub(super) struct State<'a> {
     pub(super) profile: &'a Profile,
     pub(super) file: &'a str,
-    pub(super) sheet: String,
+    pub(super) sheet: std::sync::Arc<str>,
     header: Option<std::sync::Arc<Header>>,
     /// The current header's columns, shared by the cells of every activity under it.
     pub(super) columns: std::sync::Arc<std::collections::BTreeMap<&'static str, u32>>,
@@ -64,7 +64,7 @@ impl<'a> SheetLayout<'a> {
             state: State {
                 profile,
                 file,
-                sheet: if csv { String::new() } else { name.to_string() },
+                sheet: if csv { "".into() } else { name.into() },
                 header: None,
                 columns: Default::default(),
                 theme: Default::default(),
@@ -140,7 +140,7 @@ impl<'a> SheetLayout<'a> {
         }
         if self.keep_rows {
             out.rows.push(RowReport {
-                sheet: st.sheet.clone(),
+                sheet: st.sheet.to_string(),
                 row: row.row + 1,
                 kind,
                 detail,
@@ -206,7 +206,7 @@ pub(super) fn finding(
         activity: None,
         field: None,
         file: st.file.to_string(),
-        sheet: st.sheet.clone(),
+        sheet: st.sheet.to_string(),
         cell: a1(at.0, at.1),
         value: Some(value.to_string()),
         message,

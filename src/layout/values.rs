@@ -45,11 +45,7 @@ pub fn clean_multiline(a: &mut Activity, cells: &mut super::ActivityCells) {
             continue;
         };
         let written = std::mem::replace(text, cleaned);
-        if let Some((_, _, raw)) = cells.fields.get_mut(field) {
-            if raw.is_empty() {
-                *raw = written;
-            }
-        }
+        cells.fields.keep_written(field, written);
     }
 }
 

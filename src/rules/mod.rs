@@ -184,7 +184,7 @@ impl<'a> Emitter<'a> {
             .and_then(|c| c.raw(field))
             .map(str::to_string)
             .or_else(|| a.field(field).map(str::to_string));
-        let sheet = cells.map(|c| c.sheet.clone()).unwrap_or_default();
+        let sheet = cells.map(|c| c.sheet.to_string()).unwrap_or_default();
         let cell = cells.map(|c| c.cell(field)).unwrap_or_default();
         self.findings.push(Finding {
             rule: self.rule.to_string(),

@@ -79,7 +79,7 @@ fn unaccounted(input: &Input, parsed: &Parsed, findings: &[Finding]) -> Vec<Stri
             .cells
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.sheet == name)
+            .filter(|(_, c)| &*c.sheet == name)
             .map(|(i, c)| (c.row, i))
             .collect();
         for row in &sheet.rows {
