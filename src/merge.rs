@@ -63,7 +63,8 @@ pub fn merge(
     merge_jobs(plan, returns, profile, previous, 1)
 }
 
-/// [`merge`] with the returns checked on up to `jobs` threads; the result is the same.
+/// [`merge`] with the returns checked on up to `jobs` threads; the result is the same. The
+/// plan and the returns are copied: [`merge_owned`] takes them instead.
 pub fn merge_jobs(
     plan: &Tracker,
     returns: &[Return],
@@ -71,38 +72,29 @@ pub fn merge_jobs(
     previous: Option<&Tracker>,
     jobs: usize,
 ) -> Merged {
-    let mut returns: Vec<Return> = returns.to_vec();
-    returns.sort_by(|a, b| a.file.cmp(b.file));
-    let (per_return, choice, leads) = decide(plan, &returns, profile, previous, jobs);
-    let mut master = title_lines(plan);
-    let mut not_returned = Vec::new();
-    let got = |(r, i): (usize, usize)| &returns[r].parsed.tracker.activities[i];
-    for (p, pick) in plan.activities.iter().zip(&choice.planned) {
-        match pick {
-            Some(at) => master.activities.push(from_return(p, got(*at))),
-            None => {
-                not_returned.push(p.id.clone());
-                master.activities.push(Activity {
-                    source: None,
-                    ..p.clone()
-                });
-            }
-        }
-    }
-    master
-        .activities
-        .extend(choice.unplanned.iter().map(|at| got(*at).clone()));
-    Merged {
-        master,
+    let mut returns: Vec<(String, Parsed)> = returns
+        .iter()
+        .map(|r| (r.file.to_string(), r.parsed.clone()))
+        .collect();
+    returns.sort_by(|a, b| a.0.cmp(&b.0));
+    let borrowed: Vec<Return> = returns
+        .iter()
+        .map(|(file, parsed)| Return { file, parsed })
+        .collect();
+    let (per_return, choice, leads) = decide(plan, &borrowed, profile, previous, jobs);
+    Pending {
+        plan: plan.clone(),
+        returns,
+        choice,
         leads,
-        not_returned,
-        findings: per_return.into_iter().flatten().collect(),
+        per_return,
     }
+    .merged()
 }
 
 /// [`merge_jobs`] taking the plan and the returns (file name, laid-out return) by value. The
-/// master is put together by [`Pending::merged`], which moves its text out of them rather than
-/// copying it and frees what it does not keep; the result is the same.
+/// master is put together by [`Pending::merged`] (as for `merge_jobs`), which moves its text
+/// out of them rather than copying it and frees what it does not keep.
 ///
 /// When no id is given twice (by two returns, or twice by one), the master does not depend on
 /// the findings, and it is written while the returns are checked: `early` is called on this
@@ -242,7 +234,7 @@ impl Pending {
             match pick {
                 Some(at) => master
                     .activities
-                    .push(from_return_owned(p, take(at), &mut unused)),
+                    .push(from_return(p, take(at), &mut unused)),
                 None => {
                     not_returned.push(p.id.clone());
                     master.activities.push(Activity { source: None, ..p });
@@ -395,18 +387,6 @@ fn errors_by_activity(per_return: &[Vec<Finding>]) -> HashMap<(usize, &str), usi
     count
 }
 
-/// The plan's activity updated with a return's content.
-fn from_return(plan: &Activity, got: &Activity) -> Activity {
-    from_return_owned(
-        Activity {
-            source: None,
-            ..plan.clone()
-        },
-        got.clone(),
-        &mut Vec::new(),
-    )
-}
-
 /// The fields of [`from_return`], borrowed.
 fn merged_fields<'a>(plan: &'a Activity, got: &'a Activity) -> Fields<'a> {
     let or_plan = |mine: &'a str, theirs: &'a str| if mine.is_empty() { theirs } else { mine };
@@ -425,8 +405,9 @@ fn merged_fields<'a>(plan: &'a Activity, got: &'a Activity) -> Fields<'a> {
     ]
 }
 
-/// [`from_return`] by value.
-fn from_return_owned(plan: Activity, got: Activity, unused: &mut Vec<String>) -> Activity {
+/// The plan's activity updated with a return's content; the text it does not keep goes to
+/// `unused`.
+fn from_return(plan: Activity, got: Activity, unused: &mut Vec<String>) -> Activity {
     // The text not kept is set aside, to be freed elsewhere.
     let mut or_plan = |mine: String, theirs: String| {
         let (kept, left) = if mine.is_empty() {

@@ -1,5 +1,5 @@
-//! merge_owned against merge_jobs, and the rows it hands over before and after the returns
-//! are checked.
+//! What a merge makes of a few returns, by merge_owned and merge_jobs, and the rows merge_owned
+//! hands over before and after the returns are checked.
 
 use super::*;
 use crate::layout::parse_tracker;
@@ -27,8 +27,8 @@ fn returns(profile: &Profile, sets: &[(&str, Vec<Activity>)]) -> Vec<(String, Pa
 }
 
 /// The owned merge gives what the borrowing one gives, and hands `early` the master's rows
-/// exactly when no id is given twice.
-fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) {
+/// exactly when no id is given twice. Returns the merge.
+fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) -> Merged {
     let profile = Profile::default_profile();
     let gov = "Chief Officer - Governance";
     let mut plan = Tracker::with_activities(vec![
@@ -81,6 +81,23 @@ fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) {
         assert_eq!(findings, got.findings);
         assert_eq!(leads, got.leads);
     }
+    got
+}
+
+/// Each master activity as (id, title, progress, lead, the return it came from).
+fn master_of(m: &Merged) -> Vec<[String; 5]> {
+    m.master
+        .activities
+        .iter()
+        .map(|a| {
+            let from = a.source.as_ref().map_or("", |s| s.file.as_str());
+            [&a.id, &a.title, &a.progress, &a.lead, from].map(str::to_string)
+        })
+        .collect()
+}
+
+fn row(id: &str, title: &str, progress: &str, lead: &str, from: &str) -> [String; 5] {
+    [id, title, progress, lead, from].map(str::to_string)
 }
 
 #[test]
@@ -88,25 +105,48 @@ fn unique_ids_are_written_early_and_merged_the_same() {
     let gov = "Chief Officer - Governance";
     let mut untitled = activity("KA.08.02", "", "Done.");
     untitled.title.clear();
-    same_as_borrowed(
+    let merged = same_as_borrowed(
         &[
             ("b.json", vec![activity("KA.08.01", gov, "Started.")]),
             ("a.json", vec![untitled, activity("KA.09.09", gov, "New.")]),
         ],
         true,
     );
+    let fin = "Chief Officer - Finance and Assets";
+    assert_eq!(
+        master_of(&merged),
+        [
+            row("KA.08.01", "Title of KA.08.01", "Started.", gov, "b.json"),
+            // What the return leaves empty, the plan gives.
+            row("KA.08.02", "Title of KA.08.02", "Done.", gov, "a.json"),
+            // Nobody returned it: the plan's, with no source.
+            row("KA.08.03", "Title of KA.08.03", "", fin, ""),
+            // No plan expected it: after the plan's.
+            row("KA.09.09", "Title of KA.09.09", "New.", gov, "a.json"),
+        ]
+    );
+    assert_eq!(merged.not_returned, ["KA.08.03"]);
+    assert_eq!(merged.master.title, "Plan");
 }
 
 #[test]
 fn an_id_in_two_returns_waits_for_the_findings_and_merges_the_same() {
     let gov = "Chief Officer - Governance";
-    same_as_borrowed(
-        &[
-            ("b.json", vec![activity("KA.08.01", gov, "Started.")]),
-            ("a.json", vec![activity("KA.08.01", gov, "")]),
-        ],
+    let no_lead = activity("KA.08.01", "", "Said otherwise.");
+    let mut complete = activity("KA.08.01", gov, "Started.");
+    complete.portfolio = "Finance".into();
+    let merged = same_as_borrowed(
+        &[("b.json", vec![complete]), ("a.json", vec![no_lead])],
         false,
     );
+    // a.json's has neither lead nor portfolio (two errors), b.json's only the conflict: b.json's
+    // wins although a.json comes first by name.
+    assert_eq!(
+        master_of(&merged)[0],
+        row("KA.08.01", "Title of KA.08.01", "Started.", gov, "b.json")
+    );
+    assert!(merged.findings.iter().any(|f| f.rule == "conflict"));
+    assert_eq!(merged.not_returned, ["KA.08.02", "KA.08.03"]);
 }
 
 #[test]
@@ -114,7 +154,7 @@ fn activities_no_plan_expects_come_after_the_plan_by_id_whichever_return_holds_t
     let gov = "Chief Officer - Governance";
     let mut no_id = activity("", gov, "An activity with no id.");
     no_id.title = "No id".into();
-    same_as_borrowed(
+    let merged = same_as_borrowed(
         &[
             (
                 "c.json",
@@ -134,5 +174,30 @@ fn activities_no_plan_expects_come_after_the_plan_by_id_whichever_return_holds_t
             ("b.json", vec![activity("KA.09.02", gov, "Second.")]),
         ],
         true,
+    );
+    let ids: Vec<&str> = merged
+        .master
+        .activities
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect();
+    // The activity with no id is a finding of its return, not a master activity.
+    assert_eq!(
+        ids,
+        [
+            "KA.08.01", "KA.08.02", "KA.08.03", "KA.09.01", "KA.09.02", "KA.09.03", "KA.10.01"
+        ]
+    );
+    let from: Vec<[String; 5]> = master_of(&merged)[2..].to_vec();
+    assert_eq!(
+        from[0],
+        row("KA.08.03", "Title of KA.08.03", "Planned.", gov, "c.json")
+    );
+    assert_eq!(from[1][4], "a.json");
+    assert_eq!(from[2][4], "b.json");
+    assert_eq!(from[3][4], "c.json");
+    assert_eq!(
+        from[4],
+        row("KA.10.01", "Title of KA.10.01", "Last.", gov, "a.json")
     );
 }
