@@ -233,11 +233,14 @@ pub fn write_tracker_rows<A: AsFields>(
                 row += 1;
             }
         }
-        if !status_formats.contains_key(status) {
-            let format = status_style(&styles.status, profile.status_colour(status));
-            status_formats.insert(status.to_string(), format);
-        }
-        write_activity(ws, row, &activity, &status_formats[status], &styles.cell)?;
+        let status_format = match status_formats.get(status) {
+            Some(format) => format,
+            None => {
+                let format = status_style(&styles.status, profile.status_colour(status));
+                status_formats.entry(status.to_string()).or_insert(format)
+            }
+        };
+        write_activity(ws, row, &activity, status_format, &styles.cell)?;
         row += 1;
     }
 
