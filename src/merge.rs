@@ -64,7 +64,7 @@ pub fn merge(
 }
 
 /// [`merge`] with the returns checked on up to `jobs` threads; the result is the same. The
-/// plan and the returns are copied: [`merge_owned`] takes them instead.
+/// plan and the returns' activities are copied: [`merge_owned`] takes them instead.
 pub fn merge_jobs(
     plan: &Tracker,
     returns: &[Return],
@@ -72,16 +72,21 @@ pub fn merge_jobs(
     previous: Option<&Tracker>,
     jobs: usize,
 ) -> Merged {
-    let mut returns: Vec<(String, Parsed)> = returns
+    let mut returns: Vec<Return> = returns.to_vec();
+    returns.sort_by(|a, b| a.file.cmp(b.file));
+    let (per_return, choice, leads) = decide(plan, &returns, profile, previous, jobs);
+    // The master is made of the returns' activities alone: their cells are not copied.
+    let returns = returns
         .iter()
-        .map(|r| (r.file.to_string(), r.parsed.clone()))
+        .map(|r| {
+            let activities = r.parsed.tracker.activities.clone();
+            let parsed = Parsed {
+                tracker: Tracker::with_activities(activities),
+                ..Parsed::default()
+            };
+            (r.file.to_string(), parsed)
+        })
         .collect();
-    returns.sort_by(|a, b| a.0.cmp(&b.0));
-    let borrowed: Vec<Return> = returns
-        .iter()
-        .map(|(file, parsed)| Return { file, parsed })
-        .collect();
-    let (per_return, choice, leads) = decide(plan, &borrowed, profile, previous, jobs);
     Pending {
         plan: plan.clone(),
         returns,

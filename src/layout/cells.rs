@@ -60,33 +60,35 @@ impl FieldCells {
     pub fn insert(&mut self, field: &str, row: u32, col: u32) {
         let i = place(field).expect("a canonical field or source column");
         self.at[i] = (row, col);
-        self.written.retain(|(p, _)| usize::from(*p) != i);
+        if let Ok(k) = self.slot(i) {
+            self.written.remove(k);
+        }
+    }
+
+    /// Where field `i`'s text as written is in `written` (`Err`: where it would go).
+    fn slot(&self, i: usize) -> Result<usize, usize> {
+        self.written
+            .binary_search_by_key(&i, |(p, _)| usize::from(*p))
     }
 
     /// The text as written in `field`'s cell, when it is not the activity's value as it stands.
     pub fn written(&self, field: &str) -> Option<&str> {
-        let i = place(field)?;
-        self.written
-            .iter()
-            .find(|(p, _)| usize::from(*p) == i)
-            .map(|(_, t)| t.as_str())
+        let k = self.slot(place(field)?).ok()?;
+        Some(&self.written[k].1)
     }
 
     /// Keeps `text` as what `field`'s cell held, unless the field has no cell, a text as
     /// written is kept already, or `text` is empty. Whether it was kept.
     pub fn keep_written(&mut self, field: &str, text: impl Into<String>) -> bool {
-        let Some(i) = place(field).filter(|i| self.at[*i] != NONE) else {
-            return false;
-        };
-        let at = self.written.partition_point(|(p, _)| usize::from(*p) < i);
-        if self
-            .written
-            .get(at)
-            .is_some_and(|(p, _)| usize::from(*p) == i)
-        {
-            return false;
+        match place(field).filter(|i| self.at[*i] != NONE) {
+            Some(i) => self.keep_at(i, text.into()),
+            None => false,
         }
-        let text = text.into();
+    }
+
+    /// [`keep_written`](Self::keep_written) for the field at `i`, which has a cell.
+    fn keep_at(&mut self, i: usize, text: String) -> bool {
+        let Err(at) = self.slot(i) else { return false };
         if text.is_empty() {
             return false;
         }
@@ -102,11 +104,11 @@ impl FieldCells {
         mut written: impl FnMut(&'static str, (u32, u32)) -> Option<String>,
     ) {
         for (i, name) in NAMES.iter().enumerate() {
-            if self.at[i] == NONE || self.written.iter().any(|(p, _)| usize::from(*p) == i) {
+            if self.at[i] == NONE || self.slot(i).is_ok() {
                 continue;
             }
             if let Some(text) = written(name, self.at[i]) {
-                self.keep_written(name, text);
+                self.keep_at(i, text);
             }
         }
     }

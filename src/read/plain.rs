@@ -234,8 +234,8 @@ fn cell_attrs(e: &BytesStart) -> Option<(u32, u32, bool)> {
     Some((row, col, shared))
 }
 
-/// What reading a cell's value reuses from cell to cell: the events' bytes and the `<v>`'s
-/// name.
+/// What reading an element (a cell's value, a shared string, its text) reuses from one to the
+/// next: the events' bytes and the element's name.
 #[derive(Default)]
 struct Scratch {
     buf: Vec<u8>,
@@ -339,7 +339,7 @@ fn shared_strings(zip: &mut Zip, dir: &str, given_up: &AtomicBool) -> Option<Str
             _ => {}
         }
     }
-    let mut names = (String::new(), String::new());
+    let (mut item, mut text) = (Scratch::default(), Scratch::default());
     loop {
         buf.clear();
         match xml.read_event_into(&mut buf).ok()? {
@@ -347,9 +347,9 @@ fn shared_strings(zip: &mut Zip, dir: &str, given_up: &AtomicBool) -> Option<Str
                 if strings.len() % 4096 == 0 && given_up.load(Ordering::Relaxed) {
                     return None;
                 }
-                names.0.clear();
-                names.0.push_str(e.name().as_ref());
-                string_item(&mut xml, &mut names, &mut strings.text)?;
+                item.name.clear();
+                item.name.push_str(e.name().as_ref());
+                string_item(&mut xml, &mut item, &mut text, &mut strings.text)?;
                 strings.ends.push(u32::try_from(strings.text.len()).ok()?);
             }
             Event::End(e) if e.local_name().as_ref() == "sst" => return Some(strings),
@@ -359,20 +359,21 @@ fn shared_strings(zip: &mut Zip, dir: &str, given_up: &AtomicBool) -> Option<Str
     }
 }
 
-/// One `<si>` (its name in `names.0`) appended to `out`: its `<t>` texts joined, phonetic runs
-/// left out (calamine's `read_string`).
+/// One `<si>` (its name in `item.name`) appended to `out`: its `<t>` texts (read with `text`)
+/// joined, phonetic runs left out (calamine's `read_string`).
 fn string_item<R: Read>(
     xml: &mut Xml<R>,
-    names: &mut (String, String),
+    item: &mut Scratch,
+    text: &mut Scratch,
     out: &mut String,
 ) -> Option<()> {
+    let Scratch { buf, name } = item;
     let mut phonetic = false;
-    let mut buf = Vec::new();
     loop {
         buf.clear();
-        match xml.read_event_into(&mut buf).ok()? {
+        match xml.read_event_into(buf).ok()? {
             Event::Start(e) if e.local_name().as_ref() == "rPh" => phonetic = true,
-            Event::End(e) if e.name().as_ref() == names.0 => return Some(()),
+            Event::End(e) if e.name().as_ref() == name.as_str() => return Some(()),
             Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
             Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
                 merges::attributes_ok(&e).then_some(())?;
@@ -380,10 +381,10 @@ fn string_item<R: Read>(
                     .try_get_attribute("xml:space")
                     .ok()?
                     .is_some_and(|a| a.value.as_ref() == "preserve");
-                names.1.clear();
-                names.1.push_str(e.name().as_ref());
+                text.name.clear();
+                text.name.push_str(e.name().as_ref());
                 let start = out.len();
-                text_of(xml, &names.1, out)?;
+                text_of(xml, text, out)?;
                 if !preserve {
                     let part = &out[start..];
                     let trimmed = part.trim_matches([' ', '\t', '\r', '\n']);
@@ -402,17 +403,17 @@ fn string_item<R: Read>(
     }
 }
 
-/// The text of an element up to its end tag `end`, appended to `out`, references resolved as
-/// calamine does.
-fn text_of<R: Read>(xml: &mut Xml<R>, end: &str, out: &mut String) -> Option<()> {
-    let mut buf = Vec::new();
+/// The text of an element (its name in `scratch.name`) up to its end tag, appended to `out`,
+/// references resolved as calamine does.
+fn text_of<R: Read>(xml: &mut Xml<R>, scratch: &mut Scratch, out: &mut String) -> Option<()> {
+    let Scratch { buf, name: end } = scratch;
     loop {
         buf.clear();
-        match xml.read_event_into(&mut buf).ok()? {
+        match xml.read_event_into(buf).ok()? {
             Event::Text(t) => out.push_str(&t.xml10_content()),
             Event::CData(t) => out.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => resolve(&r, out)?,
-            Event::End(e) if e.name().as_ref() == end => return Some(()),
+            Event::End(e) if e.name().as_ref() == end.as_str() => return Some(()),
             Event::Eof => return None,
             _ => {}
         }

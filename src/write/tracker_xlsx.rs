@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::field::STATUS;
-use crate::model::{Activity, AsFields, Fields, Tracker};
+use crate::model::{AsFields, Fields, Tracker};
 use crate::profile::Profile;
 use crate::write::style::text_row_height as row_height;
 use crate::write::style::{Styles, status_style};
@@ -136,19 +136,11 @@ fn workbook_of<A: AsFields>(
     Ok(workbook)
 }
 
-/// Lays the tracker out on an existing worksheet (columns A to K, from row 1), with its print
-/// settings; for workbooks that hold the tracker beside other sheets, such as a summary.
-///
-/// # Errors
-///
-/// As [`tracker_workbook`].
-pub fn write_tracker_sheet(ws: &mut Worksheet, t: &Tracker, profile: &Profile) -> Result<()> {
-    write_tracker_rows(ws, t, t.activities.iter().map(Activity::fields), profile)
-}
-
-/// [`write_tracker_sheet`] with the activities given as their fields, in the order of
-/// [`FIELDS`](crate::model::FIELDS); `t` gives the title lines and print settings (its
-/// activities are not read).
+/// Lays a tracker out on an existing worksheet (columns A to K, from row 1), with its print
+/// settings, for workbooks that hold it beside other sheets, such as a summary: `activities`
+/// (each an [`Activity`](crate::model::Activity) or its fields, in the order of
+/// [`FIELDS`](crate::model::FIELDS)) under the title lines of `t` (whose activities are not
+/// read).
 ///
 /// # Errors
 ///

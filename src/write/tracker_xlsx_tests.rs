@@ -1,6 +1,7 @@
 //! Tests of the formatted tracker workbook (`tracker_xlsx.rs`).
 
 use super::*;
+use crate::model::Activity;
 use calamine::{Data, Reader, Xlsx};
 use std::io::Cursor;
 
