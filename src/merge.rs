@@ -12,12 +12,14 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 mod leads;
+mod streamed;
 #[cfg(test)]
 #[path = "merge_tests.rs"]
 mod tests;
 
 use leads::lead_table;
 pub use leads::{by_lead, lead_of};
+pub use streamed::{PlanStream, RowSink, merge_streamed};
 
 /// How complete one lead's return is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -124,22 +126,11 @@ pub fn merge_owned<R, S: Send>(
             .collect();
         match unique_choice(&plan, &borrowed) {
             Some(choice) => {
-                // The master's activities' fields, in order.
-                let got = |(r, i): (usize, usize)| &borrowed[r].parsed.tracker.activities[i];
                 let (plan, chosen) = (&plan, &choice);
-                let rows = move || {
-                    let planned = plan.activities.iter().zip(&chosen.planned);
-                    planned
-                        .map(move |(p, pick)| match pick {
-                            Some(at) => merged_fields(p, got(*at)),
-                            None => p.fields(),
-                        })
-                        .chain(chosen.unplanned.iter().map(move |at| got(*at).fields()))
-                };
+                let rows = || master_rows(plan, &borrowed, chosen);
                 let (per_return, leads, early) = std::thread::scope(|scope| {
                     let checked = scope.spawn(|| {
-                        let jobs = jobs.saturating_sub(1).max(1);
-                        let per_return = check(plan, &borrowed, profile, previous, jobs);
+                        let per_return = check(plan, &borrowed, profile, previous, checking(jobs));
                         let errors = errors_by_activity(&per_return);
                         let leads = lead_table(plan, &borrowed, &errors, chosen, profile);
                         let rows: Vec<Fields> = rows().collect();
@@ -183,6 +174,12 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// The returns it was given (file name, laid-out return), by file name, for a caller that
+    /// merges them again another way.
+    pub fn into_returns(self) -> Vec<(String, Parsed)> {
+        self.returns
+    }
+
     /// The merge: the master moved out of the plan and the returns, what it does not keep freed
     /// on a thread of its own.
     pub fn merged(self) -> Merged {
@@ -327,6 +324,12 @@ fn decide(
     (per_return, choice, leads)
 }
 
+/// How many threads check the returns beside the writing of the master: one fewer than `jobs`,
+/// at least one.
+fn checking(jobs: usize) -> usize {
+    jobs.saturating_sub(1).max(1)
+}
+
 /// Every finding on every return, with the plan rules.
 fn check(
     plan: &Tracker,
@@ -345,19 +348,7 @@ fn check(
 
 /// The choice of [`decide`] when it does not depend on the findings: no id is given twice.
 fn unique_choice(plan: &Tracker, returns: &[Return]) -> Option<Choice> {
-    let given = returns
-        .iter()
-        .map(|r| r.parsed.tracker.activities.len())
-        .sum();
-    // id → (return, activity, whether the plan has it).
-    let mut held: HashMap<&str, (usize, usize, bool)> = HashMap::with_capacity(given);
-    for (r, ret) in returns.iter().enumerate() {
-        for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
-            if !a.id.is_empty() && held.insert(&a.id, (r, i, false)).is_some() {
-                return None;
-            }
-        }
-    }
+    let mut held = returned_ids(returns)?;
     let planned = plan
         .activities
         .iter()
@@ -367,16 +358,40 @@ fn unique_choice(plan: &Tracker, returns: &[Return]) -> Option<Choice> {
             Some((*r, *i))
         })
         .collect();
+    Some(Choice {
+        planned,
+        unplanned: unplanned_of(held),
+    })
+}
+
+/// Where each returned activity with an id is: id → (return, activity, false, for "the plan
+/// has it"). `None` when some id is given twice (by two returns, or twice by one).
+fn returned_ids<'a>(returns: &[Return<'a>]) -> Option<HashMap<&'a str, (usize, usize, bool)>> {
+    let given = returns
+        .iter()
+        .map(|r| r.parsed.tracker.activities.len())
+        .sum();
+    let mut held: HashMap<&str, (usize, usize, bool)> = HashMap::with_capacity(given);
+    for (r, ret) in returns.iter().enumerate() {
+        for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
+            if !a.id.is_empty() && held.insert(&a.id, (r, i, false)).is_some() {
+                return None;
+            }
+        }
+    }
+    Some(held)
+}
+
+/// The returned activities [`returned_ids`] holds that the plan does not have (not marked),
+/// by id.
+fn unplanned_of(held: HashMap<&str, (usize, usize, bool)>) -> Vec<(usize, usize)> {
     let mut unplanned: Vec<(&str, (usize, usize))> = held
         .into_iter()
         .filter(|(_, (_, _, in_plan))| !in_plan)
         .map(|(id, (r, i, _))| (id, (r, i)))
         .collect();
     unplanned.sort_unstable();
-    Some(Choice {
-        planned,
-        unplanned: unplanned.into_iter().map(|(_, at)| at).collect(),
-    })
+    unplanned.into_iter().map(|(_, at)| at).collect()
 }
 
 /// (return, id) → how many error findings it has.
@@ -390,6 +405,23 @@ fn errors_by_activity(per_return: &[Vec<Finding>]) -> HashMap<(usize, &str), usi
         }
     }
     count
+}
+
+/// The master's activities' fields, in order: the plan's activities (each with the content of
+/// the return `choice` takes it from), then the activities no plan expected.
+fn master_rows<'a>(
+    plan: &'a Tracker,
+    returns: &'a [Return<'a>],
+    choice: &'a Choice,
+) -> impl Iterator<Item = Fields<'a>> + 'a {
+    let got = |(r, i): (usize, usize)| &returns[r].parsed.tracker.activities[i];
+    let planned = plan.activities.iter().zip(&choice.planned);
+    planned
+        .map(move |(p, pick)| match pick {
+            Some(at) => merged_fields(p, got(*at)),
+            None => p.fields(),
+        })
+        .chain(choice.unplanned.iter().map(move |at| got(*at).fields()))
 }
 
 /// The fields of [`from_return`], borrowed.

@@ -3,10 +3,12 @@
 
 use super::check::{default_jobs, exit_code, in_parallel, load_tracker, unreadable_file};
 use super::report::{self, Format, Summary};
+
+mod master;
 use katrack::Tracker;
 use katrack::error::Error;
 use katrack::finding::Finding;
-use katrack::merge::{self, LeadReturn, Merged};
+use katrack::merge::{LeadReturn, Merged};
 use katrack::model::{Activity, Fields};
 use katrack::write;
 use serde::Serialize;
@@ -87,8 +89,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         )));
     }
     let jobs = args.jobs.map_or_else(default_jobs, usize::from);
-    // The plan is read on this thread while the returns are read on others; errors are
-    // reported in the same order as before (the plan's, the previous quarter's, the inputs').
+    // The plan is read on this thread while the returns are read on others: laid out, or,
+    // for a canonical JSON document, only its bytes, parsed later beside Appendix A.
+    let json_plan = master::json_plan(&args.plan);
     let (plan, previous, inputs) = std::thread::scope(|scope| {
         let inputs = scope.spawn(|| {
             super::expand_inputs(&args.inputs).map(|inputs| {
@@ -98,7 +101,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 (inputs, read)
             })
         });
-        let plan = load_tracker(&args.plan, &profile, "--plan");
+        let plan = match &json_plan {
+            Some(input) => Err(std::fs::read(&input.path)),
+            None => Ok(load_tracker(&args.plan, &profile, "--plan")),
+        };
         let previous = args
             .previous
             .as_deref()
@@ -108,7 +114,15 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (plan, previous, inputs)
     });
-    let plan = plan?;
+    // Errors in the same order as ever: the plan's, the previous quarter's, the inputs'. The
+    // bytes of a plan are laid out whole now when they could not be read or something else
+    // failed, so that its own error comes first.
+    let failed = inputs.is_err() || previous.as_ref().is_some_and(Result::is_err);
+    let plan = match (plan, &json_plan) {
+        (Err(Ok(bytes)), Some(input)) if !failed => Err((input, bytes)),
+        (Ok(plan), _) => Ok(plan?),
+        _ => Ok(load_tracker(&args.plan, &profile, "--plan")?),
+    };
     let previous = previous.transpose()?;
     let (inputs, read) = inputs?;
     let mut parsed = Vec::new();
@@ -121,41 +135,24 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         }
     }
     let activities = parsed.iter().map(|(_, p)| p.tracker.activities.len()).sum();
-    // The master's title lines: the plan's, with --period.
-    let mut meta = merge::title_lines(&plan);
-    if let Some(p) = &args.period {
-        meta.period.clone_from(p);
-    }
-    // When the master is known before the returns are checked, Appendix A is written while
-    // they are, and the other sheets once they are.
-    let mut book = write::SummaryBook::new(&meta)?;
-    let (appendix, others) = book.parts();
-    let (pending, early) = merge::merge_owned(
-        plan,
-        parsed,
-        &profile,
-        previous.as_ref(),
+    let set = master::Setting {
+        profile: &profile,
+        previous: previous.as_ref(),
         jobs,
-        |activities| appendix.write(&meta, activities, &profile),
-        |activities, per_return, leads| {
-            let findings: Vec<&Finding> = unreadable
-                .iter()
-                .chain(per_return.iter().flatten())
-                .collect();
-            let input = write::SheetsInput {
-                meta: &meta,
-                activities,
-                findings: &findings,
-                returns: Some(leads),
-                changes: None,
-            };
-            others.write(&input, &profile)
+        period: args.period.as_deref(),
+        unreadable: &unreadable,
+    };
+    let (pending, early) = match plan {
+        Err((input, bytes)) => match master::merge_json(bytes, input, parsed, &set)? {
+            Ok(begun) => begun,
+            // Not streamed to its end: read whole, as any other plan.
+            Err(parsed) => {
+                let plan = load_tracker(&args.plan, &profile, "--plan")?;
+                master::merge_whole(plan, parsed, &set)?
+            }
         },
-    );
-    let early = early.map(|(appendix, (overview, lists))| {
-        // The first failure in workbook order.
-        overview.and(appendix).and(lists).map(|()| (book, meta))
-    });
+        Ok(plan) => master::merge_whole(plan, parsed, &set)?,
+    };
     // The master with --period, and the unreadable files first among the findings.
     let put_together = || {
         let mut merged = pending.merged();

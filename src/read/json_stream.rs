@@ -28,6 +28,21 @@ pub fn stream_tracker_json(
     streamed && de.end().is_ok()
 }
 
+/// [`stream_tracker_json`] of a document already read into memory (`bytes`, the file's whole
+/// content): parsing from memory is about twice as fast as from a reader. The same documents
+/// are streamed, to the same result.
+pub fn stream_tracker_json_bytes(
+    bytes: &[u8],
+    meta: &mut dyn FnMut(&Tracker),
+    each: &mut dyn FnMut(Activity),
+) -> bool {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let streamed = de
+        .deserialize_map(Document { meta, each })
+        .is_ok_and(|done| done);
+    streamed && de.end().is_ok()
+}
+
 /// The top-level object; its value is whether every activity was handed on.
 struct Document<'f> {
     meta: &'f mut dyn FnMut(&Tracker),
@@ -120,6 +135,17 @@ mod tests {
         let mut doc = None;
         let mut all = Vec::new();
         let ok = stream_tracker_json(&path, &mut |t| doc = Some(t.clone()), &mut |a| all.push(a));
+        // From memory, the same documents stream to the same result.
+        let mut in_memory = (None, Vec::new());
+        let from_bytes = stream_tracker_json_bytes(
+            json.as_bytes(),
+            &mut |t| in_memory.0 = Some(t.clone()),
+            &mut |a| in_memory.1.push(a),
+        );
+        assert_eq!(from_bytes, ok, "{json}");
+        if ok {
+            assert_eq!((in_memory.0.as_ref(), &in_memory.1), (doc.as_ref(), &all));
+        }
         ok.then(|| (doc.unwrap(), all))
     }
 

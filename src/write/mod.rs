@@ -17,7 +17,8 @@ pub use annotated::annotated_workbook;
 pub use atomic::{write_file, write_file_with};
 pub use canonical::{to_csv, to_json, write_csv, write_json};
 pub use summary::{
-    AppendixSheet, OtherSheets, SheetsInput, SummaryBook, SummaryInput, summary_workbook,
+    AppendixRows, AppendixSheet, OtherSheets, SheetsInput, SummaryBook, SummaryInput,
+    summary_workbook,
 };
 pub use template::{template_file_name, template_workbook};
 pub use tracker_xlsx::{tracker_workbook, write_tracker_workbook};

@@ -26,7 +26,7 @@ use crate::model::{Activity, Fields, Tracker};
 use crate::profile::Profile;
 use crate::write::style::print_setup;
 use crate::write::style::text_row_height as row_height;
-use crate::write::tracker_xlsx::write_tracker_rows;
+use crate::write::tracker_xlsx::{TrackerRows, write_tracker_rows};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
 
 /// The sheet names, in workbook order.
@@ -279,6 +279,76 @@ impl AppendixSheet<'_> {
             || write_tracker_rows(self.ws, t, activities, profile),
             super::writer_panic,
         )
+    }
+}
+
+impl<'a> AppendixSheet<'a> {
+    /// [`write`](Self::write) for a caller that has the activities one at a time: the title
+    /// lines of `t` and the header now, each activity by [`AppendixRows::row`], the print
+    /// settings by [`AppendixRows::finish`]. The sheet is the same.
+    pub fn rows(self, t: &'a Tracker, profile: &'a Profile) -> AppendixRows<'a> {
+        let started = crate::error::guarded(|| TrackerRows::new(self.ws, t), super::writer_panic);
+        let (rows, result) = match started {
+            Ok(rows) => (Some(rows), Ok(())),
+            Err(e) => (None, Err(e)),
+        };
+        AppendixRows {
+            ws: self.ws,
+            t,
+            profile,
+            rows,
+            result,
+        }
+    }
+}
+
+/// Appendix A being written an activity at a time (see [`AppendixSheet::rows`]). After an
+/// error the rows that follow are not written, and [`finish`](Self::finish) gives the error.
+pub struct AppendixRows<'a> {
+    ws: &'a mut Worksheet,
+    t: &'a Tracker,
+    profile: &'a Profile,
+    rows: Option<TrackerRows>,
+    result: Result<()>,
+}
+
+impl AppendixRows<'_> {
+    /// Writes one activity, its fields in the order of [`FIELDS`](crate::model::FIELDS).
+    pub fn row(&mut self, activity: &Fields) {
+        if let (Some(rows), Ok(())) = (&mut self.rows, &self.result) {
+            let (ws, profile) = (&mut *self.ws, self.profile);
+            let written =
+                crate::error::guarded(|| rows.write(ws, activity, profile), super::writer_panic);
+            if let Err(e) = written {
+                self.result = Err(e);
+            }
+        }
+    }
+
+    /// Ends the sheet: the first error met, or the print settings' result.
+    ///
+    /// # Errors
+    ///
+    /// As [`summary_workbook`].
+    pub fn finish(self) -> Result<()> {
+        self.result?;
+        let (ws, t) = (self.ws, self.t);
+        match self.rows {
+            Some(rows) => crate::error::guarded(|| rows.finish(ws, t), super::writer_panic),
+            None => Ok(()),
+        }
+    }
+}
+
+impl crate::merge::RowSink for AppendixRows<'_> {
+    type Out = Result<()>;
+
+    fn row(&mut self, fields: &Fields) {
+        AppendixRows::row(self, fields);
+    }
+
+    fn finish(self) -> Result<()> {
+        AppendixRows::finish(self)
     }
 }
 

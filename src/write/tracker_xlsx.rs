@@ -151,47 +151,86 @@ pub fn write_tracker_rows<A: AsFields>(
     activities: impl IntoIterator<Item = A>,
     profile: &Profile,
 ) -> Result<()> {
-    let styles = Styles::new();
-    for (i, column) in (0..).zip(COLUMNS.iter()) {
-        ws.set_column_width(i, column.width)?;
-        if column.hidden {
-            ws.set_column_hidden(i)?;
-        }
-    }
-
-    let mut row: RowNum = 0;
-    let top = [
-        (&t.organisation, &styles.organisation, 21.0),
-        (&t.title, &styles.title, 24.0),
-        (&t.period, &styles.period, LINE_HEIGHT + 3.0),
-    ];
-    for (text, format, height) in top {
-        if !text.is_empty() {
-            ws.write_string_with_format(row, 0, text, format)?;
-            ws.set_row_height(row, height)?;
-            row += 1;
-        }
-    }
-
-    let header_row = row;
-    for (i, column) in (0..).zip(COLUMNS.iter()) {
-        ws.write_string_with_format(header_row, i, column.header, &styles.header)?;
-    }
-    ws.set_row_height(header_row, LINE_HEIGHT + 6.0)?;
-    ws.set_freeze_panes(header_row + 1, 0)?;
-    row += 1;
-
-    // One format per status spelling, made once rather than for every activity.
-    let mut status_formats: HashMap<String, Format> = HashMap::new();
-    // The theme and objective of the activity above (owned: activities may be streamed).
-    let mut theme: Option<[String; 2]> = None;
-    let mut objective: Option<[String; 2]> = None;
-    let same = |held: &Option<[String; 2]>, now: [&str; 2]| {
-        held.as_ref()
-            .is_some_and(|[a, b]| a == now[0] && b == now[1])
-    };
+    let mut rows = TrackerRows::new(ws, t)?;
     for activity in activities {
-        let activity = activity.as_fields();
+        rows.write(ws, &activity.as_fields(), profile)?;
+    }
+    rows.finish(ws, t)
+}
+
+/// [`write_tracker_rows`] one activity at a time, for a caller that has its activities only
+/// one by one: [`new`](Self::new) writes the columns, title lines and header,
+/// [`write`](Self::write) each activity's row (with a theme or objective banner above it when
+/// those change), [`finish`](Self::finish) the print settings. The sheet is the same.
+pub struct TrackerRows {
+    styles: Styles,
+    /// The next row to write.
+    row: RowNum,
+    header_row: RowNum,
+    /// One format per status spelling, made once rather than for every activity.
+    status_formats: HashMap<String, Format>,
+    /// The theme and objective of the activity above (owned: activities may be streamed).
+    theme: Option<[String; 2]>,
+    objective: Option<[String; 2]>,
+}
+
+impl TrackerRows {
+    /// Writes the columns, the title lines of `t` (not its activities) and the header row.
+    ///
+    /// # Errors
+    ///
+    /// As [`tracker_workbook`].
+    pub fn new(ws: &mut Worksheet, t: &Tracker) -> Result<TrackerRows> {
+        let styles = Styles::new();
+        for (i, column) in (0..).zip(COLUMNS.iter()) {
+            ws.set_column_width(i, column.width)?;
+            if column.hidden {
+                ws.set_column_hidden(i)?;
+            }
+        }
+
+        let mut row: RowNum = 0;
+        let top = [
+            (&t.organisation, &styles.organisation, 21.0),
+            (&t.title, &styles.title, 24.0),
+            (&t.period, &styles.period, LINE_HEIGHT + 3.0),
+        ];
+        for (text, format, height) in top {
+            if !text.is_empty() {
+                ws.write_string_with_format(row, 0, text, format)?;
+                ws.set_row_height(row, height)?;
+                row += 1;
+            }
+        }
+
+        let header_row = row;
+        for (i, column) in (0..).zip(COLUMNS.iter()) {
+            ws.write_string_with_format(header_row, i, column.header, &styles.header)?;
+        }
+        ws.set_row_height(header_row, LINE_HEIGHT + 6.0)?;
+        ws.set_freeze_panes(header_row + 1, 0)?;
+        Ok(TrackerRows {
+            styles,
+            row: row + 1,
+            header_row,
+            status_formats: HashMap::new(),
+            theme: None,
+            objective: None,
+        })
+    }
+
+    /// Writes one activity (its fields in [`FIELDS`](crate::model::FIELDS) order), under a
+    /// theme or objective banner when it starts a new one.
+    ///
+    /// # Errors
+    ///
+    /// As [`tracker_workbook`].
+    pub fn write(
+        &mut self,
+        ws: &mut Worksheet,
+        activity: &Fields,
+        profile: &Profile,
+    ) -> Result<()> {
         let [
             _,
             _,
@@ -204,39 +243,61 @@ pub fn write_tracker_rows<A: AsFields>(
             objective_title,
             theme_name,
             strapline,
-        ] = activity;
-        if !same(&theme, [theme_name, strapline]) {
-            theme = Some([theme_name.to_string(), strapline.to_string()]);
+        ] = *activity;
+        let same = |held: &Option<[String; 2]>, now: [&str; 2]| {
+            held.as_ref()
+                .is_some_and(|[a, b]| a == now[0] && b == now[1])
+        };
+        let styles = &self.styles;
+        if !same(&self.theme, [theme_name, strapline]) {
+            self.theme = Some([theme_name.to_string(), strapline.to_string()]);
             // A new theme restates its objective even if the id happens to repeat.
-            objective = None;
+            self.objective = None;
             let text = joined(theme_name, strapline);
             if !text.is_empty() {
-                ws.merge_range(row, 0, row, LAST_VISIBLE, &text, &styles.theme)?;
-                ws.set_row_height(row, 24.0)?;
-                row += 1;
+                ws.merge_range(self.row, 0, self.row, LAST_VISIBLE, &text, &styles.theme)?;
+                ws.set_row_height(self.row, 24.0)?;
+                self.row += 1;
             }
         }
-        if !same(&objective, [objective_id, objective_title]) {
-            objective = Some([objective_id.to_string(), objective_title.to_string()]);
+        if !same(&self.objective, [objective_id, objective_title]) {
+            self.objective = Some([objective_id.to_string(), objective_title.to_string()]);
             let text = joined(objective_id, objective_title);
             if !text.is_empty() {
-                ws.merge_range(row, 0, row, LAST_VISIBLE, &text, &styles.objective)?;
-                ws.set_row_height(row, row_height(&[(&text, 231.0)]))?;
-                row += 1;
+                ws.merge_range(
+                    self.row,
+                    0,
+                    self.row,
+                    LAST_VISIBLE,
+                    &text,
+                    &styles.objective,
+                )?;
+                ws.set_row_height(self.row, row_height(&[(&text, 231.0)]))?;
+                self.row += 1;
             }
         }
-        let status_format = match status_formats.get(status) {
+        let status_format = match self.status_formats.get(status) {
             Some(format) => format,
             None => {
                 let format = status_style(&styles.status, profile.status_colour(status));
-                status_formats.entry(status.to_string()).or_insert(format)
+                self.status_formats
+                    .entry(status.to_string())
+                    .or_insert(format)
             }
         };
-        write_activity(ws, row, &activity, status_format, &styles.cell)?;
-        row += 1;
+        write_activity(ws, self.row, activity, status_format, &styles.cell)?;
+        self.row += 1;
+        Ok(())
     }
 
-    page_setup(ws, t, header_row)
+    /// The print settings, once every activity is written.
+    ///
+    /// # Errors
+    ///
+    /// As [`tracker_workbook`].
+    pub fn finish(self, ws: &mut Worksheet, t: &Tracker) -> Result<()> {
+        page_setup(ws, t, self.header_row)
+    }
 }
 
 /// Writes one activity row: strings only, blank bordered cells for empty visible values.

@@ -1,0 +1,190 @@
+//! The master of `katrack merge` put together and its workbook begun: Appendix A written while
+//! the returns are checked, the other sheets once they are. A canonical JSON plan is parsed
+//! beside Appendix A rather than before it ([`merge_json`]); any other plan is read whole first
+//! ([`merge_whole`]).
+
+use crate::cmd::InputFile;
+use katrack::Tracker;
+use katrack::error::Error;
+use katrack::finding::Finding;
+use katrack::layout::Parsed;
+use katrack::merge::{self, LeadReturn, Pending};
+use katrack::model::{Activity, Fields};
+use katrack::profile::Profile;
+use katrack::write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// How many of the plan's activities go from the parsing thread to the writing one at a time.
+const BATCH: usize = 256;
+
+/// What the merge gives the rest of the command: the master still to be put together, and the
+/// workbook begun with its title lines (when the master was known before the returns were
+/// checked), or the first error met writing it.
+pub(super) type Begun = (
+    Pending,
+    Option<Result<(write::SummaryBook, Tracker), Error>>,
+);
+
+/// What a merge needs besides its plan and returns.
+pub(super) struct Setting<'a> {
+    pub(super) profile: &'a Profile,
+    pub(super) previous: Option<&'a Tracker>,
+    pub(super) jobs: usize,
+    /// `--period`.
+    pub(super) period: Option<&'a str>,
+    /// The findings of the returns that could not be read.
+    pub(super) unreadable: &'a [Finding],
+}
+
+/// The plan, when it is one canonical JSON file (by its name): that input, whose bytes are read
+/// beside the returns and parsed beside Appendix A.
+pub(super) fn json_plan(plan: &Path) -> Option<InputFile> {
+    let inputs = super::super::expand_inputs(&[plan.to_path_buf()]).ok()?;
+    let [input] = <[InputFile; 1]>::try_from(inputs).ok()?;
+    input
+        .path
+        .extension()
+        .is_some_and(|e| e == "json")
+        .then_some(input)
+}
+
+/// The master's title lines: the plan's, with --period.
+fn title_lines(plan: &Tracker, period: Option<&str>) -> Tracker {
+    let mut meta = merge::title_lines(plan);
+    if let Some(p) = period {
+        p.clone_into(&mut meta.period);
+    }
+    meta
+}
+
+/// Merges with the whole plan ([`merge::merge_owned`]).
+///
+/// # Errors
+/// When the workbook cannot be begun.
+pub(super) fn merge_whole(
+    plan: Tracker,
+    returns: Vec<(String, Parsed)>,
+    set: &Setting,
+) -> Result<Begun, Error> {
+    let meta = title_lines(&plan, set.period);
+    let mut book = write::SummaryBook::new(&meta)?;
+    let (appendix, others) = book.parts();
+    let (pending, early) = merge::merge_owned(
+        plan,
+        returns,
+        set.profile,
+        set.previous,
+        set.jobs,
+        |activities| appendix.write(&meta, activities, set.profile),
+        sheets_beside(others, &meta, set),
+    );
+    Ok((pending, begun(early, book, meta)))
+}
+
+/// Merges with the plan parsed from `bytes` (the JSON file `plan`) on another thread while the
+/// master's rows are written ([`merge::merge_streamed`]). `Ok(Err(returns))` when the document
+/// is not one [`stream_tracker_json_bytes`](katrack::read::json_stream::stream_tracker_json_bytes)
+/// reads to its end: read it whole.
+///
+/// # Errors
+/// When the workbook cannot be begun.
+pub(super) fn merge_json(
+    bytes: Vec<u8>,
+    plan: &InputFile,
+    returns: Vec<(String, Parsed)>,
+    set: &Setting,
+) -> Result<Result<Begun, Vec<(String, Parsed)>>, Error> {
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<Activity>>();
+    let (meta_tx, meta_rx) = std::sync::mpsc::sync_channel::<Tracker>(1);
+    let complete = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let complete = &complete;
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut n = 0;
+            let done = katrack::read::json_stream::stream_tracker_json_bytes(
+                &bytes,
+                &mut |t| {
+                    let _ = meta_tx.send(merge::title_lines(t));
+                },
+                &mut |mut a| {
+                    katrack::layout::canonical_activity(&mut a, n, &plan.name, set.profile);
+                    n += 1;
+                    batch.push(a);
+                    if batch.len() >= BATCH {
+                        let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    }
+                },
+            );
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            // Set before the channel closes, so the merge sees it once the activities run out.
+            complete.store(done, Ordering::SeqCst);
+        });
+        let Ok(plan_lines) = meta_rx.recv() else {
+            return Ok(Err(returns));
+        };
+        let meta = title_lines(&plan_lines, set.period);
+        let mut book = write::SummaryBook::new(&meta)?;
+        let (appendix, others) = book.parts();
+        let plan = merge::PlanStream {
+            meta: &plan_lines,
+            activities: rx,
+        };
+        let (pending, early) = merge::merge_streamed(
+            plan,
+            returns,
+            set.profile,
+            set.previous,
+            set.jobs,
+            || appendix.rows(&meta, set.profile),
+            sheets_beside(others, &meta, set),
+        );
+        if !complete.load(Ordering::SeqCst) {
+            return Ok(Err(pending.into_returns()));
+        }
+        Ok(Ok((pending, begun(early, book, meta))))
+    })
+}
+
+/// The Summary's result, then the other sheets'.
+type SheetsWritten = (Result<(), Error>, Result<(), Error>);
+
+/// The Summary, Issues and Returns sheets, written once the returns are checked.
+fn sheets_beside<'a>(
+    others: write::OtherSheets<'a>,
+    meta: &'a Tracker,
+    set: &'a Setting,
+) -> impl FnOnce(&[Fields<'_>], &[Vec<Finding>], &[LeadReturn]) -> SheetsWritten + Send + 'a {
+    move |activities, per_return, leads| {
+        let findings: Vec<&Finding> = set
+            .unreadable
+            .iter()
+            .chain(per_return.iter().flatten())
+            .collect();
+        let input = write::SheetsInput {
+            meta,
+            activities,
+            findings: &findings,
+            returns: Some(leads),
+            changes: None,
+        };
+        others.write(&input, set.profile)
+    }
+}
+
+/// The workbook begun beside the merge, with its title lines, or its first error in workbook
+/// order.
+type Written = (Result<(), Error>, SheetsWritten);
+
+fn begun(
+    early: Option<Written>,
+    book: write::SummaryBook,
+    meta: Tracker,
+) -> Option<Result<(write::SummaryBook, Tracker), Error>> {
+    early.map(|(appendix, (overview, lists))| {
+        overview.and(appendix).and(lists).map(|()| (book, meta))
+    })
+}

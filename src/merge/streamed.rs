@@ -1,0 +1,175 @@
+//! A merge whose plan arrives while the master is written: the plan's activities come in
+//! batches from another thread (parsed from its file as the master's rows go out), so that the
+//! plan is read beside Appendix A instead of before it. The master, the findings and every
+//! sheet are those of [`merge_owned`](super::merge_owned) with the whole plan.
+
+use super::{
+    LeadReturn, Pending, check, checking, errors_by_activity, master_rows, merge_owned,
+    merged_fields, returned_ids, unique_choice, unplanned_of,
+};
+use crate::finding::Finding;
+use crate::layout::Parsed;
+use crate::model::{Activity, Fields, Tracker};
+use crate::profile::Profile;
+use crate::rules::Return;
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+/// Where [`merge_streamed`] writes the master's rows, in order.
+pub trait RowSink {
+    /// What the sink gives once every row is written.
+    type Out;
+    /// One row: an activity's fields in the order of [`FIELDS`](crate::model::FIELDS).
+    fn row(&mut self, fields: &Fields);
+    /// Every row has been written.
+    fn finish(self) -> Self::Out;
+}
+
+/// A plan whose activities arrive in batches, for [`merge_streamed`].
+pub struct PlanStream<'a> {
+    /// The plan's title lines (its activities are not read).
+    pub meta: &'a Tracker,
+    /// Its activities in plan order, each laid out as the whole read lays it out; the sender
+    /// is dropped after the last.
+    pub activities: Receiver<Vec<Activity>>,
+}
+
+/// [`merge_owned`] with the plan's activities arriving as `plan` gives them.
+///
+/// When no id is given twice, the master's rows are written to the sink `start` gives (on this
+/// thread) as the plan's activities arrive; once the whole plan has come, the returns are
+/// checked on another thread, which then calls `beside` as [`merge_owned`] does. Otherwise the
+/// whole plan is awaited and [`merge_owned`] decides (neither `start` nor `beside` is called).
+/// The result is [`merge_owned`]'s for the same plan, whatever the batches.
+pub fn merge_streamed<W: RowSink, S: Send>(
+    plan: PlanStream,
+    mut returns: Vec<(String, Parsed)>,
+    profile: &Profile,
+    previous: Option<&Tracker>,
+    jobs: usize,
+    start: impl FnOnce() -> W,
+    beside: impl FnOnce(&[Fields<'_>], &[Vec<Finding>], &[LeadReturn]) -> S + Send,
+) -> (Pending, Option<(W::Out, S)>) {
+    let PlanStream {
+        meta,
+        activities: plan,
+    } = plan;
+    let whole = |activities: Vec<Activity>| Tracker {
+        title: meta.title.clone(),
+        organisation: meta.organisation.clone(),
+        period: meta.period.clone(),
+        activities,
+        ..Tracker::default()
+    };
+    returns.sort_by(|a, b| a.0.cmp(&b.0));
+    let unique = {
+        let borrowed: Vec<Return> = returns
+            .iter()
+            .map(|(file, parsed)| Return { file, parsed })
+            .collect();
+        returned_ids(&borrowed).is_some()
+    };
+    if !unique {
+        let plan = whole(plan.into_iter().flatten().collect());
+        return merge_owned(
+            plan,
+            returns,
+            profile,
+            previous,
+            jobs,
+            |_| unreachable(),
+            beside,
+        );
+    }
+    let (plan, choice, per_return, leads, early) = {
+        let borrowed: Vec<Return> = returns
+            .iter()
+            .map(|(file, parsed)| Return { file, parsed })
+            .collect();
+        let mut held = returned_ids(&borrowed).unwrap_or_default();
+        let mut sink = start();
+        // The rows of the plan's activities as they come, until the whole plan has come.
+        let mut batches: Vec<Vec<Activity>> = Vec::new();
+        let (mut batch, mut next, mut written) = (0, 0, 0);
+        loop {
+            let whole_plan = loop {
+                match plan.try_recv() {
+                    Ok(b) => batches.push(b),
+                    Err(TryRecvError::Empty) => break false,
+                    Err(TryRecvError::Disconnected) => break true,
+                }
+            };
+            if whole_plan {
+                break;
+            }
+            match batches.get(batch).map(|b| b.get(next)) {
+                Some(Some(p)) => {
+                    write_planned(&mut sink, &mut held, &borrowed, p);
+                    (next, written) = (next + 1, written + 1);
+                }
+                Some(None) => (batch, next) = (batch + 1, 0),
+                None => match plan.recv() {
+                    Ok(b) => batches.push(b),
+                    Err(_) => break,
+                },
+            }
+        }
+        let plan = whole(batches.into_iter().flatten().collect());
+        // The rest of the rows beside the check, which needs the whole plan.
+        let (choice, per_return, leads, early) = std::thread::scope(|scope| {
+            let checked = scope.spawn(|| {
+                let choice = unique_choice(&plan, &borrowed).unwrap_or_else(unreachable);
+                let per_return = check(&plan, &borrowed, profile, previous, checking(jobs));
+                let errors = errors_by_activity(&per_return);
+                let leads = super::lead_table(&plan, &borrowed, &errors, &choice, profile);
+                let rows: Vec<Fields> = master_rows(&plan, &borrowed, &choice).collect();
+                let beside = beside(&rows, &per_return, &leads);
+                (choice, per_return, leads, beside)
+            });
+            for p in &plan.activities[written..] {
+                write_planned(&mut sink, &mut held, &borrowed, p);
+            }
+            let unplanned = unplanned_of(held);
+            for (r, i) in unplanned {
+                sink.row(&borrowed[r].parsed.tracker.activities[i].fields());
+            }
+            let out = sink.finish();
+            let (choice, per_return, leads, beside) = checked
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (choice, per_return, leads, (out, beside))
+        });
+        (plan, choice, per_return, leads, early)
+    };
+    let pending = Pending {
+        plan,
+        returns,
+        choice,
+        leads,
+        per_return,
+    };
+    (pending, Some(early))
+}
+
+/// Writes the row of plan activity `p`: with the content of the return that holds its id, if
+/// one does (marked as planned in `held`, see [`returned_ids`]).
+fn write_planned<W: RowSink>(
+    sink: &mut W,
+    held: &mut HashMap<&str, (usize, usize, bool)>,
+    returns: &[Return],
+    p: &Activity,
+) {
+    let fields = match held.get_mut(p.id.as_str()) {
+        Some((r, i, in_plan)) => {
+            *in_plan = true;
+            merged_fields(p, &returns[*r].parsed.tracker.activities[*i])
+        }
+        None => p.fields(),
+    };
+    sink.row(&fields);
+}
+
+/// For a choice that cannot happen: the ids were found unique before.
+fn unreachable<T>() -> T {
+    unreachable!("the returns' ids were found unique")
+}
