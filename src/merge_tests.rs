@@ -1,5 +1,5 @@
-//! What a merge makes of a few returns, by merge_owned and merge_jobs, and the rows merge_owned
-//! hands over before and after the returns are checked.
+//! What a merge makes of a few returns, by merge_owned, merge_streamed and merge_jobs, and the
+//! rows merge_owned and merge_streamed hand over before and after the returns are checked.
 
 use super::*;
 use crate::layout::parse_tracker;
@@ -37,6 +37,7 @@ fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) -> Merge
         activity("KA.08.03", "Chief Officer - Finance and Assets", ""),
     ]);
     plan.title = "Plan".into();
+    let plan_copy = plan.clone();
     let owned = returns(&profile, sets);
     let borrowed: Vec<Return> = owned
         .iter()
@@ -81,7 +82,100 @@ fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) -> Merge
         assert_eq!(findings, got.findings);
         assert_eq!(leads, got.leads);
     }
+    for size in [1, 2] {
+        streamed_same(&plan_copy, &owned, size, &got, expect_early);
+    }
     got
+}
+
+/// Rows written to a sink; each row written lets the next batch of the plan come (so rows are
+/// written while the plan is still arriving), and the last closes the plan.
+struct Sink {
+    rows: Vec<[String; 11]>,
+    plan: Option<std::sync::mpsc::Sender<Vec<Activity>>>,
+    rest: std::collections::VecDeque<Vec<Activity>>,
+}
+
+impl RowSink for Sink {
+    type Out = Vec<[String; 11]>;
+
+    fn row(&mut self, fields: &Fields) {
+        self.rows.push(fields.map(str::to_string));
+        match self.rest.pop_front() {
+            Some(batch) => {
+                let _ = self.plan.as_ref().map(|tx| tx.send(batch));
+            }
+            None => self.plan = None,
+        }
+    }
+
+    fn finish(self) -> Self::Out {
+        self.rows
+    }
+}
+
+/// The plan streamed in batches of `size` gives the merge `expected`, its rows written early
+/// exactly as [`merge_owned`] writes them.
+fn streamed_same(
+    plan: &Tracker,
+    owned: &[(String, Parsed)],
+    size: usize,
+    expected: &Merged,
+    expect_early: bool,
+) {
+    let profile = Profile::default_profile();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut batches: std::collections::VecDeque<Vec<Activity>> =
+        plan.activities.chunks(size).map(<[_]>::to_vec).collect();
+    // Without early rows nothing is written: the whole plan is there from the start.
+    let upfront = if expect_early { 1 } else { batches.len() };
+    for batch in batches.drain(..upfront.min(batches.len())) {
+        tx.send(batch).unwrap();
+    }
+    let mut tx = Some(tx);
+    if !expect_early || batches.is_empty() {
+        tx = None;
+    }
+    let meta = title_lines(plan);
+    let stream = PlanStream {
+        meta: &meta,
+        activities: rx,
+    };
+    let (pending, early) = merge_streamed(
+        stream,
+        owned.to_vec(),
+        &profile,
+        None,
+        2,
+        move || Sink {
+            rows: Vec::new(),
+            plan: tx,
+            rest: batches,
+        },
+        |rows, per_return, leads| {
+            let findings: Vec<Finding> = per_return.iter().flatten().cloned().collect();
+            let rows: Vec<[String; 11]> = rows.iter().map(|f| f.map(str::to_string)).collect();
+            (rows, findings, leads.to_vec())
+        },
+    );
+    let got = pending.merged();
+    assert_eq!(got.master, expected.master);
+    assert_eq!(got.leads, expected.leads);
+    assert_eq!(got.not_returned, expected.not_returned);
+    assert_eq!(got.findings, expected.findings);
+    assert_eq!(early.is_some(), expect_early);
+    if let Some((rows, (beside, findings, leads))) = early {
+        let master: Vec<_> = got
+            .master
+            .activities
+            .iter()
+            .map(|a| a.fields().map(str::to_string))
+            .collect();
+        assert_eq!(rows, master, "batches of {size}");
+        assert_eq!(beside, master);
+        assert_eq!(findings, got.findings);
+        assert_eq!(leads, got.leads);
+    }
 }
 
 /// Each master activity as (id, title, progress, lead, the return it came from).

@@ -89,8 +89,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         )));
     }
     let jobs = args.jobs.map_or_else(default_jobs, usize::from);
-    // The plan is read on this thread while the returns are read on others: laid out, or,
-    // for a canonical JSON document, only its bytes, parsed later beside Appendix A.
+    // The plan is read on this thread while the returns are read on others, unless it is a
+    // canonical JSON document, parsed later beside Appendix A.
     let json_plan = master::json_plan(&args.plan);
     let (plan, previous, inputs) = std::thread::scope(|scope| {
         let inputs = scope.spawn(|| {
@@ -101,10 +101,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 (inputs, read)
             })
         });
-        let plan = match &json_plan {
-            Some(input) => Err(std::fs::read(&input.path)),
-            None => Ok(load_tracker(&args.plan, &profile, "--plan")),
-        };
+        let plan = json_plan
+            .is_none()
+            .then(|| load_tracker(&args.plan, &profile, "--plan"));
         let previous = args
             .previous
             .as_deref()
@@ -114,13 +113,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (plan, previous, inputs)
     });
-    // Errors in the same order as ever: the plan's, the previous quarter's, the inputs'. The
-    // bytes of a plan are laid out whole now when they could not be read or something else
-    // failed, so that its own error comes first.
+    // Errors in the same order as ever: the plan's, the previous quarter's, the inputs'. A
+    // JSON plan is read whole now when something else failed, so that its own error comes
+    // first.
     let failed = inputs.is_err() || previous.as_ref().is_some_and(Result::is_err);
     let plan = match (plan, &json_plan) {
-        (Err(Ok(bytes)), Some(input)) if !failed => Err((input, bytes)),
-        (Ok(plan), _) => Ok(plan?),
+        (None, Some(input)) if !failed => Err(input),
+        (Some(plan), _) => Ok(plan?),
         _ => Ok(load_tracker(&args.plan, &profile, "--plan")?),
     };
     let previous = previous.transpose()?;
@@ -143,7 +142,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         unreadable: &unreadable,
     };
     let (pending, early) = match plan {
-        Err((input, bytes)) => match master::merge_json(bytes, input, parsed, &set)? {
+        Err(input) => match master::merge_json(input, parsed, &set)? {
             Ok(begun) => begun,
             // Not streamed to its end: read whole, as any other plan.
             Err(parsed) => {

@@ -7,40 +7,244 @@
 use crate::model::{Activity, SCHEMA_ID, Tracker};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
-use std::io::BufReader;
 use std::path::Path;
 
 /// Reads the tracker at `path`: `meta` gets the document (without activities) before the first
 /// activity, then `each` every activity in order. Returns false when the document was not
 /// streamed to its end (see the [module](self) docs): whatever was received must be discarded.
+///
+/// The file is read a block at a time and each activity parsed from memory once it is whole
+/// (parsing from memory is about twice as fast as from a reader), so neither the file nor the
+/// tracker is held. The document's opening, up to its list of activities, is checked by the
+/// same rules as a document read in one piece.
 pub fn stream_tracker_json(
     path: &Path,
+    meta: &mut dyn FnMut(&Tracker),
+    each: &mut dyn FnMut(Activity),
+) -> bool {
+    stream_in_blocks(path, BLOCK, meta, each)
+}
+
+/// [`stream_tracker_json`] reading `block` bytes at a time, at least.
+fn stream_in_blocks(
+    path: &Path,
+    block: usize,
     meta: &mut dyn FnMut(&Tracker),
     each: &mut dyn FnMut(Activity),
 ) -> bool {
     let Ok(file) = std::fs::File::open(path) else {
         return false;
     };
-    let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, file));
-    let streamed = de
-        .deserialize_map(Document { meta, each })
-        .is_ok_and(|done| done);
-    streamed && de.end().is_ok()
+    let mut blocks = Blocks {
+        file,
+        block,
+        buf: Vec::new(),
+        pos: 0,
+        failed: false,
+    };
+    blocks.stream(meta, each).is_some()
 }
 
-/// [`stream_tracker_json`] of a document already read into memory (`bytes`, the file's whole
-/// content): parsing from memory is about twice as fast as from a reader. The same documents
-/// are streamed, to the same result.
-pub fn stream_tracker_json_bytes(
-    bytes: &[u8],
-    meta: &mut dyn FnMut(&Tracker),
-    each: &mut dyn FnMut(Activity),
-) -> bool {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let streamed = de
-        .deserialize_map(Document { meta, each })
-        .is_ok_and(|done| done);
-    streamed && de.end().is_ok()
+/// How much of the file is read at a time, at least.
+const BLOCK: usize = 1 << 20;
+/// How far into the file the list of activities must begin (after the metadata).
+const OPENING: usize = 1 << 20;
+/// How deep an activity may nest (it holds strings only): deeper is left to the whole read,
+/// whose limit counts the levels above the activity too.
+const MAX_DEPTH: usize = 64;
+
+/// A JSON file read a block at a time: `buf[pos..]` is what is read and not yet used.
+struct Blocks {
+    file: std::fs::File,
+    /// How much to read at a time, at least.
+    block: usize,
+    buf: Vec<u8>,
+    pos: usize,
+    /// Whether a read failed (rather than the file ending).
+    failed: bool,
+}
+
+impl Blocks {
+    /// The document, or `None` where the whole read must decide.
+    fn stream(
+        &mut self,
+        meta: &mut dyn FnMut(&Tracker),
+        each: &mut dyn FnMut(Activity),
+    ) -> Option<()> {
+        // The opening, up to the `[` of the activities, checked by the whole read's rules: the
+        // same document with an empty list must stream.
+        let opening = loop {
+            match opening_len(&self.buf) {
+                Some(len) => break len,
+                None if self.buf.len() >= OPENING => return None,
+                None => self.more()?,
+            }
+        };
+        let mut probe = self.buf[..opening].to_vec();
+        probe.extend_from_slice(b"]}");
+        let mut de = serde_json::Deserializer::from_slice(&probe);
+        let opened = de
+            .deserialize_map(Document {
+                meta,
+                each: &mut |_| {},
+            })
+            .ok()?;
+        de.end().ok()?;
+        opened.then_some(())?;
+        self.pos = opening;
+        // The activities, each parsed once it is whole.
+        let mut first = true;
+        loop {
+            match self.next_byte()? {
+                b']' => break,
+                b',' if !first => {
+                    if self.next_byte()? != b'{' {
+                        return None;
+                    }
+                }
+                b'{' if first => {}
+                _ => return None,
+            }
+            first = false;
+            // Back to the `{`.
+            self.pos -= 1;
+            let len = loop {
+                match object_len(&self.buf[self.pos..])? {
+                    Some(len) => break len,
+                    None => self.more()?,
+                }
+            };
+            let a: Activity = serde_json::from_slice(&self.buf[self.pos..self.pos + len]).ok()?;
+            each(a);
+            self.pos += len;
+        }
+        // Then only the document's end.
+        (self.next_byte()? == b'}').then_some(())?;
+        match self.next_byte() {
+            None if !self.failed => Some(()),
+            _ => None,
+        }
+    }
+
+    /// The next byte that is not JSON white space (reading on as needed); `None` at the end of
+    /// the file or on a read error.
+    fn next_byte(&mut self) -> Option<u8> {
+        loop {
+            while let Some(&b) = self.buf.get(self.pos) {
+                self.pos += 1;
+                if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                    return Some(b);
+                }
+            }
+            self.more()?;
+        }
+    }
+
+    /// Reads on: drops what is used, then reads at least a block (more when what is left is
+    /// long, so a long activity is not scanned again and again). `None` at the end of the file
+    /// or on a read error.
+    fn more(&mut self) -> Option<()> {
+        use std::io::Read;
+        self.buf.drain(..self.pos);
+        self.pos = 0;
+        let have = self.buf.len();
+        let want = self.block.max(have);
+        self.buf.resize(have + want, 0);
+        let got = loop {
+            match self.file.read(&mut self.buf[have..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                other => break other,
+            }
+        };
+        let got = got.unwrap_or_else(|_| {
+            self.failed = true;
+            0
+        });
+        self.buf.truncate(have + got);
+        (got > 0).then_some(())
+    }
+}
+
+/// The length of a document's opening up to and including the `[` that starts the value of an
+/// `"activities"` key of the top object, when `bytes` holds it. Only an opening of string keys
+/// and string values is found: anything else is left to the whole read.
+fn opening_len(bytes: &[u8]) -> Option<usize> {
+    let mut i = skip_space(bytes, 0);
+    (bytes.get(i) == Some(&b'{')).then_some(())?;
+    loop {
+        i = skip_space(bytes, i + 1);
+        let key = i;
+        i = string_end(bytes, i)?;
+        let is_activities = &bytes[key..i] == b"\"activities\"";
+        i = skip_space(bytes, i);
+        (bytes.get(i) == Some(&b':')).then_some(())?;
+        i = skip_space(bytes, i + 1);
+        if is_activities {
+            return (bytes.get(i) == Some(&b'[')).then_some(i + 1);
+        }
+        i = skip_space(bytes, string_end(bytes, i)?);
+        (bytes.get(i) == Some(&b',')).then_some(())?;
+    }
+}
+
+/// The index after JSON white space from `i`.
+fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    while bytes
+        .get(i)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// The index after the string that starts at `bytes[i]` (a `"`), when `bytes` holds it whole.
+fn string_end(bytes: &[u8], i: usize) -> Option<usize> {
+    (bytes.get(i) == Some(&b'"')).then_some(())?;
+    let mut j = i + 1;
+    loop {
+        let k = j + memchr::memchr2(b'"', b'\\', bytes.get(j..)?)?;
+        if bytes[k] == b'"' {
+            return Some(k + 1);
+        }
+        // An escape: the char after the backslash is never the string's end.
+        j = k + 2;
+    }
+}
+
+/// The length of the object that starts at `bytes[0]` (a `{`): `Some(Some(len))` when `bytes`
+/// holds it whole, `Some(None)` when it goes on past them, `None` when it nests deeper than
+/// [`MAX_DEPTH`] or closes more than it opened. Only its brackets are matched, outside strings;
+/// the parse checks the rest.
+fn object_len(bytes: &[u8]) -> Option<Option<usize>> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => match string_end(bytes, i) {
+                Some(end) => {
+                    i = end;
+                    continue;
+                }
+                None => return Some(None),
+            },
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return None;
+                }
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(Some(i + 1));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(None)
 }
 
 /// The top-level object; its value is whether every activity was handed on.
@@ -135,18 +339,50 @@ mod tests {
         let mut doc = None;
         let mut all = Vec::new();
         let ok = stream_tracker_json(&path, &mut |t| doc = Some(t.clone()), &mut |a| all.push(a));
-        // From memory, the same documents stream to the same result.
-        let mut in_memory = (None, Vec::new());
-        let from_bytes = stream_tracker_json_bytes(
-            json.as_bytes(),
-            &mut |t| in_memory.0 = Some(t.clone()),
-            &mut |a| in_memory.1.push(a),
-        );
-        assert_eq!(from_bytes, ok, "{json}");
-        if ok {
-            assert_eq!((in_memory.0.as_ref(), &in_memory.1), (doc.as_ref(), &all));
+        // Read in small blocks, every activity and the opening cross block ends: the same.
+        for block in [1, 7, 64] {
+            let mut small = (None, Vec::new());
+            let same =
+                stream_in_blocks(&path, block, &mut |t| small.0 = Some(t.clone()), &mut |a| {
+                    small.1.push(a)
+                });
+            assert_eq!(same, ok, "blocks of {block}: {json}");
+            if ok {
+                assert_eq!((&small.0, &small.1), (&doc, &all), "blocks of {block}");
+            }
         }
         ok.then(|| (doc.unwrap(), all))
+    }
+
+    fn text() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::string::string_regex(r#"([a-z {}\[\]"\\:,\n\t/é€😀]|\\u|\}"){0,40}"#).unwrap()
+    }
+
+    proptest::proptest! {
+        /// Any activities, written as katrack writes a tracker (or compact), stream to what the
+        /// whole read gives: strings full of brackets, quotes, backslashes and escapes.
+        #[test]
+        fn any_activities_stream_to_what_the_whole_read_gives(
+            texts in proptest::collection::vec((text(), text(), text()), 0..6),
+            pretty: bool,
+        ) {
+            let activities: Vec<Activity> = texts
+                .into_iter()
+                .map(|(id, title, progress)| Activity { id, title, progress, ..Activity::default() })
+                .collect();
+            let tracker = Tracker {
+                title: "T {\"x\"}".into(),
+                activities,
+                ..Tracker::default()
+            };
+            let json = if pretty {
+                serde_json::to_string_pretty(&tracker).unwrap()
+            } else {
+                serde_json::to_string(&tracker).unwrap()
+            };
+            let (doc, activities) = streamed(&json).expect("streamed");
+            proptest::prop_assert_eq!(Tracker { activities, ..doc }, tracker);
+        }
     }
 
     #[test]
@@ -165,6 +401,8 @@ mod tests {
         let a = r#"{"id":"KA.01.01","title":"t","status":"","progress":"","next_steps":"","lead":"","portfolio":"","objective_id":"","objective_title":"","theme":"","theme_strapline":""}"#;
         let ok = format!(r#"{{"schema":"{SCHEMA_ID}","title":"T","activities":[{a}]}}"#);
         assert_eq!(streamed(&ok).unwrap().1.len(), 1);
+        let empty = format!(r#"{{"schema":"{SCHEMA_ID}","title":"T","activities":[ ]}} "#);
+        assert_eq!(streamed(&empty).unwrap().1.len(), 0);
         for bad in [
             // Metadata after the activities, another schema, unknown keys, broken JSON.
             format!(r#"{{"schema":"{SCHEMA_ID}","activities":[{a}],"title":"T"}}"#),
@@ -175,6 +413,18 @@ mod tests {
             format!(r#"{{"schema":"{SCHEMA_ID}","activities":[{a}]}} trailing"#),
             format!(r#"{{"schema":"{SCHEMA_ID}"}}"#),
             format!(r#"{{"schema":"{SCHEMA_ID}","title":"a","title":"b","activities":[{a}]}}"#),
+            // A trailing or missing comma, an element that is not an activity, an unclosed
+            // list, nesting deeper than the whole read allows, a key spelt with an escape.
+            format!(r#"{{"schema":"{SCHEMA_ID}","activities":[{a},]}}"#),
+            format!(r#"{{"schema":"{SCHEMA_ID}","activities":[{a} {a}]}}"#),
+            format!(r#"{{"schema":"{SCHEMA_ID}","activities":[null]}}"#),
+            format!(r#"{{"schema":"{SCHEMA_ID}","activities":[{a}"#),
+            format!(
+                r#"{{"schema":"{SCHEMA_ID}","activities":[{{"x":{}1{}}}]}}"#,
+                "[".repeat(130),
+                "]".repeat(130)
+            ),
+            format!(r#"{{"schema":"{SCHEMA_ID}","activ\u0069ties":[{a}]}}"#),
         ] {
             assert!(streamed(&bad).is_none(), "{bad}");
         }

@@ -356,3 +356,93 @@ fn progress_is_cleaned_once_and_the_text_as_written_is_kept_whichever_thread_cle
     assert_eq!(a[3].progress, "- eight\n- Nine");
     assert_eq!(raw(3), Some("- eight - Nine"));
 }
+
+#[test]
+fn a_json_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
+    let w = Workdir::new();
+    // A large synthetic plan (more than one block of the file) and its returns, one per lead.
+    let synthetic = Synthetic::generate(1200, 5);
+    let synthetic_plan = w.write("synthetic.json", synthetic.json());
+    let profile = w.write("synthetic.toml", &synthetic.profile_toml);
+    std::fs::create_dir(w.path("returns")).unwrap();
+    for (i, (_, r)) in synthetic.returns_by_lead().iter().enumerate() {
+        w.write(&format!("returns/r{i:02}.xlsx"), r.xlsx().unwrap());
+    }
+    // The sample plan, and the same plan with its metadata after its activities (read whole).
+    let sample = root().join("samples/harborough_q1_2020_21.json");
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let activities = doc.as_object_mut().unwrap().remove("activities").unwrap();
+    let mut reordered = serde_json::Map::new();
+    reordered.insert("activities".into(), activities);
+    reordered.extend(doc.as_object().unwrap().clone());
+    let reordered = w.write("reordered.json", serde_json::to_string(&reordered).unwrap());
+    let returns = root().join("samples/returns");
+    let cases = [
+        (synthetic_plan, w.path("returns"), Some(profile)),
+        (sample.clone(), returns.clone(), None),
+        (reordered, returns, None),
+    ];
+    for (i, (plan, folder, profile)) in cases.iter().enumerate() {
+        for period in [None, Some("2020/21 Q2")] {
+            let (a, b) = (w.path(&format!("a{i}.xlsx")), w.path(&format!("b{i}.xlsx")));
+            // The plan named as a file, then given on standard input (always read whole).
+            let mut from_file = w.katrack();
+            from_file.arg("merge").arg(folder).arg("--plan").arg(plan);
+            from_file.arg("-o").arg(&a).args(["--format", "json"]);
+            let mut whole = w.katrack();
+            whole
+                .arg("merge")
+                .arg(folder)
+                .args(["--plan", "-", "-o"])
+                .arg(&b);
+            whole.args(["--format", "json"]);
+            whole.write_stdin(std::fs::read(plan).unwrap());
+            for c in [&mut from_file, &mut whole] {
+                if let Some(p) = profile {
+                    c.arg("--profile").arg(p);
+                }
+                if let Some(p) = period {
+                    c.args(["--period", p]);
+                }
+            }
+            let streamed = from_file.output().unwrap();
+            let read_whole = whole.output().unwrap();
+            assert_eq!(streamed.status.code(), read_whole.status.code());
+            assert_eq!(streamed.stdout, read_whole.stdout, "{}", plan.display());
+            let said = String::from_utf8(streamed.stderr).unwrap();
+            assert_eq!(
+                said.replace(a.to_str().unwrap(), b.to_str().unwrap()),
+                String::from_utf8(read_whole.stderr).unwrap()
+            );
+            assert!(said.contains("activities to"), "{said}");
+            assert_eq!(
+                std::fs::read(&a).unwrap(),
+                std::fs::read(&b).unwrap(),
+                "{}",
+                plan.display()
+            );
+        }
+    }
+    // A plan cut off among its activities: the whole read's error, and no master.
+    let cut = w.write("cut.json", &text.as_bytes()[..text.len() / 2]);
+    let out = w.path("cut.xlsx");
+    let mut merge = w.katrack();
+    merge.arg("merge").arg(root().join("samples/returns"));
+    let said = merge
+        .arg("--plan")
+        .arg(&cut)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let said = String::from_utf8(said).unwrap();
+    assert!(
+        said.contains("--plan") && said.contains("cut.json"),
+        "{said}"
+    );
+    assert!(!out.exists());
+}

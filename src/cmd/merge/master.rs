@@ -37,8 +37,8 @@ pub(super) struct Setting<'a> {
     pub(super) unreadable: &'a [Finding],
 }
 
-/// The plan, when it is one canonical JSON file (by its name): that input, whose bytes are read
-/// beside the returns and parsed beside Appendix A.
+/// The plan, when it is one canonical JSON file (by its name): that input, parsed beside
+/// Appendix A.
 pub(super) fn json_plan(plan: &Path) -> Option<InputFile> {
     let inputs = super::super::expand_inputs(&[plan.to_path_buf()]).ok()?;
     let [input] = <[InputFile; 1]>::try_from(inputs).ok()?;
@@ -82,15 +82,14 @@ pub(super) fn merge_whole(
     Ok((pending, begun(early, book, meta)))
 }
 
-/// Merges with the plan parsed from `bytes` (the JSON file `plan`) on another thread while the
-/// master's rows are written ([`merge::merge_streamed`]). `Ok(Err(returns))` when the document
-/// is not one [`stream_tracker_json_bytes`](katrack::read::json_stream::stream_tracker_json_bytes)
-/// reads to its end: read it whole.
+/// Merges with the JSON file `plan` parsed on another thread while the master's rows are
+/// written ([`merge::merge_streamed`]). `Ok(Err(returns))` when the document is not one
+/// [`stream_tracker_json`](katrack::read::json_stream::stream_tracker_json) reads to its end:
+/// read it whole.
 ///
 /// # Errors
 /// When the workbook cannot be begun.
 pub(super) fn merge_json(
-    bytes: Vec<u8>,
     plan: &InputFile,
     returns: Vec<(String, Parsed)>,
     set: &Setting,
@@ -103,8 +102,8 @@ pub(super) fn merge_json(
         scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
             let mut n = 0;
-            let done = katrack::read::json_stream::stream_tracker_json_bytes(
-                &bytes,
+            let done = katrack::read::json_stream::stream_tracker_json(
+                &plan.path,
                 &mut |t| {
                     let _ = meta_tx.send(merge::title_lines(t));
                 },
