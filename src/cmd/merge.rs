@@ -96,7 +96,15 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         let inputs = scope.spawn(|| {
             super::expand_inputs(&args.inputs).map(|inputs| {
                 let read = in_parallel(&inputs, jobs, |input| {
-                    super::lay_out_input(input, &profile, None)
+                    // With a JSON plan, the ids each return gives, copied while its
+                    // activities are at hand (see master::merge_json).
+                    super::lay_out_input(input, &profile, None).map(|p| {
+                        let ids = match json_plan {
+                            Some(_) => p.tracker.activities.iter().map(|a| a.id.clone()).collect(),
+                            None => Vec::new(),
+                        };
+                        (p, ids)
+                    })
                 });
                 (inputs, read)
             })
@@ -126,9 +134,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let (inputs, read) = inputs?;
     let mut parsed = Vec::new();
     let mut unreadable = Vec::new();
+    let mut returned = Vec::new();
     for (input, result) in inputs.iter().zip(read) {
         match result {
-            Ok(p) => parsed.push((input.name.clone(), p)),
+            Ok((p, ids)) => {
+                parsed.push((input.name.clone(), p));
+                returned.push(ids);
+            }
             Err(e) if e.is_usage() => return Err(e),
             Err(e) => unreadable.push(unreadable_file(input, &e, &profile)),
         }
@@ -142,7 +154,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         unreadable: &unreadable,
     };
     let (pending, early) = match plan {
-        Err(input) => match master::merge_json(input, parsed, &set)? {
+        Err(input) => match master::merge_json(input, parsed, returned, &set)? {
             Ok(begun) => begun,
             // Not streamed to its end: read whole, as any other plan.
             Err(parsed) => {

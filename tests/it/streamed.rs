@@ -364,9 +364,15 @@ fn a_json_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
     let synthetic = Synthetic::generate(1200, 5);
     let synthetic_plan = w.write("synthetic.json", synthetic.json());
     let profile = w.write("synthetic.toml", &synthetic.profile_toml);
+    // Every lead's return, and every other lead's (the plan gives the rest, progress and all).
     std::fs::create_dir(w.path("returns")).unwrap();
+    std::fs::create_dir(w.path("some")).unwrap();
     for (i, (_, r)) in synthetic.returns_by_lead().iter().enumerate() {
-        w.write(&format!("returns/r{i:02}.xlsx"), r.xlsx().unwrap());
+        let xlsx = r.xlsx().unwrap();
+        if i % 2 == 0 {
+            w.write(&format!("some/r{i:02}.xlsx"), &xlsx);
+        }
+        w.write(&format!("returns/r{i:02}.xlsx"), xlsx);
     }
     // The sample plan, and the same plan with its metadata after its activities (read whole).
     let sample = root().join("samples/harborough_q1_2020_21.json");
@@ -379,7 +385,8 @@ fn a_json_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
     let reordered = w.write("reordered.json", serde_json::to_string(&reordered).unwrap());
     let returns = root().join("samples/returns");
     let cases = [
-        (synthetic_plan, w.path("returns"), Some(profile)),
+        (synthetic_plan.clone(), w.path("returns"), Some(profile.clone())),
+        (synthetic_plan, w.path("some"), Some(profile)),
         (sample.clone(), returns.clone(), None),
         (reordered, returns, None),
     ];

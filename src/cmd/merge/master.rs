@@ -12,6 +12,7 @@ use katrack::merge::{self, LeadReturn, Pending};
 use katrack::model::{Activity, Fields};
 use katrack::profile::Profile;
 use katrack::write;
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -83,7 +84,9 @@ pub(super) fn merge_whole(
 }
 
 /// Merges with the JSON file `plan` parsed on another thread while the master's rows are
-/// written ([`merge::merge_streamed`]). `Ok(Err(returns))` when the document is not one
+/// written ([`merge::merge_streamed`]); `returned` holds the ids each return gives. The plan's
+/// progress and next steps of those activities are never used (a returned activity's come
+/// from its return), so they are not kept. `Ok(Err(returns))` when the document is not one
 /// [`stream_tracker_json`](katrack::read::json_stream::stream_tracker_json) reads to its end:
 /// read it whole.
 ///
@@ -92,6 +95,7 @@ pub(super) fn merge_whole(
 pub(super) fn merge_json(
     plan: &InputFile,
     returns: Vec<(String, Parsed)>,
+    returned: Vec<Vec<String>>,
     set: &Setting,
 ) -> Result<Result<Begun, Vec<(String, Parsed)>>, Error> {
     let (tx, rx) = std::sync::mpsc::channel::<Vec<Activity>>();
@@ -102,6 +106,9 @@ pub(super) fn merge_json(
         scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
             let mut n = 0;
+            // Made at the first activity, once the title lines have gone to the writer.
+            let mut returned = Some(returned);
+            let mut ids: Option<HashSet<String>> = None;
             let done = katrack::read::json_stream::stream_tracker_json(
                 &plan.path,
                 &mut |t| {
@@ -109,6 +116,13 @@ pub(super) fn merge_json(
                 },
                 &mut |mut a| {
                     katrack::layout::canonical_activity(&mut a, n, &plan.name, set.profile);
+                    let ids = ids.get_or_insert_with(|| {
+                        returned.take().into_iter().flatten().flatten().collect()
+                    });
+                    if ids.contains(&a.id) {
+                        a.progress = String::new();
+                        a.next_steps = String::new();
+                    }
                     n += 1;
                     batch.push(a);
                     if batch.len() >= BATCH {
