@@ -211,7 +211,36 @@ pub fn lay_out_streamed(
     profile: &crate::profile::Profile,
     sheet: Option<&str>,
 ) -> Result<Option<Parsed>> {
+    lay_out(path, file, profile, sheet, true)
+}
+
+/// [`lay_out_streamed`] without a [`RowReport`](crate::layout::RowReport) per row (`rows` left
+/// empty; only `import --explain` shows them), for commands that keep the activities, such as
+/// merge: a string or two less per row.
+///
+/// # Errors
+/// As [`lay_out_streamed`].
+pub fn lay_out_streamed_without_rows(
+    path: &Path,
+    file: &str,
+    profile: &crate::profile::Profile,
+    sheet: Option<&str>,
+) -> Result<Option<Parsed>> {
+    lay_out(path, file, profile, sheet, false)
+}
+
+/// [`lay_out_streamed`], with a report per row or not.
+fn lay_out(
+    path: &Path,
+    file: &str,
+    profile: &crate::profile::Profile,
+    sheet: Option<&str>,
+    row_reports: bool,
+) -> Result<Option<Parsed>> {
     let mut layout = Layout::new(file, profile, false, sheet.is_some());
+    if !row_reports {
+        layout = layout.without_row_reports();
+    }
     let mut rows = Rows::default();
     let read = read_beside(path, sheet, &mut layout, &mut rows, None);
     finish_layout(read, layout, rows)

@@ -69,7 +69,7 @@ pub fn load_tracker(
     profile: &katrack::profile::Profile,
     what: &str,
 ) -> Result<Tracker, Error> {
-    let loaded = import::load(&[path.to_path_buf()], profile, None)?;
+    let loaded = import::load(&[path.to_path_buf()], profile, None, false)?;
     if let Some((_, e)) = loaded.failed.first() {
         return Err(Error::Usage(format!("{what}: {e}")));
     }

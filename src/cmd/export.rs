@@ -50,7 +50,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let loaded = super::import::load(&args.inputs, &profile, args.sheet.as_deref())?;
+    let loaded = super::import::load(&args.inputs, &profile, args.sheet.as_deref(), false)?;
     if let Some((_, e)) = loaded.failed.first() {
         return Err(Error::Usage(e.to_string()));
     }

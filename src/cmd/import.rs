@@ -82,17 +82,19 @@ impl Loaded {
     }
 }
 
-/// Reads every input, collecting the unreadable ones rather than stopping.
+/// Reads every input, collecting the unreadable ones rather than stopping; `row_reports`: keep
+/// how each row was read (for `--explain`).
 pub fn load(
     paths: &[PathBuf],
     profile: &katrack::profile::Profile,
     sheet: Option<&str>,
+    row_reports: bool,
 ) -> Result<Loaded, Error> {
     let inputs = super::expand_inputs(paths)?;
     let mut parsed = Vec::new();
     let mut failed = Vec::new();
     for input in &inputs {
-        match super::lay_out_input(input, profile, sheet) {
+        match super::lay_out_input(input, profile, sheet, row_reports) {
             Ok(p) => parsed.push((input.clone(), p)),
             Err(e) if e.is_usage() => return Err(e),
             Err(e) => failed.push((input.clone(), e)),
@@ -109,7 +111,7 @@ pub fn load(
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let profile = super::load_profile(args.profile.as_deref())?;
     let format = args.output.as_deref().map(OutFormat::of).transpose()?;
-    let loaded = load(&args.inputs, &profile, args.sheet.as_deref())?;
+    let loaded = load(&args.inputs, &profile, args.sheet.as_deref(), args.explain)?;
     for (_, e) in &loaded.failed {
         eprintln!("katrack: error: {e}");
     }

@@ -98,7 +98,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 let read = in_parallel(&inputs, jobs, |input| {
                     // With a JSON plan, the ids each return gives, copied while its
                     // activities are at hand (see master::merge_json).
-                    super::lay_out_input(input, &profile, None).map(|p| {
+                    super::lay_out_input(input, &profile, None, false).map(|p| {
                         let ids = match json_plan {
                             Some(_) => p.tracker.activities.iter().map(|a| a.id.clone()).collect(),
                             None => Vec::new(),

@@ -126,20 +126,30 @@ pub fn parse_input(
 
 /// An input laid out when its cells are not needed: an xlsx is laid out while it is read (see
 /// [`katrack::check::lay_out_streamed`]), anything else read whole by [`parse_input`]. The
-/// result is the same either way.
+/// result is the same either way; with `row_reports` false, `rows` is empty (only
+/// `import --explain` shows them).
 pub fn lay_out_input(
     input: &InputFile,
     profile: &Profile,
     sheet: Option<&str>,
+    row_reports: bool,
 ) -> Result<Parsed, Error> {
     if input.path.as_os_str() != "-" {
-        let streamed = katrack::check::lay_out_streamed(&input.path, &input.name, profile, sheet)
-            .map_err(|e| e.with_path(&input.name))?;
-        if let Some(parsed) = streamed {
+        let streamed = if row_reports {
+            katrack::check::lay_out_streamed(&input.path, &input.name, profile, sheet)
+        } else {
+            katrack::check::lay_out_streamed_without_rows(&input.path, &input.name, profile, sheet)
+        };
+        if let Some(parsed) = streamed.map_err(|e| e.with_path(&input.name))? {
             return Ok(parsed);
         }
     }
-    parse_input(input, profile, sheet).map(|(_, parsed)| parsed)
+    parse_input(input, profile, sheet).map(|(_, mut parsed)| {
+        if !row_reports {
+            parsed.rows = Vec::new();
+        }
+        parsed
+    })
 }
 
 /// Output formats chosen by the output file's extension.

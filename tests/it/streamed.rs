@@ -44,6 +44,17 @@ fn same_both_ways(path: &Path, profile: &Profile, ctx: Context, sheet: Option<&s
             assert_eq!(p.findings, w.findings, "{}", path.display());
             assert_eq!(p.rows, w.rows, "{}", path.display());
             assert_eq!(p.sheets, w.sheets, "{}", path.display());
+            // Without the report of each row (merge, import without --explain): all the rest.
+            let quiet = katrack::check::lay_out_streamed_without_rows(path, &name, profile, sheet)
+                .unwrap()
+                .expect("streamed as before");
+            assert!(quiet.rows.is_empty() && !w.rows.is_empty());
+            assert_eq!(
+                (&quiet.tracker, &quiet.cells, &quiet.findings, &quiet.sheets),
+                (&w.tracker, &w.cells, &w.findings, &w.sheets),
+                "{}",
+                path.display()
+            );
         }
         Err(e) => assert_eq!(
             Err(e.to_string()),
@@ -385,7 +396,11 @@ fn a_json_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
     let reordered = w.write("reordered.json", serde_json::to_string(&reordered).unwrap());
     let returns = root().join("samples/returns");
     let cases = [
-        (synthetic_plan.clone(), w.path("returns"), Some(profile.clone())),
+        (
+            synthetic_plan.clone(),
+            w.path("returns"),
+            Some(profile.clone()),
+        ),
         (synthetic_plan, w.path("some"), Some(profile)),
         (sample.clone(), returns.clone(), None),
         (reordered, returns, None),
