@@ -180,6 +180,40 @@ impl Pending {
         self.returns
     }
 
+    /// How many activities the master holds: the plan's, then those no plan expected.
+    pub fn master_len(&self) -> usize {
+        self.choice.planned.len() + self.choice.unplanned.len()
+    }
+
+    /// [`merged`](Self::merged) without the master's activities (`master` has only the title
+    /// lines): the lead table, the ids nobody returned and the findings, for a caller that has
+    /// written the master already. Nothing is moved or copied; the rest is freed on a thread
+    /// of its own.
+    pub fn counted(self) -> Merged {
+        let Pending {
+            plan,
+            returns,
+            choice,
+            leads,
+            per_return,
+        } = self;
+        let not_returned = plan
+            .activities
+            .iter()
+            .zip(&choice.planned)
+            .filter(|(_, pick)| pick.is_none())
+            .map(|(p, _)| p.id.clone())
+            .collect();
+        let master = title_lines(&plan);
+        free_aside((plan, returns));
+        Merged {
+            master,
+            leads,
+            not_returned,
+            findings: per_return.into_iter().flatten().collect(),
+        }
+    }
+
     /// The merge: the master moved out of the plan and the returns, what it does not keep freed
     /// on a thread of its own.
     pub fn merged(self) -> Merged {

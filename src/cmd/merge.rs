@@ -165,8 +165,15 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         Ok(plan) => master::merge_whole(plan, parsed, &set)?,
     };
     // The master with --period, and the unreadable files first among the findings.
-    let put_together = || {
-        let mut merged = pending.merged();
+    let activities_out = pending.master_len();
+    // `whole`: with the master's activities (only --json, --csv and the Changes sheet need them
+    // once the workbook is written).
+    let put_together = |whole: bool| {
+        let mut merged = if whole {
+            pending.merged()
+        } else {
+            pending.counted()
+        };
         if let Some(p) = &args.period {
             merged.master.period.clone_from(p);
         }
@@ -208,7 +215,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     super::emit(text.as_bytes(), None, &inputs)?;
     eprintln!(
         "wrote {} activities to {}",
-        merged.master.activities.len(),
+        activities_out,
         args.output.display()
     );
     let code = exit_code(!unreadable.is_empty(), &summary, args.strict);
@@ -222,7 +229,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
 /// that `merged` puts together (beside the workbook's save when it can).
 fn write_outputs(
     args: &Args,
-    merged: impl FnOnce() -> Merged + Send,
+    merged: impl FnOnce(bool) -> Merged + Send,
     early: Option<Result<(write::SummaryBook, Tracker), Error>>,
     previous: Option<&katrack::Tracker>,
     profile: &katrack::profile::Profile,
@@ -248,7 +255,8 @@ fn write_outputs(
         (Some(book), None) => {
             let (book, _) = book?;
             let (merged, saved) = std::thread::scope(|scope| {
-                let merged = scope.spawn(merged);
+                let whole = args.json.is_some() || args.csv.is_some();
+                let merged = scope.spawn(move || merged(whole));
                 let saved = save(book);
                 let merged = merged
                     .join()
@@ -260,7 +268,7 @@ fn write_outputs(
         }
         (Some(book), Some(previous)) => {
             let (mut book, meta) = book?;
-            let merged = merged();
+            let merged = merged(true);
             let changes = katrack::diff::diff(previous, &merged.master, profile);
             let activities: Vec<Fields> = merged
                 .master
@@ -273,7 +281,7 @@ fn write_outputs(
             merged
         }
         (None, previous) => {
-            let merged = merged();
+            let merged = merged(true);
             let changes = previous.map(|p| katrack::diff::diff(p, &merged.master, profile));
             let input = write::SummaryInput {
                 tracker: &merged.master,
