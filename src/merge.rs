@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 mod leads;
+mod pending;
 mod streamed;
 #[cfg(test)]
 #[path = "merge_tests.rs"]
@@ -19,6 +20,8 @@ mod tests;
 
 use leads::lead_table;
 pub use leads::{by_lead, lead_of};
+pub use pending::Pending;
+pub(crate) use pending::free_aside;
 pub use streamed::{PlanStream, RowSink, merge_streamed};
 
 /// How complete one lead's return is.
@@ -127,17 +130,18 @@ pub fn merge_owned<R, S: Send>(
         match unique_choice(&plan, &borrowed) {
             Some(choice) => {
                 let (plan, chosen) = (&plan, &choice);
-                let rows = || master_rows(plan, &borrowed, chosen);
                 let (per_return, leads, early) = std::thread::scope(|scope| {
                     let checked = scope.spawn(|| {
-                        let per_return = check(plan, &borrowed, profile, previous, checking(jobs));
-                        let errors = errors_by_activity(&per_return);
-                        let leads = lead_table(plan, &borrowed, &errors, chosen, profile);
-                        let rows: Vec<Fields> = rows().collect();
-                        let beside = beside(&rows, &per_return, &leads);
-                        (per_return, leads, beside)
+                        let checks = Checks {
+                            plan,
+                            returns: &borrowed,
+                            profile,
+                            previous,
+                            jobs,
+                        };
+                        checks.then(chosen, beside)
                     });
-                    let early = early(&mut rows());
+                    let early = early(&mut master_rows(plan, &borrowed, chosen));
                     let (per_return, leads, beside) = checked
                         .join()
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -161,140 +165,6 @@ pub fn merge_owned<R, S: Send>(
         per_return,
     };
     (pending, early)
-}
-
-/// A merge whose master is not yet put together (see [`merge_owned`]): everything it is made
-/// from, held until [`Pending::merged`].
-pub struct Pending {
-    plan: Tracker,
-    returns: Vec<(String, Parsed)>,
-    choice: Choice,
-    leads: Vec<LeadReturn>,
-    per_return: Vec<Vec<Finding>>,
-}
-
-impl Pending {
-    /// The returns it was given (file name, laid-out return), by file name, for a caller that
-    /// merges them again another way.
-    pub fn into_returns(self) -> Vec<(String, Parsed)> {
-        self.returns
-    }
-
-    /// How many activities the master holds: the plan's, then those no plan expected.
-    pub fn master_len(&self) -> usize {
-        self.choice.planned.len() + self.choice.unplanned.len()
-    }
-
-    /// [`merged`](Self::merged) without the master's activities (`master` has only the title
-    /// lines): the lead table, the ids nobody returned and the findings, for a caller that has
-    /// written the master already. Nothing is moved or copied; the rest is freed on a thread
-    /// of its own.
-    pub fn counted(self) -> Merged {
-        let Pending {
-            plan,
-            returns,
-            choice,
-            leads,
-            per_return,
-        } = self;
-        let not_returned = plan
-            .activities
-            .iter()
-            .zip(&choice.planned)
-            .filter(|(_, pick)| pick.is_none())
-            .map(|(p, _)| p.id.clone())
-            .collect();
-        let master = title_lines(&plan);
-        free_aside((plan, returns));
-        Merged {
-            master,
-            leads,
-            not_returned,
-            findings: per_return.into_iter().flatten().collect(),
-        }
-    }
-
-    /// The merge: the master moved out of the plan and the returns, what it does not keep freed
-    /// on a thread of its own.
-    pub fn merged(self) -> Merged {
-        let Pending {
-            plan,
-            returns,
-            choice,
-            leads,
-            per_return,
-        } = self;
-        // How many times each returned activity is taken: copied before its last use, then moved.
-        let mut uses: Vec<Vec<u32>> = returns
-            .iter()
-            .map(|(_, p)| vec![0; p.tracker.activities.len()])
-            .collect();
-        for &(r, i) in choice.planned.iter().flatten().chain(&choice.unplanned) {
-            uses[r][i] += 1;
-        }
-        // What the master does not keep is freed on a thread of its own, beside the writing.
-        let mut rest = Vec::with_capacity(returns.len());
-        let mut held: Vec<Vec<Activity>> = returns
-            .into_iter()
-            .map(|(_, mut p)| {
-                let activities = std::mem::take(&mut p.tracker.activities);
-                rest.push(p);
-                activities
-            })
-            .collect();
-        let mut take = |(r, i): (usize, usize)| {
-            uses[r][i] -= 1;
-            if uses[r][i] == 0 {
-                std::mem::take(&mut held[r][i])
-            } else {
-                held[r][i].clone()
-            }
-        };
-        let Tracker {
-            title,
-            organisation,
-            period,
-            activities,
-            ..
-        } = plan;
-        let mut master = Tracker {
-            title,
-            organisation,
-            period,
-            activities: Vec::with_capacity(activities.len() + choice.unplanned.len()),
-            ..Tracker::default()
-        };
-        let mut not_returned = Vec::new();
-        let mut unused = Vec::new();
-        for (p, pick) in activities.into_iter().zip(choice.planned) {
-            match pick {
-                Some(at) => master
-                    .activities
-                    .push(from_return(p, take(at), &mut unused)),
-                None => {
-                    not_returned.push(p.id.clone());
-                    master.activities.push(Activity { source: None, ..p });
-                }
-            }
-        }
-        master
-            .activities
-            .extend(choice.unplanned.into_iter().map(&mut take));
-        free_aside((rest, held, unused));
-        Merged {
-            master,
-            leads,
-            not_returned,
-            findings: per_return.into_iter().flatten().collect(),
-        }
-    }
-}
-
-/// Frees `trash` on a thread of its own (here if none can be started): a large merge leaves a
-/// million strings behind, and the master is written meanwhile.
-pub(crate) fn free_aside<T: Send + 'static>(trash: T) {
-    // A thread that cannot start drops its closure, and `trash` with it, here.
-    let _ = std::thread::Builder::new().spawn(move || drop(trash));
 }
 
 /// The master's title lines (title, organisation, period) from the plan, without activities:
@@ -358,10 +228,32 @@ fn decide(
     (per_return, choice, leads)
 }
 
-/// How many threads check the returns beside the writing of the master: one fewer than `jobs`,
-/// at least one.
-fn checking(jobs: usize) -> usize {
-    jobs.saturating_sub(1).max(1)
+/// The returns checked beside the writing of the master, against `plan`.
+struct Checks<'a> {
+    plan: &'a Tracker,
+    returns: &'a [Return<'a>],
+    profile: &'a Profile,
+    previous: Option<&'a Tracker>,
+    /// Threads in all: the check takes one fewer (at least one), the writing has one.
+    jobs: usize,
+}
+
+impl Checks<'_> {
+    /// Checks the returns, makes the lead table for `choice`, then calls `beside` with the
+    /// master's rows, every return's findings and the lead table (see [`merge_owned`]).
+    fn then<S>(
+        &self,
+        choice: &Choice,
+        beside: impl FnOnce(&[Fields<'_>], &[Vec<Finding>], &[LeadReturn]) -> S,
+    ) -> (Vec<Vec<Finding>>, Vec<LeadReturn>, S) {
+        let jobs = self.jobs.saturating_sub(1).max(1);
+        let per_return = check(self.plan, self.returns, self.profile, self.previous, jobs);
+        let errors = errors_by_activity(&per_return);
+        let leads = lead_table(self.plan, self.returns, &errors, choice, self.profile);
+        let rows: Vec<Fields> = master_rows(self.plan, self.returns, choice).collect();
+        let beside = beside(&rows, &per_return, &leads);
+        (per_return, leads, beside)
+    }
 }
 
 /// Every finding on every return, with the plan rules.
@@ -474,33 +366,4 @@ fn merged_fields<'a>(plan: &'a Activity, got: &'a Activity) -> Fields<'a> {
         or_plan(&plan.theme, &got.theme),
         or_plan(&plan.theme_strapline, &got.theme_strapline),
     ]
-}
-
-/// The plan's activity updated with a return's content; the text it does not keep goes to
-/// `unused`.
-fn from_return(plan: Activity, got: Activity, unused: &mut Vec<String>) -> Activity {
-    // The text not kept is set aside, to be freed elsewhere.
-    let mut or_plan = |mine: String, theirs: String| {
-        let (kept, left) = if mine.is_empty() {
-            (theirs, mine)
-        } else {
-            (mine, theirs)
-        };
-        unused.push(left);
-        kept
-    };
-    Activity {
-        id: plan.id,
-        title: or_plan(got.title, plan.title),
-        status: got.status,
-        progress: got.progress,
-        next_steps: got.next_steps,
-        lead: or_plan(got.lead, plan.lead),
-        portfolio: or_plan(got.portfolio, plan.portfolio),
-        objective_id: or_plan(plan.objective_id, got.objective_id),
-        objective_title: or_plan(plan.objective_title, got.objective_title),
-        theme: or_plan(plan.theme, got.theme),
-        theme_strapline: or_plan(plan.theme_strapline, got.theme_strapline),
-        source: got.source,
-    }
 }

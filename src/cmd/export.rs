@@ -68,9 +68,6 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// How many activities go from the reading thread to the writing one at a time.
-const BATCH: usize = 256;
-
 /// One canonical JSON tracker written to .xlsx as it is read: one thread parses and cleans the
 /// activities, the other writes them, so the tracker is never held whole and memory stays flat
 /// however long it is. `None` when the input is not streamed (several inputs, not JSON, or a
@@ -92,25 +89,17 @@ fn export_streamed(args: &Args, profile: &Profile) -> Result<Option<usize>, Erro
     let written = std::thread::scope(|scope| {
         let (whole, count, left_whole) = (&whole, &count, &left_whole);
         scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut n = 0;
-            let done = katrack::read::json_stream::stream_tracker_json(
-                &input.path,
+            let (done, n) = super::stream_json_batches(
+                input,
+                profile,
                 &mut |t| {
                     let _ = meta_tx.send(t.clone());
                 },
-                &mut |mut a| {
-                    katrack::layout::canonical_activity(&mut a, n, &input.name, profile);
-                    n += 1;
-                    batch.push(a);
-                    if batch.len() >= BATCH {
-                        let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                    }
+                &mut |_| {},
+                &mut |batch| {
+                    let _ = tx.send(batch);
                 },
             );
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
             // Set before the channel closes, so the writer sees it once the rows run out.
             whole.store(done, Ordering::SeqCst);
             count.store(n, Ordering::SeqCst);

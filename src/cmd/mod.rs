@@ -152,6 +152,39 @@ pub fn lay_out_input(
     })
 }
 
+/// How many activities of a JSON tracker go from its reading thread to the writing one at a
+/// time.
+const BATCH: usize = 256;
+
+/// A canonical JSON tracker read activity by activity
+/// ([`stream_tracker_json`](katrack::read::json_stream::stream_tracker_json)): `meta` gets the
+/// document's metadata first; each activity is laid out as the whole read lays it out, handed
+/// to `keep` (which may trim it), and sent in batches. Gives whether the document was read to
+/// its end (if not, what was sent must be discarded) and how many activities were sent.
+pub fn stream_json_batches(
+    input: &InputFile,
+    profile: &Profile,
+    meta: &mut dyn FnMut(&katrack::Tracker),
+    keep: &mut dyn FnMut(&mut katrack::Activity),
+    send: &mut dyn FnMut(Vec<katrack::Activity>),
+) -> (bool, usize) {
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut n = 0;
+    let done = read::json_stream::stream_tracker_json(&input.path, meta, &mut |mut a| {
+        layout::canonical_activity(&mut a, n, &input.name, profile);
+        keep(&mut a);
+        n += 1;
+        batch.push(a);
+        if batch.len() >= BATCH {
+            send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+        }
+    });
+    if !batch.is_empty() {
+        send(batch);
+    }
+    (done, n)
+}
+
 /// Output formats chosen by the output file's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutFormat {

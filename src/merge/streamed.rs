@@ -4,8 +4,8 @@
 //! sheet are those of [`merge_owned`](super::merge_owned) with the whole plan.
 
 use super::{
-    LeadReturn, Pending, check, checking, errors_by_activity, master_rows, merge_owned,
-    merged_fields, returned_ids, unique_choice, unplanned_of,
+    Checks, LeadReturn, Pending, merge_owned, merged_fields, returned_ids, unique_choice,
+    unplanned_of,
 };
 use crate::finding::Finding;
 use crate::layout::Parsed;
@@ -119,11 +119,14 @@ pub fn merge_streamed<W: RowSink, S: Send>(
         let (choice, per_return, leads, early) = std::thread::scope(|scope| {
             let checked = scope.spawn(|| {
                 let choice = unique_choice(&plan, &borrowed).unwrap_or_else(unreachable);
-                let per_return = check(&plan, &borrowed, profile, previous, checking(jobs));
-                let errors = errors_by_activity(&per_return);
-                let leads = super::lead_table(&plan, &borrowed, &errors, &choice, profile);
-                let rows: Vec<Fields> = master_rows(&plan, &borrowed, &choice).collect();
-                let beside = beside(&rows, &per_return, &leads);
+                let checks = Checks {
+                    plan: &plan,
+                    returns: &borrowed,
+                    profile,
+                    previous,
+                    jobs,
+                };
+                let (per_return, leads, beside) = checks.then(&choice, beside);
                 (choice, per_return, leads, beside)
             });
             for p in &plan.activities[written..] {

@@ -242,19 +242,26 @@ fn rows_out_of_order_are_read_whole() {
 
 /// `katrack export` of a JSON tracker streams it; from standard input it reads it whole. The
 /// workbooks must be the same, byte for byte.
-#[test]
-fn a_json_tracker_exported_as_it_is_read_gives_the_same_workbook() {
-    let w = Workdir::new();
-    let synthetic = w.write("synthetic.json", Synthetic::generate(1500, 11).json());
+/// The sample tracker as JSON with its metadata after its activities, written into `w`: a
+/// document the whole read takes and the stream leaves to it.
+fn reordered_sample(w: &Workdir) -> PathBuf {
     let sample = root().join("samples/harborough_q1_2020_21.json");
-    // Metadata after the activities: not streamed, exported whole all the same.
     let text = std::fs::read_to_string(&sample).unwrap();
     let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let activities = doc.as_object_mut().unwrap().remove("activities").unwrap();
     let mut reordered = serde_json::Map::new();
     reordered.insert("activities".into(), activities);
     reordered.extend(doc.as_object().unwrap().clone());
-    let reordered = w.write("reordered.json", serde_json::to_string(&reordered).unwrap());
+    w.write("reordered.json", serde_json::to_string(&reordered).unwrap())
+}
+
+#[test]
+fn a_json_tracker_exported_as_it_is_read_gives_the_same_workbook() {
+    let w = Workdir::new();
+    let synthetic = w.write("synthetic.json", Synthetic::generate(1500, 11).json());
+    let sample = root().join("samples/harborough_q1_2020_21.json");
+    // Metadata after the activities: not streamed, exported whole all the same.
+    let reordered = reordered_sample(&w);
     for (i, input) in [sample, synthetic, reordered].iter().enumerate() {
         for period in [None, Some("2020/21 Q2")] {
             let (a, b) = (w.path(&format!("a{i}.xlsx")), w.path(&format!("b{i}.xlsx")));
@@ -388,12 +395,7 @@ fn a_json_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
     // The sample plan, and the same plan with its metadata after its activities (read whole).
     let sample = root().join("samples/harborough_q1_2020_21.json");
     let text = std::fs::read_to_string(&sample).unwrap();
-    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let activities = doc.as_object_mut().unwrap().remove("activities").unwrap();
-    let mut reordered = serde_json::Map::new();
-    reordered.insert("activities".into(), activities);
-    reordered.extend(doc.as_object().unwrap().clone());
-    let reordered = w.write("reordered.json", serde_json::to_string(&reordered).unwrap());
+    let reordered = reordered_sample(&w);
     let returns = root().join("samples/returns");
     let cases = [
         (

@@ -16,9 +16,6 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// How many of the plan's activities go from the parsing thread to the writing one at a time.
-const BATCH: usize = 256;
-
 /// What the merge gives the rest of the command: the master still to be put together, and the
 /// workbook begun with its title lines (when the master was known before the returns were
 /// checked), or the first error met writing it.
@@ -104,18 +101,16 @@ pub(super) fn merge_json(
     std::thread::scope(|scope| {
         let complete = &complete;
         scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut n = 0;
             // Made at the first activity, once the title lines have gone to the writer.
             let mut returned = Some(returned);
             let mut ids: Option<HashSet<String>> = None;
-            let done = katrack::read::json_stream::stream_tracker_json(
-                &plan.path,
+            let (done, _) = crate::cmd::stream_json_batches(
+                plan,
+                set.profile,
                 &mut |t| {
                     let _ = meta_tx.send(merge::title_lines(t));
                 },
-                &mut |mut a| {
-                    katrack::layout::canonical_activity(&mut a, n, &plan.name, set.profile);
+                &mut |a| {
                     let ids = ids.get_or_insert_with(|| {
                         returned.take().into_iter().flatten().flatten().collect()
                     });
@@ -123,16 +118,11 @@ pub(super) fn merge_json(
                         a.progress = String::new();
                         a.next_steps = String::new();
                     }
-                    n += 1;
-                    batch.push(a);
-                    if batch.len() >= BATCH {
-                        let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                    }
+                },
+                &mut |batch| {
+                    let _ = tx.send(batch);
                 },
             );
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
             // Set before the channel closes, so the merge sees it once the activities run out.
             complete.store(done, Ordering::SeqCst);
         });
