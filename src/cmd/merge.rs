@@ -124,7 +124,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // Errors in the same order as ever: the plan's, the previous quarter's, the inputs'. A
     // JSON plan is read whole now when something else failed, so that its own error comes
     // first.
-    let failed = inputs.is_err() || previous.as_ref().is_some_and(Result::is_err);
+    let failed = previous.as_ref().is_some_and(Result::is_err)
+        || inputs.as_ref().map_or(true, |(_, read)| {
+            read.iter().any(|r| r.as_ref().is_err_and(Error::is_usage))
+        });
     let plan = match (plan, &json_plan) {
         (None, Some(input)) if !failed => Err(input),
         (Some(plan), _) => Ok(plan?),
