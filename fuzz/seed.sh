@@ -45,4 +45,10 @@ PY
 # streamed: the same inputs as xlsx_parts.
 mkdir -p corpus/streamed
 cp corpus/xlsx_parts/* corpus/streamed/
-echo "seeded: $(ls corpus/workbook | wc -l) workbook, $(ls corpus/csv | wc -l) csv, $(ls corpus/xlsx_parts | wc -l) xlsx_parts, $(ls corpus/streamed | wc -l) streamed"
+# json_stream: the JSON trackers, each behind a byte choosing the block size (7 bytes here).
+mkdir -p corpus/json_stream
+for f in "$root"/samples/*.json "$root"/tests/data/*.json; do
+  [ -e "$f" ] || continue
+  { printf '\x06'; cat "$f"; } > "corpus/json_stream/$(basename "$f").seed"
+done
+echo "seeded: $(ls corpus/workbook | wc -l) workbook, $(ls corpus/csv | wc -l) csv, $(ls corpus/xlsx_parts | wc -l) xlsx_parts, $(ls corpus/streamed | wc -l) streamed, $(ls corpus/json_stream | wc -l) json_stream"

@@ -189,3 +189,39 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// A JSON tracker read a block at a time (`json_stream`, the first byte choosing a block of 1 to
+/// 64 bytes) and whole (`read_bytes(bytes, "json")`): whenever the stream reads it to its end,
+/// the whole read must give the same tracker.
+pub fn json_stream(data: &[u8]) {
+    let Some((&which, bytes)) = data.split_first() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("katrack-fuzz-json-{}", std::process::id()));
+    let path = dir.join("tracker.json");
+    if std::fs::create_dir_all(&dir).is_err() || std::fs::write(&path, bytes).is_err() {
+        return;
+    }
+    let (mut doc, mut all) = (None, Vec::new());
+    let block = 1 + usize::from(which) % 64;
+    let streamed = read::json_stream::stream_in_blocks(
+        &path,
+        block,
+        &mut |t| doc = Some(t.clone()),
+        &mut |a| all.push(a),
+    );
+    if !streamed {
+        return;
+    }
+    let Ok(read::Input::Tracker(whole)) = read::read_bytes(bytes.to_vec(), "json") else {
+        panic!("streamed to its end, but the whole read refuses it");
+    };
+    let doc = doc.expect("the metadata comes before the activities");
+    assert!(
+        katrack::Tracker {
+            activities: all,
+            ..doc
+        } == whole,
+        "streamed and whole differ"
+    );
+}

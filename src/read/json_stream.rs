@@ -25,8 +25,10 @@ pub fn stream_tracker_json(
     stream_in_blocks(path, BLOCK, meta, each)
 }
 
-/// [`stream_tracker_json`] reading `block` bytes at a time, at least.
-fn stream_in_blocks(
+/// [`stream_tracker_json`] reading `block` bytes at a time, at least (the fuzz target uses
+/// small blocks, so that activities and the opening cross their ends).
+#[doc(hidden)]
+pub fn stream_in_blocks(
     path: &Path,
     block: usize,
     meta: &mut dyn FnMut(&Tracker),

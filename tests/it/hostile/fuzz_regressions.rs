@@ -29,7 +29,8 @@ fn fuzz_crashes_do_not_come_back() {
     let replayed = replay("workbook", targets::workbook)
         + replay("csv", targets::csv)
         + replay("xlsx_parts", targets::xlsx_parts)
-        + replay("streamed", targets::streamed);
+        + replay("streamed", targets::streamed)
+        + replay("json_stream", targets::json_stream);
     assert!(
         replayed >= 1,
         "the fuzz regressions are in tests/data/hostile/fuzz/"
@@ -49,4 +50,7 @@ fn the_shared_bodies_accept_the_samples() {
     let strings = br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Key Activities</t></si></sst>"#;
     targets::xlsx_parts(&[&sheet[..], &[0], &strings[..]].concat());
     targets::streamed(&[&sheet[..], &[0], &strings[..]].concat());
+    for block in [0u8, 6, 63] {
+        targets::json_stream(&[&[block][..], &sample("harborough_q1_2020_21.json")].concat());
+    }
 }
