@@ -62,15 +62,52 @@ pub fn merge_streamed<W: RowSink, S: Send>(
         ..Tracker::default()
     };
     returns.sort_by(|a, b| a.0.cmp(&b.0));
-    let unique = {
+    let mut beside = Some(beside);
+    let merged = {
         let borrowed: Vec<Return> = returns
             .iter()
             .map(|(file, parsed)| Return { file, parsed })
             .collect();
-        returned_ids(&borrowed).is_some()
+        // Where each returned id is; `None` when an id is given twice.
+        returned_ids(&borrowed).map(|mut held| {
+            let mut sink = start();
+            let (batches, written) = rows_as_they_come(&plan, &mut sink, &mut held, &borrowed);
+            let plan = whole(batches.into_iter().flatten().collect());
+            let beside = beside.take().unwrap_or_else(unreachable);
+            // The rest of the rows beside the check, which needs the whole plan.
+            let (choice, per_return, leads, early) = std::thread::scope(|scope| {
+                let checked = scope.spawn(|| {
+                    let choice = unique_choice(&plan, &borrowed).unwrap_or_else(unreachable);
+                    let checks = Checks {
+                        plan: &plan,
+                        returns: &borrowed,
+                        profile,
+                        previous,
+                        jobs,
+                    };
+                    let (per_return, leads, beside) = checks.then(&choice, beside);
+                    (choice, per_return, leads, beside)
+                });
+                for p in &plan.activities[written..] {
+                    write_planned(&mut sink, &mut held, &borrowed, p);
+                }
+                for (r, i) in unplanned_of(held) {
+                    sink.row(&borrowed[r].parsed.tracker.activities[i].fields());
+                }
+                let out = sink.finish();
+                let (choice, per_return, leads, beside) = checked
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (choice, per_return, leads, (out, beside))
+            });
+            (plan, choice, per_return, leads, early)
+        })
     };
-    if !unique {
+    let Some((plan, choice, per_return, leads, early)) = merged else {
+        // An id given twice: the whole plan, then merge_owned decides (the master waits for
+        // the findings).
         let plan = whole(plan.into_iter().flatten().collect());
+        let beside = beside.take().unwrap_or_else(unreachable);
         return merge_owned(
             plan,
             returns,
@@ -80,69 +117,6 @@ pub fn merge_streamed<W: RowSink, S: Send>(
             |_| unreachable(),
             beside,
         );
-    }
-    let (plan, choice, per_return, leads, early) = {
-        let borrowed: Vec<Return> = returns
-            .iter()
-            .map(|(file, parsed)| Return { file, parsed })
-            .collect();
-        let mut held = returned_ids(&borrowed).unwrap_or_default();
-        let mut sink = start();
-        // The rows of the plan's activities as they come, until the whole plan has come.
-        let mut batches: Vec<Vec<Activity>> = Vec::new();
-        let (mut batch, mut next, mut written) = (0, 0, 0);
-        loop {
-            let whole_plan = loop {
-                match plan.try_recv() {
-                    Ok(b) => batches.push(b),
-                    Err(TryRecvError::Empty) => break false,
-                    Err(TryRecvError::Disconnected) => break true,
-                }
-            };
-            if whole_plan {
-                break;
-            }
-            match batches.get(batch).map(|b| b.get(next)) {
-                Some(Some(p)) => {
-                    write_planned(&mut sink, &mut held, &borrowed, p);
-                    (next, written) = (next + 1, written + 1);
-                }
-                Some(None) => (batch, next) = (batch + 1, 0),
-                None => match plan.recv() {
-                    Ok(b) => batches.push(b),
-                    Err(_) => break,
-                },
-            }
-        }
-        let plan = whole(batches.into_iter().flatten().collect());
-        // The rest of the rows beside the check, which needs the whole plan.
-        let (choice, per_return, leads, early) = std::thread::scope(|scope| {
-            let checked = scope.spawn(|| {
-                let choice = unique_choice(&plan, &borrowed).unwrap_or_else(unreachable);
-                let checks = Checks {
-                    plan: &plan,
-                    returns: &borrowed,
-                    profile,
-                    previous,
-                    jobs,
-                };
-                let (per_return, leads, beside) = checks.then(&choice, beside);
-                (choice, per_return, leads, beside)
-            });
-            for p in &plan.activities[written..] {
-                write_planned(&mut sink, &mut held, &borrowed, p);
-            }
-            let unplanned = unplanned_of(held);
-            for (r, i) in unplanned {
-                sink.row(&borrowed[r].parsed.tracker.activities[i].fields());
-            }
-            let out = sink.finish();
-            let (choice, per_return, leads, beside) = checked
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (choice, per_return, leads, (out, beside))
-        });
-        (plan, choice, per_return, leads, early)
     };
     let pending = Pending {
         plan,
@@ -152,6 +126,42 @@ pub fn merge_streamed<W: RowSink, S: Send>(
         per_return,
     };
     (pending, Some(early))
+}
+
+/// Writes the rows of the plan's activities as they come from `plan`, until the whole plan has
+/// come (the sender dropped): gives the batches received and how many rows were written.
+fn rows_as_they_come<W: RowSink>(
+    plan: &Receiver<Vec<Activity>>,
+    sink: &mut W,
+    held: &mut HashMap<&str, (usize, usize, bool)>,
+    returns: &[Return],
+) -> (Vec<Vec<Activity>>, usize) {
+    let mut batches: Vec<Vec<Activity>> = Vec::new();
+    let (mut batch, mut next, mut written) = (0, 0, 0);
+    loop {
+        // Whatever has come, and whether the plan has all come.
+        let whole_plan = loop {
+            match plan.try_recv() {
+                Ok(b) => batches.push(b),
+                Err(TryRecvError::Empty) => break false,
+                Err(TryRecvError::Disconnected) => break true,
+            }
+        };
+        if whole_plan {
+            return (batches, written);
+        }
+        match batches.get(batch).map(|b| b.get(next)) {
+            Some(Some(p)) => {
+                write_planned(sink, held, returns, p);
+                (next, written) = (next + 1, written + 1);
+            }
+            Some(None) => (batch, next) = (batch + 1, 0),
+            None => match plan.recv() {
+                Ok(b) => batches.push(b),
+                Err(_) => return (batches, written),
+            },
+        }
+    }
 }
 
 /// Writes the row of plan activity `p`: with the content of the return that holds its id, if
@@ -172,7 +182,7 @@ fn write_planned<W: RowSink>(
     sink.row(&fields);
 }
 
-/// For a choice that cannot happen: the ids were found unique before.
+/// For what cannot happen: the ids were found unique (or not) once, before.
 fn unreachable<T>() -> T {
-    unreachable!("the returns' ids were found unique")
+    unreachable!("the returns' ids were found unique, or not, once before")
 }
