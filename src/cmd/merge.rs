@@ -3,8 +3,6 @@
 
 use super::check::{default_jobs, exit_code, in_parallel, load_tracker, unreadable_file};
 use super::report::{self, Format, Summary};
-
-mod master;
 use katrack::Tracker;
 use katrack::error::Error;
 use katrack::finding::Finding;
@@ -16,6 +14,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod master;
 
 /// Merge officers' returns into the quarter's master tracker.
 ///
@@ -79,6 +79,14 @@ struct JsonReport<'a> {
     summary: &'a Summary,
 }
 
+/// The plan as the merge gets it.
+enum Plan<'a> {
+    /// Read whole beside the returns.
+    Whole(Tracker),
+    /// A canonical JSON file, parsed beside Appendix A.
+    Json(&'a super::InputFile),
+}
+
 /// Runs `merge`.
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let profile = super::load_profile(args.profile.as_deref())?;
@@ -129,9 +137,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             read.iter().any(|r| r.as_ref().is_err_and(Error::is_usage))
         });
     let plan = match (plan, &json_plan) {
-        (None, Some(input)) if !failed => Err(input),
-        (Some(plan), _) => Ok(plan?),
-        _ => Ok(load_tracker(&args.plan, &profile, "--plan")?),
+        (None, Some(input)) if !failed => Plan::Json(input),
+        (Some(plan), _) => Plan::Whole(plan?),
+        _ => Plan::Whole(load_tracker(&args.plan, &profile, "--plan")?),
     };
     let previous = previous.transpose()?;
     let (inputs, read) = inputs?;
@@ -157,7 +165,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         unreadable: &unreadable,
     };
     let (pending, early) = match plan {
-        Err(input) => match master::merge_json(input, parsed, returned, &set)? {
+        Plan::Json(input) => match master::merge_json(input, parsed, returned, &set)? {
             Ok(begun) => begun,
             // Not streamed to its end: read whole, as any other plan.
             Err(parsed) => {
@@ -165,7 +173,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 master::merge_whole(plan, parsed, &set)?
             }
         },
-        Ok(plan) => master::merge_whole(plan, parsed, &set)?,
+        Plan::Whole(plan) => master::merge_whole(plan, parsed, &set)?,
     };
     // The master with --period, and the unreadable files first among the findings.
     let activities_out = pending.master_len();

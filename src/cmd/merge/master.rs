@@ -178,10 +178,11 @@ fn sheets_beside<'a>(
     }
 }
 
-/// The workbook begun beside the merge, with its title lines, or its first error in workbook
-/// order.
+/// What the merge's callbacks give: Appendix A's result, then the other sheets'.
 type Written = (Result<(), Error>, SheetsWritten);
 
+/// The workbook begun beside the merge, with its title lines, or its first error in workbook
+/// order (`None` when nothing was written beside the merge).
 fn begun(
     early: Option<Written>,
     book: write::SummaryBook,
