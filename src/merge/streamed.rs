@@ -72,7 +72,7 @@ pub fn merge_streamed<W: RowSink, S: Send>(
         returned_ids(&borrowed).map(|mut held| {
             let mut sink = start();
             let (batches, written) = rows_as_they_come(&plan, &mut sink, &mut held, &borrowed);
-            let plan = whole(batches.into_iter().flatten().collect());
+            let plan = whole(joined(batches));
             let beside = beside.take().unwrap_or_else(unreachable);
             // The rest of the rows beside the check, which needs the whole plan.
             let (choice, per_return, leads, early) = std::thread::scope(|scope| {
@@ -106,7 +106,7 @@ pub fn merge_streamed<W: RowSink, S: Send>(
     let Some((plan, choice, per_return, leads, early)) = merged else {
         // An id given twice: the whole plan, then merge_owned decides (the master waits for
         // the findings).
-        let plan = whole(plan.into_iter().flatten().collect());
+        let plan = whole(joined(plan.into_iter().collect()));
         let beside = beside.take().unwrap_or_else(unreachable);
         return merge_owned(
             plan,
@@ -126,6 +126,16 @@ pub fn merge_streamed<W: RowSink, S: Send>(
         per_return,
     };
     (pending, Some(early))
+}
+
+/// The batches' activities in one list, allocated once at its length (a list grown batch by
+/// batch would hold up to twice the room at the end, and copy itself on the way).
+fn joined(batches: Vec<Vec<Activity>>) -> Vec<Activity> {
+    let mut all = Vec::with_capacity(batches.iter().map(Vec::len).sum());
+    for batch in batches {
+        all.extend(batch);
+    }
+    all
 }
 
 /// Writes the rows of the plan's activities as they come from `plan`, until the whole plan has
