@@ -51,6 +51,8 @@ pub fn stream_in_blocks(
 const BLOCK: usize = 1 << 20;
 /// How far into the file the list of activities must begin (after the metadata).
 const OPENING: usize = 1 << 20;
+/// How many chars at the start of a text the whole read samples to tell binary data.
+const SAMPLE: usize = 4096;
 /// How deep an activity may nest (it holds strings only): deeper is left to the whole read,
 /// whose limit counts the levels above the activity too.
 const MAX_DEPTH: usize = 64;
@@ -73,6 +75,17 @@ impl Blocks {
         meta: &mut dyn FnMut(&Tracker),
         each: &mut dyn FnMut(Activity),
     ) -> Option<()> {
+        // The whole read refuses a text whose first 4,096 chars are mostly control chars (as
+        // binary), which JSON allows in strings: the same start is left to it.
+        while self.buf.len() < 4 * SAMPLE && self.more().is_some() {}
+        let start = &self.buf[..self.buf.len().min(4 * SAMPLE)];
+        let start = match std::str::from_utf8(start) {
+            Ok(text) => text,
+            Err(e) => std::str::from_utf8(&start[..e.valid_up_to()]).ok()?,
+        };
+        if super::looks_binary(start) {
+            return None;
+        }
         // The opening, up to the `[` of the activities, checked by the whole read's rules: the
         // same document with an empty list must stream.
         let opening = loop {
@@ -427,6 +440,11 @@ mod tests {
                 "]".repeat(130)
             ),
             format!(r#"{{"schema":"{SCHEMA_ID}","activ\u0069ties":[{a}]}}"#),
+            // Valid JSON, but its start mostly control chars (DEL): the whole read refuses it.
+            format!(
+                r#"{{"schema":"{SCHEMA_ID}","title":"{}","activities":[{a}]}}"#,
+                "\u{7f}".repeat(300)
+            ),
         ] {
             assert!(streamed(&bad).is_none(), "{bad}");
         }

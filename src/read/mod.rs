@@ -330,7 +330,7 @@ fn size_text(bytes: u64) -> String {
     }
 }
 
-fn looks_binary(text: &str) -> bool {
+pub(crate) fn looks_binary(text: &str) -> bool {
     let sample: Vec<char> = text.chars().take(4096).collect();
     let control = sample
         .iter()
