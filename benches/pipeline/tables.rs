@@ -123,6 +123,20 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
         None,
         1,
     );
+    // The plan as a workbook (a tracker in the officers' layout) rather than katrack's JSON: it
+    // is read before Appendix A, not beside it.
+    let merge_xlsx_plan = kt(
+        &[
+            "merge".as_ref(),
+            f.returns.as_os_str(),
+            "--plan".as_ref(),
+            f.xlsx.as_os_str(),
+            "-o".as_ref(),
+            master.as_os_str(),
+        ],
+        None,
+        1,
+    );
     // Half the returns: half the plan not returned, listed on the Returns sheet (a search per
     // missing activity once made this quadratic).
     let half = f.returns.with_file_name("returns-half");
@@ -231,6 +245,13 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
         &mut t,
         "merge 2 of the 4 returns (half missing)",
         merge_half,
+        floor_write,
+        "bare write",
+    );
+    row(
+        &mut t,
+        "merge 4 returns, the plan as xlsx",
+        merge_xlsx_plan,
         floor_write,
         "bare write",
     );
