@@ -35,27 +35,21 @@ impl Pending {
     /// written the master already. Nothing is moved or copied; the rest is freed on a thread
     /// of its own.
     pub fn counted(self) -> Merged {
-        let Pending {
-            plan,
-            returns,
-            choice,
-            leads,
-            per_return,
-        } = self;
-        let not_returned = plan
+        let not_returned = self
+            .plan
             .activities
             .iter()
-            .zip(&choice.planned)
+            .zip(&self.choice.planned)
             .filter(|(_, pick)| pick.is_none())
             .map(|(p, _)| p.id.clone())
             .collect();
-        let master = title_lines(&plan);
-        free_aside((plan, returns));
+        let master = title_lines(&self.plan);
+        free_aside((self.plan, self.returns));
         Merged {
             master,
-            leads,
+            leads: self.leads,
             not_returned,
-            findings: per_return.into_iter().flatten().collect(),
+            findings: self.per_return.into_iter().flatten().collect(),
         }
     }
 
