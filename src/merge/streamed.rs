@@ -4,8 +4,8 @@
 //! sheet are those of [`merge_owned`](super::merge_owned) with the whole plan.
 
 use super::{
-    Checks, LeadReturn, Pending, merge_owned, merged_fields, returned_ids, unique_choice,
-    unplanned_of,
+    Checks, LeadReturn, Pending, merge_owned, merged_fields, returned_ids, title_lines,
+    unique_choice, unplanned_of,
 };
 use crate::finding::Finding;
 use crate::layout::Parsed;
@@ -55,11 +55,8 @@ pub fn merge_streamed<W: RowSink, S: Send>(
         activities: plan,
     } = plan;
     let whole = |activities: Vec<Activity>| Tracker {
-        title: meta.title.clone(),
-        organisation: meta.organisation.clone(),
-        period: meta.period.clone(),
         activities,
-        ..Tracker::default()
+        ..title_lines(meta)
     };
     returns.sort_by(|a, b| a.0.cmp(&b.0));
     let mut beside = Some(beside);

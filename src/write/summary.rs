@@ -26,7 +26,7 @@ use crate::model::{Activity, Fields, Tracker};
 use crate::profile::Profile;
 use crate::write::style::print_setup;
 use crate::write::style::text_row_height as row_height;
-use crate::write::tracker_xlsx::{TrackerRows, write_tracker_rows};
+use crate::write::tracker_xlsx::TrackerRows;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
 
 /// The sheet names, in workbook order.
@@ -261,7 +261,7 @@ impl SummaryBook {
     }
 }
 
-impl AppendixSheet<'_> {
+impl<'a> AppendixSheet<'a> {
     /// Writes the master's activities, their fields in the order of
     /// [`FIELDS`](crate::model::FIELDS), under the title lines of `t` (whose activities are
     /// not read).
@@ -269,20 +269,19 @@ impl AppendixSheet<'_> {
     /// # Errors
     ///
     /// As [`summary_workbook`].
-    pub fn write<'a>(
+    pub fn write<'f>(
         self,
-        t: &Tracker,
-        activities: impl IntoIterator<Item = Fields<'a>>,
-        profile: &Profile,
+        t: &'a Tracker,
+        activities: impl IntoIterator<Item = Fields<'f>>,
+        profile: &'a Profile,
     ) -> Result<()> {
-        crate::error::guarded(
-            || write_tracker_rows(self.ws, t, activities, profile),
-            super::writer_panic,
-        )
+        let mut rows = self.rows(t, profile);
+        for activity in activities {
+            rows.row(&activity);
+        }
+        rows.finish()
     }
-}
 
-impl<'a> AppendixSheet<'a> {
     /// [`write`](Self::write) for a caller that has the activities one at a time: the title
     /// lines of `t` and the header now, each activity by [`AppendixRows::row`], the print
     /// settings by [`AppendixRows::finish`]. The sheet is the same.
