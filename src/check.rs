@@ -53,7 +53,7 @@ pub fn check_streamed(
                     &mut layout,
                     &mut rows,
                     e,
-                    Some(&mut |done| checker.part(&done.cleaned())),
+                    Some(&mut |done, _| checker.part(&done.cleaned())),
                 );
                 spare.set(spent);
             },
@@ -82,7 +82,7 @@ pub fn check_streamed(
             sheet,
             &mut layout,
             &mut rows,
-            Some(&mut |part| {
+            Some(&mut |part, _| {
                 // The rules thread has stopped only if it panicked; the join below reports it.
                 let _ = parts_tx.send(part);
                 checked_rx.try_iter().for_each(drop);
@@ -103,7 +103,7 @@ fn read_beside<'d>(
     sheet: Option<&str>,
     layout: &mut Layout,
     rows: &mut Rows,
-    mut done: Option<&mut (dyn FnMut(Done) + 'd)>,
+    mut done: Option<&mut DoneFn<'d>>,
 ) -> Result<Option<Properties>> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(QUEUE);
     // Batches laid out go back to the reader to be filled again, not freed here.
@@ -132,13 +132,16 @@ fn read_beside<'d>(
     })
 }
 
-/// Lays out one event's rows, handing on the activities finished (`done`: `None` keeps them);
-/// gives back the batch of cells, to be filled again.
+/// Takes the activities a layout has finished, with the layout (for what it has read so far).
+type DoneFn<'d> = dyn FnMut(Done, &Layout) + 'd;
+
+/// Lays out one event's rows, handing on the activities finished with the layout they came
+/// from (`done`: `None` keeps them); gives back the batch of cells, to be filled again.
 fn feed<'d>(
     layout: &mut Layout,
     rows: &mut Rows,
     event: Event,
-    done: Option<&mut (dyn FnMut(Done) + 'd)>,
+    done: Option<&mut DoneFn<'d>>,
 ) -> Option<Cells> {
     match event {
         Event::Sheet {
@@ -155,7 +158,7 @@ fn feed<'d>(
             rows.cells(&cells, &mut |r| layout.row(&r));
             if let Some(done) = done {
                 if let Some(part) = layout.take_done() {
-                    done(part);
+                    done(part, layout);
                 }
             }
             Some(cells)
@@ -244,4 +247,55 @@ fn lay_out(
     let mut rows = Rows::default();
     let read = read_beside(path, sheet, &mut layout, &mut rows, None);
     finish_layout(read, layout, rows)
+}
+
+/// The xlsx at `path` (named `file`) laid out while it is read, as
+/// [`lay_out_streamed_without_rows`] lays it out, its activities handed on as they are done
+/// rather than held: `meta` gets the title lines (title, organisation, period; no activities)
+/// before the first, then `part` each batch of activities, in order, cleaned as the whole read
+/// cleans them. The layout's findings are not kept.
+///
+/// Gives true when the whole file was laid out so, with the title lines sent: what was handed
+/// on is then the whole read's tracker. False when it was not (not an xlsx that is streamed, an
+/// error, rows out of order, or title lines that a later sheet or the document's properties
+/// changed once activities had gone): what was handed on must be discarded and the file read
+/// whole, which also gives any error.
+pub fn lay_out_in_parts(
+    path: &Path,
+    file: &str,
+    profile: &crate::profile::Profile,
+    meta: &mut dyn FnMut(&crate::model::Tracker),
+    part: &mut dyn FnMut(Vec<crate::model::Activity>),
+) -> bool {
+    let mut layout = Layout::new(file, profile, false, false).without_row_reports();
+    let mut rows = Rows::default();
+    let mut sent: Option<crate::model::Tracker> = None;
+    let read = read_beside(
+        path,
+        None,
+        &mut layout,
+        &mut rows,
+        Some(&mut |done, layout| {
+            if sent.is_none() {
+                let lines = layout.title_lines();
+                meta(&lines);
+                sent = Some(lines);
+            }
+            part(done.cleaned().tracker.activities);
+        }),
+    );
+    let Ok(Some(parsed)) = finish_layout(read, layout, rows) else {
+        return false;
+    };
+    let lines = crate::merge::title_lines(&parsed.tracker);
+    match sent {
+        Some(sent) if sent != lines => return false,
+        Some(_) => {}
+        None => meta(&lines),
+    }
+    let activities = parsed.tracker.activities;
+    if !activities.is_empty() {
+        part(activities);
+    }
+    true
 }

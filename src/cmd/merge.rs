@@ -83,8 +83,8 @@ struct JsonReport<'a> {
 enum Plan<'a> {
     /// Read whole beside the returns.
     Whole(Tracker),
-    /// A canonical JSON file, parsed beside Appendix A.
-    Json(&'a super::InputFile),
+    /// A canonical JSON file or an xlsx workbook, read beside Appendix A.
+    Beside(&'a super::InputFile),
 }
 
 /// Runs `merge`.
@@ -98,16 +98,16 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     let jobs = args.jobs.map_or_else(default_jobs, usize::from);
     // The plan is read on this thread while the returns are read on others, unless it is a
-    // canonical JSON document, parsed later beside Appendix A.
-    let json_plan = master::json_plan(&args.plan);
+    // canonical JSON document or an xlsx workbook, read later beside Appendix A.
+    let plan_beside = master::plan_beside(&args.plan);
     let (plan, previous, inputs) = std::thread::scope(|scope| {
         let inputs = scope.spawn(|| {
             super::expand_inputs(&args.inputs).map(|inputs| {
                 let read = in_parallel(&inputs, jobs, |input| {
-                    // With a JSON plan, the ids each return gives, copied while its
-                    // activities are at hand (see master::merge_json).
+                    // With a plan read beside Appendix A, the ids each return gives, copied
+                    // while its activities are at hand (see master::merge_beside).
                     super::lay_out_input(input, &profile, None, false).map(|p| {
-                        let ids = match json_plan {
+                        let ids = match plan_beside {
                             Some(_) => p.tracker.activities.iter().map(|a| a.id.clone()).collect(),
                             None => Vec::new(),
                         };
@@ -117,7 +117,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 (inputs, read)
             })
         });
-        let plan = json_plan
+        let plan = plan_beside
             .is_none()
             .then(|| load_tracker(&args.plan, &profile, "--plan"));
         let previous = args
@@ -130,14 +130,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         (plan, previous, inputs)
     });
     // Errors in the same order as ever: the plan's, the previous quarter's, the inputs'. A
-    // JSON plan is read whole now when something else failed, so that its own error comes
-    // first.
+    // plan to be read beside Appendix A is read whole now when something else failed, so that
+    // its own error comes first.
     let failed = previous.as_ref().is_some_and(Result::is_err)
         || inputs.as_ref().map_or(true, |(_, read)| {
             read.iter().any(|r| r.as_ref().is_err_and(Error::is_usage))
         });
-    let plan = match (plan, &json_plan) {
-        (None, Some(input)) if !failed => Plan::Json(input),
+    let plan = match (plan, &plan_beside) {
+        (None, Some(input)) if !failed => Plan::Beside(input),
         (Some(plan), _) => Plan::Whole(plan?),
         _ => Plan::Whole(load_tracker(&args.plan, &profile, "--plan")?),
     };
@@ -165,7 +165,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         unreadable: &unreadable,
     };
     let (pending, early) = match plan {
-        Plan::Json(input) => match master::merge_json(input, parsed, returned, &set)? {
+        Plan::Beside(input) => match master::merge_beside(input, parsed, returned, &set)? {
             Ok(begun) => begun,
             // Not streamed to its end: read whole, as any other plan.
             Err(parsed) => {

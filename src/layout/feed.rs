@@ -161,6 +161,13 @@ impl<'a> Layout<'a> {
         Some(Done(part))
     }
 
+    /// The title lines (title, organisation, period) the rows so far gave, without activities;
+    /// [`finish`](Self::finish) may still change them (a later sheet's rows above its header,
+    /// the document's properties).
+    pub fn title_lines(&self) -> crate::model::Tracker {
+        crate::merge::title_lines(&self.out.tracker)
+    }
+
     /// The input laid out: every activity not yet taken, the layout's findings, and the
     /// document's title and period (`title`, `subject`: the workbook's properties, when set).
     ///

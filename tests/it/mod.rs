@@ -7,6 +7,7 @@ mod formats;
 mod hostile;
 mod jobs;
 mod libreoffice;
+mod plan_beside;
 mod roundtrip;
 mod samples;
 mod streamed;

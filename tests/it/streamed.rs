@@ -195,11 +195,10 @@ fn an_xlsx_checked_while_read_has_the_findings_of_the_whole_read() {
     assert_eq!(streamed, 2 * (files.len() - 5) + 2);
 }
 
-#[test]
-fn rows_out_of_order_are_read_whole() {
-    // An xlsx whose rows come bottom row first: calamine gives them in file order.
-    let good = Synthetic::generate(20, 3).xlsx().unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&good)).unwrap();
+/// Workbook `good` with its first sheet's rows in reverse order (calamine gives them in file
+/// order, so a streamed read leaves such a file to the whole read).
+pub(super) fn rows_reversed(good: &[u8]) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(good)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).unwrap();
@@ -222,8 +221,15 @@ fn rows_out_of_order_are_read_whole() {
             .unwrap();
         std::io::Write::write_all(&mut out, &text).unwrap();
     }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn rows_out_of_order_are_read_whole() {
+    // An xlsx whose rows come bottom row first: calamine gives them in file order.
+    let good = Synthetic::generate(20, 3).xlsx().unwrap();
     let w = Workdir::new();
-    let path = w.write("reversed.xlsx", out.finish().unwrap().into_inner());
+    let path = w.write("reversed.xlsx", rows_reversed(&good));
     let s = Synthetic::generate(20, 3);
     let p = s.profile();
     let ctx = Context {
@@ -244,7 +250,7 @@ fn rows_out_of_order_are_read_whole() {
 /// workbooks must be the same, byte for byte.
 /// The sample tracker as JSON with its metadata after its activities, written into `w`: a
 /// document the whole read takes and the stream leaves to it.
-fn reordered_sample(w: &Workdir) -> PathBuf {
+pub(super) fn reordered_sample(w: &Workdir) -> PathBuf {
     let sample = root().join("samples/harborough_q1_2020_21.json");
     let text = std::fs::read_to_string(&sample).unwrap();
     let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -373,100 +379,4 @@ fn progress_is_cleaned_once_and_the_text_as_written_is_kept_whichever_thread_cle
     assert_eq!(raw(2), None);
     assert_eq!(a[3].progress, "- eight\n- Nine");
     assert_eq!(raw(3), Some("- eight - Nine"));
-}
-
-#[test]
-fn a_json_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
-    let w = Workdir::new();
-    // A large synthetic plan (more than one block of the file) and its returns, one per lead.
-    let synthetic = Synthetic::generate(1200, 5);
-    let synthetic_plan = w.write("synthetic.json", synthetic.json());
-    let profile = w.write("synthetic.toml", &synthetic.profile_toml);
-    // Every lead's return, and every other lead's (the plan gives the rest, progress and all).
-    std::fs::create_dir(w.path("returns")).unwrap();
-    std::fs::create_dir(w.path("some")).unwrap();
-    for (i, (_, r)) in synthetic.returns_by_lead().iter().enumerate() {
-        let xlsx = r.xlsx().unwrap();
-        if i % 2 == 0 {
-            w.write(&format!("some/r{i:02}.xlsx"), &xlsx);
-        }
-        w.write(&format!("returns/r{i:02}.xlsx"), xlsx);
-    }
-    // The sample plan, and the same plan with its metadata after its activities (read whole).
-    let sample = root().join("samples/harborough_q1_2020_21.json");
-    let text = std::fs::read_to_string(&sample).unwrap();
-    let reordered = reordered_sample(&w);
-    let returns = root().join("samples/returns");
-    let cases = [
-        (
-            synthetic_plan.clone(),
-            w.path("returns"),
-            Some(profile.clone()),
-        ),
-        (synthetic_plan, w.path("some"), Some(profile)),
-        (sample.clone(), returns.clone(), None),
-        (reordered, returns, None),
-    ];
-    for (i, (plan, folder, profile)) in cases.iter().enumerate() {
-        for period in [None, Some("2020/21 Q2")] {
-            let (a, b) = (w.path(&format!("a{i}.xlsx")), w.path(&format!("b{i}.xlsx")));
-            // The plan named as a file, then given on standard input (always read whole).
-            let mut from_file = w.katrack();
-            from_file.arg("merge").arg(folder).arg("--plan").arg(plan);
-            from_file.arg("-o").arg(&a).args(["--format", "json"]);
-            let mut whole = w.katrack();
-            whole
-                .arg("merge")
-                .arg(folder)
-                .args(["--plan", "-", "-o"])
-                .arg(&b);
-            whole.args(["--format", "json"]);
-            whole.write_stdin(std::fs::read(plan).unwrap());
-            for c in [&mut from_file, &mut whole] {
-                if let Some(p) = profile {
-                    c.arg("--profile").arg(p);
-                }
-                if let Some(p) = period {
-                    c.args(["--period", p]);
-                }
-            }
-            let streamed = from_file.output().unwrap();
-            let read_whole = whole.output().unwrap();
-            assert_eq!(streamed.status.code(), read_whole.status.code());
-            assert_eq!(streamed.stdout, read_whole.stdout, "{}", plan.display());
-            let said = String::from_utf8(streamed.stderr).unwrap();
-            assert_eq!(
-                said.replace(a.to_str().unwrap(), b.to_str().unwrap()),
-                String::from_utf8(read_whole.stderr).unwrap()
-            );
-            assert!(said.contains("activities to"), "{said}");
-            assert_eq!(
-                std::fs::read(&a).unwrap(),
-                std::fs::read(&b).unwrap(),
-                "{}",
-                plan.display()
-            );
-        }
-    }
-    // A plan cut off among its activities: the whole read's error, and no master.
-    let cut = w.write("cut.json", &text.as_bytes()[..text.len() / 2]);
-    let out = w.path("cut.xlsx");
-    let mut merge = w.katrack();
-    merge.arg("merge").arg(root().join("samples/returns"));
-    let said = merge
-        .arg("--plan")
-        .arg(&cut)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let said = String::from_utf8(said).unwrap();
-    assert!(
-        said.contains("--plan") && said.contains("cut.json"),
-        "{said}"
-    );
-    assert!(!out.exists());
 }

@@ -1,7 +1,7 @@
 //! The master of `katrack merge` put together and its workbook begun: Appendix A written while
-//! the returns are checked, the other sheets once they are. A canonical JSON plan is parsed
-//! beside Appendix A rather than before it ([`merge_json`]); any other plan is read whole first
-//! ([`merge_whole`]).
+//! the returns are checked, the other sheets once they are. A canonical JSON plan or an xlsx
+//! workbook is read beside Appendix A rather than before it ([`merge_beside`]); any other plan
+//! is read whole first ([`merge_whole`]).
 
 use crate::cmd::InputFile;
 use katrack::Tracker;
@@ -35,16 +35,44 @@ pub(super) struct Setting<'a> {
     pub(super) unreadable: &'a [Finding],
 }
 
-/// The plan, when it is one canonical JSON file (by its name): that input, parsed beside
-/// Appendix A.
-pub(super) fn json_plan(plan: &Path) -> Option<InputFile> {
+/// The plan, when it is one canonical JSON file or xlsx workbook (by its name): that input,
+/// read beside Appendix A.
+pub(super) fn plan_beside(plan: &Path) -> Option<InputFile> {
     let inputs = super::super::expand_inputs(&[plan.to_path_buf()]).ok()?;
     let [input] = <[InputFile; 1]>::try_from(inputs).ok()?;
-    input
-        .path
-        .extension()
-        .is_some_and(|e| e == "json")
-        .then_some(input)
+    (is_json(&input.path) || is_xlsx(&input.path)).then_some(input)
+}
+
+/// Whether `path` names a canonical JSON document.
+fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
+/// Whether `path` names an xlsx workbook (the layout read part by part).
+fn is_xlsx(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
+}
+
+/// Reads `plan` a batch of activities at a time: a JSON document activity by activity, an xlsx
+/// workbook laid out as it is read. `meta` gets its title lines first, `keep` may trim each
+/// activity, `send` takes each batch. Gives whether it was read to its end so (if not, what
+/// was sent must be discarded and the plan read whole).
+fn stream_plan(
+    plan: &InputFile,
+    profile: &Profile,
+    meta: &mut dyn FnMut(&Tracker),
+    keep: &mut dyn FnMut(&mut Activity),
+    send: &mut dyn FnMut(Vec<Activity>),
+) -> bool {
+    if is_json(&plan.path) {
+        return crate::cmd::stream_json_batches(plan, profile, meta, keep, send).0;
+    }
+    katrack::check::lay_out_in_parts(&plan.path, &plan.name, profile, meta, &mut |mut batch| {
+        batch.iter_mut().for_each(&mut *keep);
+        send(batch);
+    })
 }
 
 /// The master's title lines: the plan's, with --period.
@@ -80,16 +108,15 @@ pub(super) fn merge_whole(
     Ok((pending, begun(early, book, meta)))
 }
 
-/// Merges with the JSON file `plan` parsed on another thread while the master's rows are
-/// written ([`merge::merge_streamed`]); `returned` holds the ids each return gives. The plan's
-/// progress and next steps of those activities are never used (a returned activity's come
-/// from its return), so they are not kept. `Ok(Err(returns))` when the document is not one
-/// [`stream_tracker_json`](katrack::read::json_stream::stream_tracker_json) reads to its end:
-/// read it whole.
+/// Merges with the JSON file or xlsx workbook `plan` read on another thread while the master's
+/// rows are written ([`merge::merge_streamed`]); `returned` holds the ids each return gives.
+/// The plan's progress and next steps of those activities are never used (a returned
+/// activity's come from its return), so they are not kept. `Ok(Err(returns))` when the plan is
+/// not one [`stream_plan`] reads to its end: read it whole.
 ///
 /// # Errors
 /// When the workbook cannot be begun.
-pub(super) fn merge_json(
+pub(super) fn merge_beside(
     plan: &InputFile,
     returns: Vec<(String, Parsed)>,
     returned: Vec<Vec<String>>,
@@ -104,7 +131,7 @@ pub(super) fn merge_json(
             // Made at the first activity, once the title lines have gone to the writer.
             let mut returned = Some(returned);
             let mut ids: Option<HashSet<String>> = None;
-            let (done, _) = crate::cmd::stream_json_batches(
+            let done = stream_plan(
                 plan,
                 set.profile,
                 &mut |t| {

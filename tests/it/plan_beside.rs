@@ -1,0 +1,296 @@
+//! A plan read beside Appendix A (a canonical JSON document or an xlsx workbook named as a
+//! file) must give what the whole plan gives (the same plan on standard input, always read
+//! whole): the same workbook byte for byte, the same report, the same messages.
+
+use super::streamed::{reordered_sample, rows_reversed};
+use super::{Workdir, root, write_header};
+use katrack::check::lay_out_in_parts;
+use katrack::profile::Profile;
+use katrack::synth::Synthetic;
+use katrack::{Activity, Tracker};
+use rust_xlsxwriter::{DocProperties, Workbook};
+use std::path::{Path, PathBuf};
+
+/// Merges the returns in `folder` with `plan` named as a file, then given on standard input,
+/// with and without --period: asserts that both give the same.
+fn same_as_whole(w: &Workdir, plan: &Path, folder: &Path, profile: Option<&Path>) {
+    for period in [None, Some("2020/21 Q2")] {
+        let (a, b) = (w.path("a.xlsx"), w.path("b.xlsx"));
+        let mut from_file = w.katrack();
+        from_file.arg("merge").arg(folder).arg("--plan").arg(plan);
+        from_file.arg("-o").arg(&a).args(["--format", "json"]);
+        let mut whole = w.katrack();
+        whole
+            .arg("merge")
+            .arg(folder)
+            .args(["--plan", "-", "-o"])
+            .arg(&b);
+        whole.args(["--format", "json"]);
+        whole.write_stdin(std::fs::read(plan).unwrap());
+        for c in [&mut from_file, &mut whole] {
+            if let Some(p) = profile {
+                c.arg("--profile").arg(p);
+            }
+            if let Some(p) = period {
+                c.args(["--period", p]);
+            }
+        }
+        let beside = from_file.output().unwrap();
+        let read_whole = whole.output().unwrap();
+        let said = String::from_utf8(beside.stderr).unwrap();
+        assert_eq!(beside.status.code(), read_whole.status.code(), "{said}");
+        assert_eq!(beside.stdout, read_whole.stdout, "{}", plan.display());
+        assert_eq!(
+            said.replace(a.to_str().unwrap(), b.to_str().unwrap()),
+            String::from_utf8(read_whole.stderr).unwrap()
+        );
+        assert!(said.contains("activities to"), "{said}");
+        assert_eq!(
+            std::fs::read(&a).unwrap(),
+            std::fs::read(&b).unwrap(),
+            "{}",
+            plan.display()
+        );
+    }
+}
+
+/// A large synthetic plan and its returns, one per lead, in `returns/`; every other one in
+/// `some/` (the plan gives the rest, progress and all). Gives the synthetic tracker and the
+/// path of its profile.
+fn synthetic_returns(w: &Workdir) -> (Synthetic, PathBuf) {
+    let synthetic = Synthetic::generate(1200, 5);
+    let profile = w.write("synthetic.toml", &synthetic.profile_toml);
+    std::fs::create_dir(w.path("returns")).unwrap();
+    std::fs::create_dir(w.path("some")).unwrap();
+    for (i, (_, r)) in synthetic.returns_by_lead().iter().enumerate() {
+        let xlsx = r.xlsx().unwrap();
+        if i % 2 == 0 {
+            w.write(&format!("some/r{i:02}.xlsx"), &xlsx);
+        }
+        w.write(&format!("returns/r{i:02}.xlsx"), xlsx);
+    }
+    (synthetic, profile)
+}
+
+/// Asserts that merging with `plan` (a file that is not a tracker) fails as the whole read
+/// does: its error, naming it and --plan, and no master.
+fn plan_refused(w: &Workdir, plan: &Path) {
+    let out = w.path("refused.xlsx");
+    let mut merge = w.katrack();
+    merge.arg("merge").arg(root().join("samples/returns"));
+    let said = merge
+        .arg("--plan")
+        .arg(plan)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let said = String::from_utf8(said).unwrap();
+    let name = plan.file_name().unwrap().to_str().unwrap();
+    assert!(said.contains("--plan") && said.contains(name), "{said}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_json_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
+    let w = Workdir::new();
+    let (synthetic, profile) = synthetic_returns(&w);
+    let synthetic_plan = w.write("synthetic.json", synthetic.json());
+    same_as_whole(&w, &synthetic_plan, &w.path("returns"), Some(&profile));
+    same_as_whole(&w, &synthetic_plan, &w.path("some"), Some(&profile));
+    // The sample plan, and the same plan with its metadata after its activities (read whole).
+    let sample = root().join("samples/harborough_q1_2020_21.json");
+    let returns = root().join("samples/returns");
+    same_as_whole(&w, &sample, &returns, None);
+    same_as_whole(&w, &reordered_sample(&w), &returns, None);
+    // A plan cut off among its activities: the whole read's error, and no master.
+    let text = std::fs::read(&sample).unwrap();
+    plan_refused(&w, &w.write("cut.json", &text[..text.len() / 2]));
+}
+
+/// A plan workbook of 60 activities under the title row "Corporate Plan Key Activities", with
+/// the document title `props_title`; with `second_sheet`, its last 20 activities on a second
+/// sheet under the row "Harborough District Council" (the plan's organisation, which the first
+/// sheet does not give).
+fn odd_plan(props_title: Option<&str>, second_sheet: bool) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    if let Some(t) = props_title {
+        wb.set_properties(&DocProperties::new().set_title(t));
+    }
+    let leads = ["Chief Executive", "Chief Officer - Finance and Commercial"];
+    let ws = wb.add_worksheet().set_name("Q1").unwrap();
+    ws.write(0, 0, "Corporate Plan Key Activities").unwrap();
+    write_header(ws, 1);
+    let mut row = 2;
+    for i in 0..60u32 {
+        if second_sheet && i == 40 {
+            let next = wb.add_worksheet().set_name("More").unwrap();
+            next.write(0, 0, "Harborough District Council").unwrap();
+            write_header(next, 1);
+            row = 2;
+        }
+        let ws = wb.worksheets_mut().last_mut().unwrap();
+        ws.write(
+            row,
+            0,
+            format!("KA.{:02}.{:02} Activity {i}", i / 10 + 1, i % 10 + 1),
+        )
+        .unwrap();
+        ws.write(row, 1, "Green").unwrap();
+        ws.write(row, 2, format!("- Progress of activity {i}\n- and more"))
+            .unwrap();
+        ws.write(row, 4, leads[(i % 2) as usize]).unwrap();
+        row += 1;
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn an_xlsx_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
+    let w = Workdir::new();
+    let (synthetic, profile) = synthetic_returns(&w);
+    let synthetic_plan = w.write("synthetic.xlsx", synthetic.xlsx().unwrap());
+    same_as_whole(&w, &synthetic_plan, &w.path("returns"), Some(&profile));
+    same_as_whole(&w, &synthetic_plan, &w.path("some"), Some(&profile));
+    let sample = root().join("samples/harborough_q1_2020_21.xlsx");
+    let returns = root().join("samples/returns");
+    same_as_whole(&w, &sample, &returns, None);
+    // Last quarter's master as this quarter's plan (the usual cycle): a workbook of several
+    // sheets, Appendix A among them.
+    let master = w.path("last_quarter.xlsx");
+    w.katrack()
+        .arg("merge")
+        .arg(&returns)
+        .arg("--plan")
+        .arg(&sample)
+        .arg("-o")
+        .arg(&master)
+        .assert()
+        .code(1);
+    same_as_whole(&w, &master, &returns, None);
+    // Title lines that change once activities have gone to the master: the document's title
+    // over the title row, the organisation from a second sheet; and rows out of order. Each is
+    // read again whole.
+    for (name, bytes) in [
+        ("props_title.xlsx", odd_plan(Some("Board Tracker"), false)),
+        (
+            "props_same.xlsx",
+            odd_plan(Some("Corporate Plan Key Activities"), false),
+        ),
+        ("second_sheet.xlsx", odd_plan(None, true)),
+        ("reversed.xlsx", rows_reversed(&synthetic.xlsx().unwrap())),
+    ] {
+        let plan = w.write(name, bytes);
+        let folder = if name == "reversed.xlsx" {
+            w.path("returns")
+        } else {
+            returns.clone()
+        };
+        let profile = (name == "reversed.xlsx").then_some(profile.as_path());
+        same_as_whole(&w, &plan, &folder, profile);
+    }
+    // A workbook cut short, and one with no tracker table: the whole read's error, no master.
+    let bytes = std::fs::read(&sample).unwrap();
+    plan_refused(&w, &w.write("cut.xlsx", &bytes[..bytes.len() / 2]));
+    let mut empty = Workbook::new();
+    empty.add_worksheet().write(0, 0, "Nothing here").unwrap();
+    plan_refused(
+        &w,
+        &w.write("no_table.xlsx", empty.save_to_buffer().unwrap()),
+    );
+}
+
+/// [`lay_out_in_parts`](katrack::check::lay_out_in_parts) of `path`: whether it read to its
+/// end, the title lines sent, and the activities, joined.
+fn in_parts(path: &Path, profile: &Profile) -> (bool, Vec<Tracker>, Vec<Activity>) {
+    let (mut metas, mut activities, mut parts) = (Vec::new(), Vec::new(), 0);
+    let done = lay_out_in_parts(
+        path,
+        "plan.xlsx",
+        profile,
+        &mut |t| metas.push(t.clone()),
+        &mut |batch| {
+            parts += 1;
+            activities.extend(batch);
+        },
+    );
+    assert!(parts > 0 || activities.is_empty());
+    (done, metas, activities)
+}
+
+#[test]
+fn an_xlsx_plan_laid_out_in_parts_is_the_whole_read_or_says_it_is_not() {
+    let w = Workdir::new();
+    let synthetic = Synthetic::generate(1200, 5);
+    let synthetic_profile = synthetic.profile();
+    let default = Profile::default_profile();
+    let sample = root().join("samples/harborough_q1_2020_21.xlsx");
+    let master = w.path("master.xlsx");
+    w.katrack()
+        .arg("merge")
+        .arg(root().join("samples/returns"))
+        .arg("--plan")
+        .arg(&sample)
+        .arg("-o")
+        .arg(&master)
+        .assert()
+        .code(1);
+    let streamed = [
+        (
+            w.write("synthetic.xlsx", synthetic.xlsx().unwrap()),
+            &synthetic_profile,
+        ),
+        (sample, &default),
+        (master, &default),
+        (
+            w.write(
+                "props_same.xlsx",
+                odd_plan(Some("Corporate Plan Key Activities"), false),
+            ),
+            &default,
+        ),
+    ];
+    for (path, profile) in streamed {
+        let (done, metas, activities) = in_parts(&path, profile);
+        assert!(done, "{}", path.display());
+        let whole = katrack::layout::parse(
+            &katrack::read::read_path(&path).unwrap(),
+            "plan.xlsx",
+            profile,
+            None,
+        )
+        .unwrap()
+        .tracker;
+        assert_eq!(
+            metas,
+            [katrack::merge::title_lines(&whole)],
+            "{}",
+            path.display()
+        );
+        assert_eq!(activities, whole.activities, "{}", path.display());
+    }
+    // The synthetic plan came in more than one part: activities went before the end.
+    let mut parts = 0;
+    lay_out_in_parts(
+        &w.path("synthetic.xlsx"),
+        "plan.xlsx",
+        &synthetic_profile,
+        &mut |_| {},
+        &mut |_| parts += 1,
+    );
+    assert!(parts > 1, "{parts}");
+    for (bytes, profile) in [
+        (odd_plan(Some("Board Tracker"), false), &default),
+        (odd_plan(None, true), &default),
+        (
+            rows_reversed(&synthetic.xlsx().unwrap()),
+            &synthetic_profile,
+        ),
+    ] {
+        let path = w.write("odd.xlsx", bytes);
+        assert!(!in_parts(&path, profile).0);
+    }
+}
