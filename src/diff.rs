@@ -3,8 +3,8 @@
 
 use crate::model::{Activity, Tracker};
 use crate::profile::{Profile, StatusKind};
+use foldhash::HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Which way a status moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -8,8 +8,8 @@ use crate::layout::Parsed;
 use crate::model::{Activity, Fields, Tracker};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
 
 mod leads;
 mod pending;

@@ -124,7 +124,7 @@ fn table(findings: &[Finding], summary: &Summary, colour: bool) -> String {
     // The findings of each file, files in the order they first appear: one pass, as a
     // folder of 200 returns checked against a plan can give hundreds of thousands.
     let mut files: Vec<(&str, Vec<&Finding>)> = Vec::new();
-    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut index: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
     for f in findings {
         let at = *index.entry(f.file.as_str()).or_insert_with(|| {
             files.push((&f.file, Vec::new()));

@@ -5,7 +5,8 @@ use super::{Choice, LeadReturn};
 use crate::model::{Activity, Tracker};
 use crate::profile::Profile;
 use crate::rules::Return;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeSet;
 
 /// The lead an activity is grouped under: `""` when it has none or a placeholder.
 pub fn lead_of(a: &Activity, profile: &Profile) -> String {

@@ -12,7 +12,7 @@ use crate::layout::Parsed;
 use crate::model::{Activity, Fields, Tracker};
 use crate::profile::Profile;
 use crate::rules::Return;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 /// Where [`merge_streamed`] writes the master's rows, in order.

@@ -5,7 +5,8 @@ use super::{Context, Emitter, Memo, Return, Rule, under_way};
 use crate::finding::{Finding, Severity};
 use crate::model::Activity;
 use crate::profile::Profile;
-use std::collections::{BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeSet;
 
 /// The leads a return answers for: the leads its activities name, and the plan's lead of each
 /// activity it holds.

@@ -15,8 +15,9 @@ use crate::finding::{Finding, Severity};
 use crate::layout::Parsed;
 use crate::model::{Activity, Tracker};
 use crate::profile::Profile;
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 /// What the rules may consult besides the return itself.
 #[derive(Debug, Clone, Copy)]

@@ -12,12 +12,13 @@ use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::read::Sheet;
 use crate::write::style::{Styles, TEXT_LINE_HEIGHT, count_line, severity_style, text_row_height};
+use foldhash::{HashMap, HashMapExt};
 use rust_xlsxwriter::utility::check_sheet_name;
 use rust_xlsxwriter::{
     ColNum, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatUnderline, Note,
     RowNum, Url, Workbook, Worksheet,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The start of A1 on the findings sheet; a reader skips a sheet whose A1 begins with it.
 pub const FINDINGS_TITLE: &str = "katrack check findings";

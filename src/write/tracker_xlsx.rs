@@ -12,8 +12,8 @@ use crate::model::{AsFields, Fields, Tracker};
 use crate::profile::Profile;
 use crate::write::style::text_row_height as row_height;
 use crate::write::style::{Styles, status_style};
+use foldhash::{HashMap, HashMapExt};
 use rust_xlsxwriter::{ColNum, DocProperties, ExcelDateTime, Format, RowNum, Workbook, Worksheet};
-use std::collections::HashMap;
 
 /// The name of the tracker worksheet.
 pub const SHEET_NAME: &str = "Tracker";

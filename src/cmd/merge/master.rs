@@ -4,6 +4,7 @@
 //! is read whole first ([`merge_whole`]).
 
 use crate::cmd::InputFile;
+use foldhash::HashSet;
 use katrack::Tracker;
 use katrack::error::Error;
 use katrack::finding::Finding;
@@ -12,7 +13,6 @@ use katrack::merge::{self, LeadReturn, Pending};
 use katrack::model::{Activity, Fields};
 use katrack::profile::Profile;
 use katrack::write;
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -4,7 +4,7 @@
 
 use crate::model::{Activity, Fields, Tracker, field};
 use crate::profile::{Profile, StatusKind};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// The label of the column for statuses outside the profile's vocabulary, blanks included.
 pub const OTHER: &str = "Other / blank";

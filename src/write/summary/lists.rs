@@ -9,12 +9,12 @@ use crate::merge::LeadReturn;
 use crate::model::{Fields, Tracker, field};
 use crate::profile::Profile;
 use crate::write::style::{Styles, count_line, severity_style, status_style};
+use foldhash::HashMap;
 use rust_xlsxwriter::{
     ColNum, Color, Format, FormatAlign, FormatBorder, RowNum, Table, TableColumn, TableStyle,
     Worksheet,
 };
 use std::cmp::Reverse;
-use std::collections::HashMap;
 
 /// The Issues table's columns and widths.
 const ISSUE_COLUMNS: [(&str, f64); 7] = [
