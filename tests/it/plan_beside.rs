@@ -2,7 +2,7 @@
 //! file) must give what the whole plan gives (the same plan on standard input, always read
 //! whole): the same workbook byte for byte, the same report, the same messages.
 
-use super::streamed::{reordered_sample, rows_reversed};
+use super::streamed::{reordered_sample, rows_reversed, sheet_rewritten};
 use super::{Workdir, root, write_header};
 use katrack::check::lay_out_in_parts;
 use katrack::profile::Profile;
@@ -192,9 +192,15 @@ fn an_xlsx_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
         let profile = (name == "reversed.xlsx").then_some(profile.as_path());
         same_as_whole(&w, &plan, &folder, profile);
     }
-    // A workbook cut short, and one with no tracker table: the whole read's error, no master.
+    // A workbook cut short, one whose sheet breaks off after many of its activities have gone
+    // to the master, and one with no tracker table: the whole read's error, no master.
     let bytes = std::fs::read(&sample).unwrap();
     plan_refused(&w, &w.write("cut.xlsx", &bytes[..bytes.len() / 2]));
+    let broken = sheet_rewritten(&synthetic.xlsx().unwrap(), |mut xml| {
+        xml.truncate(xml.len() * 3 / 5);
+        xml
+    });
+    plan_refused(&w, &w.write("broken_midway.xlsx", broken));
     let mut empty = Workbook::new();
     empty.add_worksheet().write(0, 0, "Nothing here").unwrap();
     plan_refused(
@@ -287,6 +293,13 @@ fn an_xlsx_plan_laid_out_in_parts_is_the_whole_read_or_says_it_is_not() {
         (odd_plan(None, true), &default),
         (
             rows_reversed(&synthetic.xlsx().unwrap()),
+            &synthetic_profile,
+        ),
+        (
+            sheet_rewritten(&synthetic.xlsx().unwrap(), |mut xml| {
+                xml.truncate(xml.len() * 3 / 5);
+                xml
+            }),
             &synthetic_profile,
         ),
     ] {

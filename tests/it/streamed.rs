@@ -195,9 +195,8 @@ fn an_xlsx_checked_while_read_has_the_findings_of_the_whole_read() {
     assert_eq!(streamed, 2 * (files.len() - 5) + 2);
 }
 
-/// Workbook `good` with its first sheet's rows in reverse order (calamine gives them in file
-/// order, so a streamed read leaves such a file to the whole read).
-pub(super) fn rows_reversed(good: &[u8]) -> Vec<u8> {
+/// Workbook `good` with its first sheet's XML replaced by `rewrite` of it.
+pub(super) fn sheet_rewritten(good: &[u8], rewrite: impl Fn(Vec<u8>) -> Vec<u8>) -> Vec<u8> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(good)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for i in 0..zip.len() {
@@ -206,22 +205,30 @@ pub(super) fn rows_reversed(good: &[u8]) -> Vec<u8> {
         let mut text = Vec::new();
         std::io::Read::read_to_end(&mut f, &mut text).unwrap();
         if name == "xl/worksheets/sheet1.xml" {
-            let s = String::from_utf8(text).unwrap();
-            let (head, rest) = s.split_once("<sheetData>").unwrap();
-            let (rows, tail) = rest.split_once("</sheetData>").unwrap();
-            let mut rows: Vec<String> = rows
-                .split("</row>")
-                .filter(|r| !r.is_empty())
-                .map(|r| format!("{r}</row>"))
-                .collect();
-            rows.reverse();
-            text = format!("{head}<sheetData>{}</sheetData>{tail}", rows.concat()).into_bytes();
+            text = rewrite(text);
         }
         out.start_file(name, zip::write::SimpleFileOptions::default())
             .unwrap();
         std::io::Write::write_all(&mut out, &text).unwrap();
     }
     out.finish().unwrap().into_inner()
+}
+
+/// Workbook `good` with its first sheet's rows in reverse order (calamine gives them in file
+/// order, so a streamed read leaves such a file to the whole read).
+pub(super) fn rows_reversed(good: &[u8]) -> Vec<u8> {
+    sheet_rewritten(good, |text| {
+        let s = String::from_utf8(text).unwrap();
+        let (head, rest) = s.split_once("<sheetData>").unwrap();
+        let (rows, tail) = rest.split_once("</sheetData>").unwrap();
+        let mut rows: Vec<String> = rows
+            .split("</row>")
+            .filter(|r| !r.is_empty())
+            .map(|r| format!("{r}</row>"))
+            .collect();
+        rows.reverse();
+        format!("{head}<sheetData>{}</sheetData>{tail}", rows.concat()).into_bytes()
+    })
 }
 
 #[test]
