@@ -148,6 +148,22 @@ fn odd_plan(props_title: Option<&str>, second_sheet: bool) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
+/// The sample returns merged with the sample plan, into `w`: last quarter's master, to be this
+/// quarter's plan (the usual cycle; a workbook of several sheets, Appendix A among them).
+fn sample_master(w: &Workdir) -> PathBuf {
+    let master = w.path("last_quarter.xlsx");
+    w.katrack()
+        .arg("merge")
+        .arg(root().join("samples/returns"))
+        .arg("--plan")
+        .arg(root().join("samples/harborough_q1_2020_21.xlsx"))
+        .arg("-o")
+        .arg(&master)
+        .assert()
+        .code(1);
+    master
+}
+
 #[test]
 fn an_xlsx_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
     let w = Workdir::new();
@@ -158,18 +174,8 @@ fn an_xlsx_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
     let sample = root().join("samples/harborough_q1_2020_21.xlsx");
     let returns = root().join("samples/returns");
     same_as_whole(&w, &sample, &returns, None);
-    // Last quarter's master as this quarter's plan (the usual cycle): a workbook of several
-    // sheets, Appendix A among them.
-    let master = w.path("last_quarter.xlsx");
-    w.katrack()
-        .arg("merge")
-        .arg(&returns)
-        .arg("--plan")
-        .arg(&sample)
-        .arg("-o")
-        .arg(&master)
-        .assert()
-        .code(1);
+    // Last quarter's master as this quarter's plan.
+    let master = sample_master(&w);
     same_as_whole(&w, &master, &returns, None);
     // Title lines that change once activities have gone to the master: the document's title
     // over the title row, the organisation from a second sheet; and rows out of order. Each is
@@ -234,16 +240,7 @@ fn an_xlsx_plan_laid_out_in_parts_is_the_whole_read_or_says_it_is_not() {
     let synthetic_profile = synthetic.profile();
     let default = Profile::default_profile();
     let sample = root().join("samples/harborough_q1_2020_21.xlsx");
-    let master = w.path("master.xlsx");
-    w.katrack()
-        .arg("merge")
-        .arg(root().join("samples/returns"))
-        .arg("--plan")
-        .arg(&sample)
-        .arg("-o")
-        .arg(&master)
-        .assert()
-        .code(1);
+    let master = sample_master(&w);
     let streamed = [
         (
             w.write("synthetic.xlsx", synthetic.xlsx().unwrap()),
