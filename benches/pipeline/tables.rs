@@ -162,6 +162,11 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
         wall: returns_read.wall + floor_write.wall,
         peak_kib: returns_read.peak_kib.max(floor_write.peak_kib),
     };
+    // With the plan as a workbook, its bare read too (the same cells reader as the returns').
+    let plan_read_write = Run {
+        wall: read_write.wall + floor_cells.wall,
+        peak_kib: read_write.peak_kib.max(floor_cells.peak_kib),
+    };
     let mut t = String::new();
     let size = std::fs::metadata(&f.xlsx).map_or(0, |m| m.len());
     let _ = writeln!(
@@ -254,6 +259,13 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
         merge_xlsx_plan,
         floor_write,
         "bare write",
+    );
+    row(
+        &mut t,
+        "merge 4 returns, the plan as xlsx",
+        merge_xlsx_plan,
+        plan_read_write,
+        "bare read of the returns and the plan + bare write",
     );
     row(
         &mut t,

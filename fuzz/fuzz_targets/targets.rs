@@ -64,6 +64,8 @@ pub fn xlsx_parts(data: &[u8]) {
 /// (`check::check_streamed`, `check::lay_out_streamed`) and read whole (`read::read_path`,
 /// `layout::parse`, `rules::check`). The findings, activities, cells, rows and sheets must be the
 /// same, or the error the same; a file the streamed reads leave to the whole read is skipped.
+/// Laid out in parts (`check::lay_out_in_parts`, a merge's plan), what it gives when it says it
+/// read to the end must be the whole read's title lines and activities.
 pub fn streamed(data: &[u8]) {
     use katrack::rules::{Context, Return};
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -111,6 +113,27 @@ pub fn streamed(data: &[u8]) {
             Err(e.to_string()),
             whole.as_ref().map(|_| ()).map_err(Clone::clone)
         ),
+    }
+    // Laid out in parts (a merge's plan): when it says it read to the end, the title lines it
+    // sent first and every activity are the whole read's.
+    let (mut metas, mut activities) = (Vec::new(), Vec::new());
+    let done = katrack::check::lay_out_in_parts(
+        &path,
+        name,
+        &PROFILE,
+        &mut |t| metas.push(t.clone()),
+        &mut |batch| activities.extend(batch),
+    );
+    if done {
+        let w = whole
+            .as_ref()
+            .expect("laid out to its end, so readable whole");
+        assert_eq!(
+            metas,
+            [katrack::merge::title_lines(&w.tracker)],
+            "title lines"
+        );
+        assert_eq!(activities, w.tracker.activities, "activities in parts");
     }
     let _ = std::fs::remove_file(&path);
 }
