@@ -34,8 +34,8 @@ pub struct Args {
     /// The council's tracker profile (default: the embedded Harborough profile).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    /// Set the tracker's period (e.g. "2020/21 Q1"). A tracker naming no organisation gets the
-    /// profile's.
+    /// Set the tracker's period (e.g. "2020/21 Q1"), also where its title names a period. A
+    /// tracker naming no organisation gets the profile's.
     #[arg(long)]
     pub period: Option<String>,
 }

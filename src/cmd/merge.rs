@@ -53,7 +53,8 @@ pub struct Args {
     /// Last quarter's tracker: flags progress copied unchanged and adds a Changes sheet.
     #[arg(long, value_name = "PREV")]
     pub previous: Option<PathBuf>,
-    /// The period of the master (e.g. "2020/21 Q2"); default: the plan's.
+    /// The period of the master (e.g. "2020/21 Q2"), also where the plan's title names a
+    /// period; default: the plan's.
     #[arg(long)]
     pub period: Option<String>,
     /// How to print the completeness report.
@@ -186,7 +187,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             pending.counted()
         };
         if let Some(p) = &args.period {
-            merged.master.period.clone_from(p);
+            katrack::layout::set_period(&mut merged.master, p);
         }
         merged.findings.splice(0..0, unreadable.iter().cloned());
         merged

@@ -263,11 +263,11 @@ pub fn paths(inputs: &[InputFile]) -> Vec<PathBuf> {
     inputs.iter().map(|i| i.path.clone()).collect()
 }
 
-/// Sets the period a tracker shows (`--period`), and its organisation to the profile's when it
-/// names none.
+/// Sets the period a tracker shows (`--period`, also where its title names the period: see
+/// [`katrack::layout::set_period`]), and its organisation to the profile's when it names none.
 pub fn set_metadata(tracker: &mut katrack::Tracker, period: Option<&str>, profile: &Profile) {
     if let Some(p) = period {
-        tracker.period = p.to_string();
+        katrack::layout::set_period(tracker, p);
     }
     if tracker.organisation.is_empty() {
         tracker.organisation.clone_from(&profile.organisation);

@@ -30,8 +30,8 @@ pub struct Args {
     /// Last quarter's tracker: adds the Changes sheet.
     #[arg(long, value_name = "PREV")]
     pub previous: Option<PathBuf>,
-    /// The period shown on the workbook (default: the tracker's). A tracker naming no
-    /// organisation shows the profile's.
+    /// The period shown on the workbook, also where the tracker's title names a period
+    /// (default: the tracker's). A tracker naming no organisation shows the profile's.
     #[arg(long)]
     pub period: Option<String>,
     /// The council's tracker profile (default: the embedded Harborough profile).

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 pub use cells::FieldCells;
 pub use feed::{Done, Layout, SheetSeen, choose_sheets, reads_sheet};
 pub use header::{Header, HeaderKeys, SOURCE_FIELDS};
-pub use values::clean_activity;
+pub use values::{clean_activity, set_period};
 
 /// How one physical row was read, for `import --explain`.
 #[derive(Debug, Clone, PartialEq, Eq)]

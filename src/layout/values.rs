@@ -24,6 +24,55 @@ pub fn period_of(text: &str) -> Option<String> {
     Some(format!("{y} {q}"))
 }
 
+/// Sets the period a tracker shows (`--period`): its `period`, and the period its title names,
+/// if it names one ("Key Activities Q1 2020/21" shows the new quarter the same way, "Key
+/// Activities Q2 2020/21", so that the title never contradicts the period under it).
+///
+/// ```
+/// let mut t = katrack::Tracker::default();
+/// t.title = "Corporate Plan 2020-2024: Key Activities Q1 2020/21".into();
+/// katrack::layout::set_period(&mut t, "2020/21 Q2");
+/// assert_eq!(t.title, "Corporate Plan 2020-2024: Key Activities Q2 2020/21");
+/// assert_eq!(t.period, "2020/21 Q2");
+/// ```
+pub fn set_period(t: &mut crate::model::Tracker, period: &str) {
+    if let Some(title) = title_for_period(&t.title, period) {
+        t.title = title;
+    }
+    period.clone_into(&mut t.period);
+}
+
+/// `title` with the first period it names written as `period` in the title's own order
+/// (quarter first or year first) and spacing; a `period` that is not one katrack reads takes
+/// the place of the whole period text. `None` when the title names no period.
+fn title_for_period(title: &str, period: &str) -> Option<String> {
+    let c = PERIOD.captures(title)?;
+    let whole = c.get(0)?;
+    let Some(new) = period_of(period) else {
+        return Some(format!(
+            "{}{}{}",
+            &title[..whole.start()],
+            period.trim(),
+            &title[whole.end()..]
+        ));
+    };
+    let (year, quarter) = new.split_once(' ')?;
+    // The quarter and the year where the title has them, whatever lies between.
+    let (first, second) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+        (Some(q), Some(y), _, _) => ((q, quarter), (y, year)),
+        (_, _, Some(y), Some(q)) => ((y, year), (q, quarter)),
+        _ => return None,
+    };
+    Some(format!(
+        "{}{}{}{}{}",
+        &title[..first.0.start()],
+        first.1,
+        &title[first.0.end()..second.0.start()],
+        second.1,
+        &title[second.0.end()..]
+    ))
+}
+
 /// Cleans every field of an activity: one-line values tidied and matched to the profile's
 /// vocabulary (case and spaces ignored), multi-line text normalised, the id made canonical.
 pub fn clean_activity(a: &mut Activity, profile: &Profile) {
@@ -110,4 +159,46 @@ pub(crate) fn clean_one_line(a: &mut Activity, profile: &Profile) -> Replaced {
         }
     }
     was
+}
+
+#[cfg(test)]
+mod tests {
+    use super::title_for_period;
+
+    #[test]
+    fn a_title_shows_the_new_period_as_it_showed_the_old() {
+        let cases = [
+            (
+                "Key Activities Q1 2020/21",
+                "2020/21 Q2",
+                "Key Activities Q2 2020/21",
+            ),
+            (
+                "Key Activities 2020/21 Q1",
+                "2020/21 Q2",
+                "Key Activities 2020/21 Q2",
+            ),
+            (
+                "Key Activities q1 of 2020/21 (draft)",
+                "Q3 2021/22",
+                "Key Activities Q3 of 2021/22 (draft)",
+            ),
+            (
+                "Key Activities Q1 2020/21",
+                "Quarter 2",
+                "Key Activities Quarter 2",
+            ),
+        ];
+        for (title, period, want) in cases {
+            assert_eq!(
+                title_for_period(title, period).as_deref(),
+                Some(want),
+                "{title}"
+            );
+        }
+        assert_eq!(
+            title_for_period("Corporate Plan Key Activities", "2020/21 Q2"),
+            None
+        );
+    }
 }

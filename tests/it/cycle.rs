@@ -175,9 +175,24 @@ fn the_whole_cycle_round_trips() {
         .arg("--plan")
         .arg(sample("harborough_q1_2020_21.json"))
         .args(["-o", "master.xlsx", "--json", "master.json"])
+        .args(["--period", "2020/21 Q2"])
         .assert()
         .code(1);
     let master = import(&wd.path("master.json"));
+    // The quarter's period, in the title too where the plan's title names the plan's period:
+    // in the JSON master, and in the workbook (its title rows and document properties).
+    let q1 = plan().title;
+    assert!(q1.contains("Q1 2020/21"), "{q1}");
+    let q2 = q1.replace("Q1 2020/21", "Q2 2020/21");
+    assert_eq!(
+        (master.title.as_str(), master.period.as_str()),
+        (q2.as_str(), "2020/21 Q2")
+    );
+    let book = import(&wd.path("master.xlsx"));
+    assert_eq!(
+        (book.title.as_str(), book.period.as_str()),
+        (q2.as_str(), "2020/21 Q2")
+    );
     for a in &master.activities {
         let f = filled.iter().find(|f| f.id == a.id).unwrap();
         assert_eq!(

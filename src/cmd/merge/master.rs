@@ -75,11 +75,12 @@ fn stream_plan(
     })
 }
 
-/// The master's title lines: the plan's, with --period.
+/// The master's title lines: the plan's, with --period (in the title too, where it names the
+/// plan's period).
 fn title_lines(plan: &Tracker, period: Option<&str>) -> Tracker {
     let mut meta = merge::title_lines(plan);
     if let Some(p) = period {
-        p.clone_into(&mut meta.period);
+        katrack::layout::set_period(&mut meta, p);
     }
     meta
 }
