@@ -103,8 +103,9 @@ fn build(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
     };
     let mut book = SummaryBook::new(t)?;
     // Appendix A (the bulk of the work) is written on this thread while the other sheets are
-    // written on a second one. Each sheet keeps its own formats until the workbook is saved,
-    // so the bytes do not depend on which thread finishes first.
+    // written on a second one. The Summary and Issues sheets keep their own formats until the
+    // workbook is saved, and the Returns sheet's were registered when the workbook was begun
+    // (see `SummaryBook::new`), so the bytes do not depend on which thread goes first.
     let (appendix, others) = book.parts();
     let (appendix, (overview, lists)) = std::thread::scope(|scope| {
         let side = scope.spawn(|| others.write(&sheets, profile));
@@ -169,7 +170,17 @@ impl SummaryBook {
             || {
                 let mut workbook = new_workbook(t)?;
                 for name in LIST_SHEETS {
-                    workbook.add_worksheet().set_name(name)?;
+                    // The Returns sheet may list tens of thousands of activities nobody
+                    // returned: written row by row beside Appendix A, not made at the save.
+                    let ws = if name == RETURNS_SHEET {
+                        workbook.add_worksheet_with_constant_memory()?
+                    } else {
+                        workbook.add_worksheet()
+                    };
+                    ws.set_name(name)?;
+                }
+                for format in lists::returns_formats() {
+                    workbook.register_format(&format);
                 }
                 Ok(SummaryBook {
                     workbook,

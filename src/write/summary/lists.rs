@@ -75,6 +75,26 @@ impl Formats {
     }
 }
 
+/// Every format the Returns sheet uses. It is a constant-memory sheet, whose formats are
+/// numbered workbook-wide as they are first used, and it is written while Appendix A is (on
+/// two threads): registered first, in this order, they are numbered the same every time.
+pub(super) fn returns_formats() -> Vec<Format> {
+    let f = Formats::new();
+    vec![
+        f.styles.title.clone(),
+        f.styles.period.clone(),
+        f.styles.header.clone(),
+        f.cell.clone(),
+        f.number.clone(),
+        severity_style(&f.number, Severity::Error),
+        severity_style(&f.number, Severity::Warning),
+        f.total.clone(),
+        f.total_number.clone(),
+        f.section.clone(),
+        f.note.clone(),
+    ]
+}
+
 /// Title and count line at the top of a list sheet; returns the next free row.
 fn heading(ws: &mut Worksheet, f: &Formats, title: &str, line: &str) -> Result<RowNum> {
     ws.write_string_with_format(0, 0, title, &f.styles.title)?;

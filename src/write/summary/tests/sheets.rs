@@ -182,3 +182,47 @@ fn libreoffice_renders_the_workbook() {
         );
     }
 }
+
+#[test]
+fn the_formats_are_numbered_the_same_whichever_sheet_is_written_first() {
+    // Appendix A and the Returns sheet are constant-memory sheets, whose formats are numbered
+    // workbook-wide as they are first used, and they are written at once on two threads: the
+    // Returns sheet's formats are registered beforehand. Written one after the other in either
+    // order, the workbook must be the same (a format the Returns sheet uses but did not
+    // register would be numbered by whichever sheet came first).
+    let t = sample();
+    let findings = [finding("placeholder", Severity::Error, "E13")];
+    // Some activities missing, then none (the Returns sheet's note instead of its list).
+    let mut complete = lead_returns();
+    for lead in &mut complete {
+        lead.returned = lead.expected;
+        lead.missing.clear();
+    }
+    for returns in [lead_returns(), complete] {
+        let write = |appendix_first: bool| {
+            let activities: Vec<Fields> = t.activities.iter().map(Activity::fields).collect();
+            let findings: Vec<&Finding> = findings.iter().collect();
+            let input = SheetsInput {
+                meta: &t,
+                activities: &activities,
+                findings: &findings,
+                returns: Some(&returns),
+                changes: None,
+            };
+            let mut book = SummaryBook::new(&t).unwrap();
+            let (appendix, others) = book.parts();
+            let rows = activities.iter().copied();
+            if appendix_first {
+                appendix.write(&t, rows, &profile()).unwrap();
+                let (overview, lists) = others.write(&input, &profile());
+                overview.and(lists).unwrap();
+            } else {
+                let (overview, lists) = others.write(&input, &profile());
+                overview.and(lists).unwrap();
+                appendix.write(&t, rows, &profile()).unwrap();
+            }
+            book.finish().unwrap()
+        };
+        assert!(write(true) == write(false), "the two orders differ");
+    }
+}
