@@ -25,6 +25,10 @@ pub(super) fn measure(cmd: &mut Command, out: Option<&Path>, max_code: i32) -> R
     let stderr_path =
         std::env::temp_dir().join(format!("katrack-bench-{}.err", std::process::id()));
     let stderr = std::fs::File::create(&stderr_path).expect("create a file for stderr");
+    // The previous step's output (import writes 160 MB at 100,000) is written back to disk
+    // first, not while this step is timed.
+    // SAFETY: sync takes nothing and cannot fail.
+    unsafe { libc::sync() };
     let start = Instant::now();
     let child = cmd
         .stdout(stdout)
