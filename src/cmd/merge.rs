@@ -28,7 +28,8 @@ mod master;
 ///
 /// Examples:
 ///   katrack merge samples/returns --plan samples/harborough_q1_2020_21.json -o master.xlsx
-///   katrack merge returns/ --plan q1_master.json -o q2_master.xlsx --json q2_master.json --previous q1_master.json
+///   katrack merge returns/ --plan q1_master.xlsx --period "2020/21 Q2" -o q2_master.xlsx
+///   katrack merge returns/ --plan q1_master.json --previous q1_master.json --period "2020/21 Q2" -o q2_master.xlsx --json q2_master.json
 ///
 /// Exit codes: 0 no errors, 1 errors found in the returns (or warnings, with --strict),
 /// 2 a return could not be read (the others are still merged) or bad usage.
