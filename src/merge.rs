@@ -5,7 +5,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::layout::Parsed;
-use crate::model::{Activity, Fields, Tracker};
+use crate::model::{Activity, Fields, Rows, Tracker};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return};
 use foldhash::{HashMap, HashMapExt, HashSet};
@@ -119,7 +119,7 @@ pub fn merge_owned<R, S: Send>(
     previous: Option<&Tracker>,
     jobs: usize,
     early: impl FnOnce(&mut dyn Iterator<Item = Fields<'_>>) -> R,
-    beside: impl FnOnce(&[Fields<'_>], &[Vec<Finding>], &[LeadReturn]) -> S + Send,
+    beside: impl FnOnce(&dyn Rows<'_>, &[Vec<Finding>], &[LeadReturn]) -> S + Send,
 ) -> (Pending, Option<(R, S)>) {
     returns.sort_by(|a, b| a.0.cmp(&b.0));
     let (per_return, choice, leads, early) = {
@@ -244,13 +244,17 @@ impl Checks<'_> {
     fn then<S>(
         &self,
         choice: &Choice,
-        beside: impl FnOnce(&[Fields<'_>], &[Vec<Finding>], &[LeadReturn]) -> S,
+        beside: impl FnOnce(&dyn Rows<'_>, &[Vec<Finding>], &[LeadReturn]) -> S,
     ) -> (Vec<Vec<Finding>>, Vec<LeadReturn>, S) {
         let jobs = self.jobs.saturating_sub(1).max(1);
         let per_return = check(self.plan, self.returns, self.profile, self.previous, jobs);
         let errors = errors_by_activity(&per_return);
         let leads = lead_table(self.plan, self.returns, &errors, choice, self.profile);
-        let rows: Vec<Fields> = master_rows(self.plan, self.returns, choice).collect();
+        let rows = MasterRows {
+            plan: self.plan,
+            returns: self.returns,
+            choice,
+        };
         let beside = beside(&rows, &per_return, &leads);
         (per_return, leads, beside)
     }
@@ -348,6 +352,21 @@ fn master_rows<'a>(
             None => p.fields(),
         })
         .chain(choice.unplanned.iter().map(move |at| got(*at).fields()))
+}
+
+/// The master's rows made again from the plan, the returns and the choice each time they are
+/// gone through ([`master_rows`]), rather than listed: 100,000 rows of borrowed fields are
+/// 18 MB.
+struct MasterRows<'a> {
+    plan: &'a Tracker,
+    returns: &'a [Return<'a>],
+    choice: &'a Choice,
+}
+
+impl<'a> Rows<'a> for MasterRows<'a> {
+    fn each(&self, f: &mut dyn FnMut(Fields<'a>)) {
+        master_rows(self.plan, self.returns, self.choice).for_each(f);
+    }
 }
 
 /// The fields of [`from_return`], borrowed.

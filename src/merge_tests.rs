@@ -57,7 +57,7 @@ fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) -> Merge
         |rows, per_return, leads| {
             let findings: Vec<Finding> = per_return.iter().flatten().cloned().collect();
             (
-                owned_rows(&mut rows.iter().copied()),
+                owned_rows(&mut listed(rows).into_iter()),
                 findings,
                 leads.to_vec(),
             )
@@ -154,7 +154,10 @@ fn streamed_same(
         },
         |rows, per_return, leads| {
             let findings: Vec<Finding> = per_return.iter().flatten().cloned().collect();
-            let rows: Vec<[String; 11]> = rows.iter().map(|f| f.map(str::to_string)).collect();
+            let rows: Vec<[String; 11]> = listed(rows)
+                .into_iter()
+                .map(|f| f.map(str::to_string))
+                .collect();
             (rows, findings, leads.to_vec())
         },
     );
@@ -307,4 +310,11 @@ fn activities_no_plan_expects_come_after_the_plan_by_id_whichever_return_holds_t
         from[4],
         row("KA.10.01", "Title of KA.10.01", "Last.", gov, "a.json")
     );
+}
+
+/// The rows handed to the other sheets, in a list.
+fn listed<'r>(rows: &dyn crate::model::Rows<'r>) -> Vec<crate::model::Fields<'r>> {
+    let mut all = Vec::new();
+    rows.each(&mut |row| all.push(row));
+    all
 }

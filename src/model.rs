@@ -25,6 +25,26 @@ pub const FIELDS: [&str; 11] = [
 /// An activity's canonical fields, borrowed, in [`FIELDS`] order.
 pub type Fields<'a> = [&'a str; FIELDS.len()];
 
+/// A tracker's rows as [`Fields`], to be gone through once or more, in order: a list of them,
+/// or rows made again each time from where their text is kept (a merge's master is made from
+/// its plan and its returns rather than listed a second time).
+pub trait Rows<'r>: Sync {
+    /// Calls `f` with every row, in order.
+    fn each(&self, f: &mut dyn FnMut(Fields<'r>));
+}
+
+impl<'r> Rows<'r> for [Fields<'r>] {
+    fn each(&self, f: &mut dyn FnMut(Fields<'r>)) {
+        self.iter().for_each(|row| f(*row));
+    }
+}
+
+impl<'r> Rows<'r> for Vec<Fields<'r>> {
+    fn each(&self, f: &mut dyn FnMut(Fields<'r>)) {
+        self.as_slice().each(f);
+    }
+}
+
 /// Where each field is in [`Fields`] (the order of [`FIELDS`]).
 pub mod field {
     /// `id`.

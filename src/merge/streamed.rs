@@ -9,7 +9,7 @@ use super::{
 };
 use crate::finding::Finding;
 use crate::layout::Parsed;
-use crate::model::{Activity, Fields, Tracker};
+use crate::model::{Activity, Fields, Rows, Tracker};
 use crate::profile::Profile;
 use crate::rules::Return;
 use foldhash::HashMap;
@@ -48,7 +48,7 @@ pub fn merge_streamed<W: RowSink, S: Send>(
     previous: Option<&Tracker>,
     jobs: usize,
     start: impl FnOnce() -> W,
-    beside: impl FnOnce(&[Fields<'_>], &[Vec<Finding>], &[LeadReturn]) -> S + Send,
+    beside: impl FnOnce(&dyn Rows<'_>, &[Vec<Finding>], &[LeadReturn]) -> S + Send,
 ) -> (Pending, Option<(W::Out, S)>) {
     let PlanStream {
         meta,

@@ -22,7 +22,7 @@ use crate::diff::Changes;
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::merge::LeadReturn;
-use crate::model::{Activity, Fields, Tracker};
+use crate::model::{Activity, Fields, Rows, Tracker};
 use crate::profile::Profile;
 use crate::write::style::print_setup;
 use crate::write::style::text_row_height as row_height;
@@ -123,12 +123,12 @@ fn build(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
 /// [`SummaryInput`] with the master's activities given as their fields: what the sheets beside
 /// Appendix A are written from, which [`SummaryBook`] can have before the master is put
 /// together.
-#[derive(Debug, Clone, Copy)]
-pub struct SheetsInput<'a> {
+#[derive(Clone, Copy)]
+pub struct SheetsInput<'a, 'r> {
     /// The master's title lines (its activities are not read).
     pub meta: &'a Tracker,
-    /// The master's activities, in order.
-    pub activities: &'a [Fields<'a>],
+    /// The master's activities, in order (gone through several times).
+    pub activities: &'a dyn Rows<'r>,
     /// The findings on the returns (or on the master), in order; an "Issues" sheet lists them.
     pub findings: &'a [&'a Finding],
     /// Per-lead completeness from a merge; a "Returns" sheet shows it.
@@ -216,7 +216,7 @@ impl SummaryBook {
     pub fn write_changes(
         &mut self,
         meta: &Tracker,
-        activities: &[Fields],
+        activities: &dyn Rows,
         changes: &Changes,
         profile: &Profile,
     ) -> Result<()> {

@@ -10,7 +10,7 @@ use katrack::error::Error;
 use katrack::finding::Finding;
 use katrack::layout::Parsed;
 use katrack::merge::{self, LeadReturn, Pending};
-use katrack::model::{Activity, Fields};
+use katrack::model::{Activity, Rows};
 use katrack::profile::Profile;
 use katrack::write;
 use std::path::Path;
@@ -188,7 +188,7 @@ fn sheets_beside<'a>(
     others: write::OtherSheets<'a>,
     meta: &'a Tracker,
     set: &'a Setting,
-) -> impl FnOnce(&[Fields<'_>], &[Vec<Finding>], &[LeadReturn]) -> SheetsWritten + Send + 'a {
+) -> impl FnOnce(&dyn Rows<'_>, &[Vec<Finding>], &[LeadReturn]) -> SheetsWritten + Send + 'a {
     move |activities, per_return, leads| {
         let findings: Vec<&Finding> = set
             .unreadable

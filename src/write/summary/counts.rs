@@ -2,7 +2,7 @@
 //! lead. The Summary sheet writes these numbers and draws its charts from them; tests compare
 //! the sheet with them.
 
-use crate::model::{Activity, Fields, Tracker, field};
+use crate::model::{Activity, Fields, Rows, Tracker, field};
 use crate::profile::{Profile, StatusKind};
 use foldhash::{HashMap, HashMapExt};
 
@@ -120,28 +120,30 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
     counts_of(&activities, profile)
 }
 
-/// [`status_counts`] of activities given as their fields.
-pub(super) fn counts_of(activities: &[Fields], profile: &Profile) -> StatusCounts {
+/// [`status_counts`] of activities given as their fields (gone through four times).
+pub(super) fn counts_of<'r>(
+    activities: &(impl Rows<'r> + ?Sized),
+    profile: &Profile,
+) -> StatusCounts {
     let known = profile.statuses.len();
     // A tracker of 100,000 activities holds a handful of distinct statuses, objectives, leads
     // and portfolios: each distinct value is matched and labelled once, each activity only
     // looked up.
     let mut statuses: HashMap<&str, (usize, Option<String>)> = HashMap::new();
-    let columns_of: Vec<usize> = activities
-        .iter()
-        .map(|a| {
-            statuses
-                .entry(a[field::STATUS])
-                .or_insert_with(|| match profile.match_status(a[field::STATUS]) {
-                    Some((def, value)) => {
-                        let column = profile.statuses.iter().position(|d| std::ptr::eq(d, def));
-                        (column.unwrap_or(known), Some(value))
-                    }
-                    None => (known, None),
-                })
-                .0
-        })
-        .collect();
+    let mut columns_of: Vec<usize> = Vec::new();
+    activities.each(&mut |a| {
+        let column = statuses
+            .entry(a[field::STATUS])
+            .or_insert_with(|| match profile.match_status(a[field::STATUS]) {
+                Some((def, value)) => {
+                    let column = profile.statuses.iter().position(|d| std::ptr::eq(d, def));
+                    (column.unwrap_or(known), Some(value))
+                }
+                None => (known, None),
+            })
+            .0;
+        columns_of.push(column);
+    });
     let has_other = columns_of.contains(&known);
     let mut columns: Vec<StatusColumn> = profile
         .statuses
@@ -176,24 +178,23 @@ pub(super) fn counts_of(activities: &[Fields], profile: &Profile) -> StatusCount
     let mut keys: Vec<(String, String)> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     let mut as_written: HashMap<[&str; 4], usize> = HashMap::new();
-    let groups: Vec<usize> = activities
-        .iter()
-        .map(|a| {
-            let written = [
-                a[field::THEME],
-                a[field::THEME_STRAPLINE],
-                a[field::OBJECTIVE_ID],
-                a[field::OBJECTIVE_TITLE],
-            ];
-            *as_written.entry(written).or_insert_with(|| {
-                let key = (theme_label(a), objective_label(a));
-                *index.entry(key).or_insert_with_key(|key| {
-                    keys.push(key.clone());
-                    keys.len() - 1
-                })
+    let mut groups: Vec<usize> = Vec::with_capacity(columns_of.len());
+    activities.each(&mut |a| {
+        let written = [
+            a[field::THEME],
+            a[field::THEME_STRAPLINE],
+            a[field::OBJECTIVE_ID],
+            a[field::OBJECTIVE_TITLE],
+        ];
+        let group = *as_written.entry(written).or_insert_with(|| {
+            let key = (theme_label(&a), objective_label(&a));
+            *index.entry(key).or_insert_with_key(|key| {
+                keys.push(key.clone());
+                keys.len() - 1
             })
-        })
-        .collect();
+        });
+        groups.push(group);
+    });
     let any_theme = keys.iter().any(|(theme, _)| !theme.is_empty());
     let mut by_theme: Vec<ThemeCounts> = Vec::new();
     for (key, counts) in keys.into_iter().zip(tally(&groups, index.len())) {
@@ -221,16 +222,15 @@ pub(super) fn counts_of(activities: &[Fields], profile: &Profile) -> StatusCount
         // Each value as written → its name, once per distinct value.
         let mut distinct: HashMap<&str, usize> = HashMap::new();
         let mut names: Vec<String> = Vec::new();
-        let of: Vec<usize> = activities
-            .iter()
-            .map(|a| {
-                let value = a[at];
-                *distinct.entry(value).or_insert_with(|| {
-                    names.push(canonical(profile, vocabulary, value));
-                    names.len() - 1
-                })
-            })
-            .collect();
+        let mut of: Vec<usize> = Vec::with_capacity(columns_of.len());
+        activities.each(&mut |a| {
+            let value = a[at];
+            let name = *distinct.entry(value).or_insert_with(|| {
+                names.push(canonical(profile, vocabulary, value));
+                names.len() - 1
+            });
+            of.push(name);
+        });
         let mut labels: Vec<String> = vocabulary.to_vec();
         let mut others: Vec<String> = names
             .iter()

@@ -6,7 +6,7 @@ use crate::diff::{Change, Changes, Direction};
 use crate::error::Result;
 use crate::finding::{Finding, Severity};
 use crate::merge::LeadReturn;
-use crate::model::{Fields, Tracker, field};
+use crate::model::{Fields, Rows, Tracker, field};
 use crate::profile::Profile;
 use crate::write::style::{Styles, count_line, severity_style, status_style};
 use foldhash::HashMap;
@@ -165,7 +165,7 @@ pub(super) fn issues(ws: &mut Worksheet, t: &Tracker, findings: &[&Finding]) -> 
 pub(super) fn returns(
     ws: &mut Worksheet,
     t: &Tracker,
-    activities: &[Fields],
+    activities: &dyn Rows,
     leads: &[LeadReturn],
 ) -> Result<()> {
     let f = Formats::new();
@@ -260,16 +260,16 @@ pub(super) fn returns(
 /// the activities (a search per id took minutes when half of a 100,000-activity plan was
 /// missing).
 fn first_of<'a, 'i>(
-    activities: &[Fields<'a>],
+    activities: &dyn Rows<'a>,
     ids: impl IntoIterator<Item = &'i str>,
 ) -> HashMap<&'i str, Option<Fields<'a>>> {
     let mut wanted: HashMap<&str, Option<Fields>> = ids.into_iter().map(|id| (id, None)).collect();
     if !wanted.is_empty() {
-        for a in activities {
+        activities.each(&mut |a| {
             if let Some(slot @ None) = wanted.get_mut(a[field::ID]) {
-                *slot = Some(*a);
+                *slot = Some(a);
             }
-        }
+        });
     }
     wanted
 }
@@ -281,7 +281,7 @@ type Cell = (String, Format);
 pub(super) fn changes(
     ws: &mut Worksheet,
     t: &Tracker,
-    activities: &[Fields],
+    activities: &dyn Rows,
     changes: &Changes,
     profile: &Profile,
 ) -> Result<()> {
