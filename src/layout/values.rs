@@ -44,8 +44,13 @@ pub fn set_period(t: &mut crate::model::Tracker, period: &str) {
 
 /// `title` with the first period it names written as `period` in the title's own order
 /// (quarter first or year first) and spacing; a `period` that is not one katrack reads takes
-/// the place of the whole period text. `None` when the title names no period.
+/// the place of the whole period text. `None` when the title names no period, or `period` is
+/// blank.
 fn title_for_period(title: &str, period: &str) -> Option<String> {
+    if period.trim().is_empty() {
+        // No period given: the title keeps the one it names.
+        return None;
+    }
     let c = PERIOD.captures(title)?;
     let whole = c.get(0)?;
     let Some(new) = period_of(period) else {
@@ -200,5 +205,6 @@ mod tests {
             title_for_period("Corporate Plan Key Activities", "2020/21 Q2"),
             None
         );
+        assert_eq!(title_for_period("Key Activities Q1 2020/21", " "), None);
     }
 }
