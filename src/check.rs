@@ -253,7 +253,8 @@ fn lay_out(
 /// [`lay_out_streamed_without_rows`] lays it out, its activities handed on as they are done
 /// rather than held: `meta` gets the title lines (title, organisation, period; no activities)
 /// before the first, then `part` each batch of activities, in order, cleaned as the whole read
-/// cleans them. The layout's findings are not kept.
+/// cleans them, each first handed to `trim` (which may empty text the caller will not use, so
+/// that it is not cleaned). The layout's findings are not kept.
 ///
 /// Gives true when the whole file was laid out so, with the title lines sent: what was handed
 /// on is then the whole read's tracker. False when it was not (not an xlsx that is streamed, an
@@ -265,6 +266,7 @@ pub fn lay_out_in_parts(
     file: &str,
     profile: &crate::profile::Profile,
     meta: &mut dyn FnMut(&crate::model::Tracker),
+    trim: &mut dyn FnMut(&mut crate::model::Activity),
     part: &mut dyn FnMut(Vec<crate::model::Activity>),
 ) -> bool {
     let mut layout = Layout::new(file, profile, false, false).without_row_reports();
@@ -281,7 +283,7 @@ pub fn lay_out_in_parts(
                 meta(&lines);
                 sent = Some(lines);
             }
-            part(done.cleaned().tracker.activities);
+            part(done.trimmed_and_cleaned(trim).tracker.activities);
         }),
     );
     let Ok(Some(parsed)) = finish_layout(read, layout, rows) else {
@@ -293,8 +295,9 @@ pub fn lay_out_in_parts(
         Some(_) => {}
         None => meta(&lines),
     }
-    let activities = parsed.tracker.activities;
+    let mut activities = parsed.tracker.activities;
     if !activities.is_empty() {
+        activities.iter_mut().for_each(trim);
         part(activities);
     }
     true

@@ -122,6 +122,7 @@ pub fn streamed(data: &[u8]) {
         name,
         &PROFILE,
         &mut |t| metas.push(t.clone()),
+        &mut |_| {},
         &mut |batch| activities.extend(batch),
     );
     if done {

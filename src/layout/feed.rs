@@ -206,6 +206,16 @@ impl Done {
         }
         self.0
     }
+
+    /// [`cleaned`](Self::cleaned), each activity first handed to `trim`, which may empty text
+    /// that will not be used (it is then not cleaned for nothing).
+    pub fn trimmed_and_cleaned(
+        mut self,
+        trim: &mut dyn FnMut(&mut crate::model::Activity),
+    ) -> Parsed {
+        self.0.tracker.activities.iter_mut().for_each(trim);
+        self.cleaned()
+    }
 }
 
 /// Whether a sheet's rows are laid out: a hidden sheet only when the user named it (`--sheet`).

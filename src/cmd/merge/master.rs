@@ -69,10 +69,7 @@ fn stream_plan(
     if is_json(&plan.path) {
         return crate::cmd::stream_json_batches(plan, profile, meta, keep, send).0;
     }
-    katrack::check::lay_out_in_parts(&plan.path, &plan.name, profile, meta, &mut |mut batch| {
-        batch.iter_mut().for_each(&mut *keep);
-        send(batch);
-    })
+    katrack::check::lay_out_in_parts(&plan.path, &plan.name, profile, meta, keep, send)
 }
 
 /// The master's title lines: the plan's, with --period (in the title too, where it names the
