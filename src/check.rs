@@ -289,7 +289,7 @@ pub fn lay_out_in_parts(
     let Ok(Some(parsed)) = finish_layout(read, layout, rows) else {
         return false;
     };
-    let lines = crate::merge::title_lines(&parsed.tracker);
+    let lines = parsed.tracker.title_lines();
     match sent {
         Some(sent) if sent != lines => return false,
         Some(_) => {}

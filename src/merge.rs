@@ -170,12 +170,7 @@ pub fn merge_owned<R, S: Send>(
 /// The master's title lines (title, organisation, period) from the plan, without activities:
 /// those of the master [`merge_owned`]'s callbacks write.
 pub fn title_lines(plan: &Tracker) -> Tracker {
-    Tracker {
-        title: plan.title.clone(),
-        organisation: plan.organisation.clone(),
-        period: plan.period.clone(),
-        ..Tracker::default()
-    }
+    plan.title_lines()
 }
 
 /// Which returned activity goes into the master: `(return, activity)` indices.

@@ -254,6 +254,16 @@ impl Tracker {
         }
     }
 
+    /// Its title lines (title, organisation, period), without activities.
+    pub fn title_lines(&self) -> Tracker {
+        Tracker {
+            title: self.title.clone(),
+            organisation: self.organisation.clone(),
+            period: self.period.clone(),
+            ..Tracker::default()
+        }
+    }
+
     /// The JSON Schema of the canonical tracker document, pretty-printed.
     pub fn json_schema() -> String {
         let schema = schemars::schema_for!(Tracker);

@@ -111,32 +111,24 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
         0,
     );
     let master = f.out.join("master.xlsx");
-    let merge = kt(
-        &[
-            "merge".as_ref(),
-            f.returns.as_os_str(),
-            "--plan".as_ref(),
-            f.json.as_os_str(),
-            "-o".as_ref(),
-            master.as_os_str(),
-        ],
-        None,
-        1,
-    );
+    let merge_with = |returns: &Path, plan: &Path| {
+        kt(
+            &[
+                "merge".as_ref(),
+                returns.as_os_str(),
+                "--plan".as_ref(),
+                plan.as_os_str(),
+                "-o".as_ref(),
+                master.as_os_str(),
+            ],
+            None,
+            1,
+        )
+    };
+    let merge = merge_with(&f.returns, &f.json);
     // The plan as a workbook (a tracker in the officers' layout) rather than katrack's JSON: it
-    // is read before Appendix A, not beside it.
-    let merge_xlsx_plan = kt(
-        &[
-            "merge".as_ref(),
-            f.returns.as_os_str(),
-            "--plan".as_ref(),
-            f.xlsx.as_os_str(),
-            "-o".as_ref(),
-            master.as_os_str(),
-        ],
-        None,
-        1,
-    );
+    // is laid out beside Appendix A, as the JSON is parsed, but costs more to read.
+    let merge_xlsx_plan = merge_with(&f.returns, &f.xlsx);
     // Half the returns: half the plan not returned, listed on the Returns sheet (a search per
     // missing activity once made this quadratic).
     let half = f.returns.with_file_name("returns-half");
@@ -146,18 +138,7 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
             std::fs::copy(f.returns.join(name), half.join(name)).expect("copy a return");
         }
     }
-    let merge_half = kt(
-        &[
-            "merge".as_ref(),
-            half.as_os_str(),
-            "--plan".as_ref(),
-            f.json.as_os_str(),
-            "-o".as_ref(),
-            master.as_os_str(),
-        ],
-        None,
-        1,
-    );
+    let merge_half = merge_with(&half, &f.json);
     let read_write = Run {
         wall: returns_read.wall + floor_write.wall,
         peak_kib: returns_read.peak_kib.max(floor_write.peak_kib),

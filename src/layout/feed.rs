@@ -165,7 +165,7 @@ impl<'a> Layout<'a> {
     /// [`finish`](Self::finish) may still change them (a later sheet's rows above its header,
     /// the document's properties).
     pub fn title_lines(&self) -> crate::model::Tracker {
-        crate::merge::title_lines(&self.out.tracker)
+        self.out.tracker.title_lines()
     }
 
     /// The input laid out: every activity not yet taken, the layout's findings, and the
