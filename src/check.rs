@@ -38,9 +38,45 @@ pub fn check_streamed(
     sheet: Option<&str>,
     jobs: usize,
 ) -> Result<Option<Streamed>> {
-    let mut layout = Layout::new(file, ctx.profile, false, sheet.is_some()).without_row_reports();
+    let checker = Checker::new(file, ctx);
+    let layout = Layout::new(file, ctx.profile, false, sheet.is_some()).without_row_reports();
+    let Some((checker, layout_findings)) = in_parts(path, sheet, jobs, layout, checker)? else {
+        return Ok(None);
+    };
+    let activities = checker.activities();
+    Ok(Some(Streamed {
+        findings: checker.finish(layout_findings),
+        activities,
+    }))
+}
+
+/// What takes a file's activities part by part as it is laid out (see [`in_parts`]).
+pub trait Part: Send {
+    /// The next part's activities, with their cells (its layout findings are not taken here).
+    fn part(&mut self, part: &Parsed);
+}
+
+impl Part for Checker<'_> {
+    fn part(&mut self, part: &Parsed) {
+        Checker::part(self, part);
+    }
+}
+
+/// The xlsx at `path` laid out by `layout` as it is read, each part of its activities handed to
+/// `parts` (on a thread of its own with `jobs` over 1): gives `parts` once the last part is
+/// handed on, with the layout's findings. `Ok(None)` when the file is not streamed.
+///
+/// # Errors
+/// What reading the file whole would report.
+pub fn in_parts<P: Part>(
+    path: &Path,
+    sheet: Option<&str>,
+    jobs: usize,
+    mut layout: Layout,
+    mut parts: P,
+) -> Result<Option<(P, Vec<Finding>)>> {
     if jobs <= 1 {
-        let mut checker = Checker::new(file, ctx);
+        let checker = &mut parts;
         let mut rows = Rows::default();
         // Each batch of cells is filled again once laid out.
         let spare = std::cell::Cell::new(None);
@@ -59,7 +95,7 @@ pub fn check_streamed(
             },
             &mut || spare.take(),
         );
-        return finish(read, layout, rows, checker);
+        return finish(read, layout, rows, parts);
     }
     let (parts_tx, parts_rx) = std::sync::mpsc::sync_channel::<Done>(QUEUE);
     // Checked parts come back to be freed where they were made: freeing another thread's
@@ -67,7 +103,7 @@ pub fn check_streamed(
     let (checked_tx, checked_rx) = std::sync::mpsc::channel::<Parsed>();
     std::thread::scope(|scope| {
         let rules = scope.spawn(move || {
-            let mut checker = Checker::new(file, ctx);
+            let mut checker = parts;
             for done in parts_rx {
                 // Cleaning the long text here takes it off the layout's thread.
                 let part = done.cleaned();
@@ -166,22 +202,19 @@ fn feed<'d>(
     }
 }
 
-/// The last activities checked and every finding, once the whole file has been read.
-fn finish(
+/// The last activities handed on, once the whole file has been read: `parts` with the layout's
+/// findings.
+fn finish<P: Part>(
     read: Result<Option<Properties>>,
     layout: Layout,
     rows: Rows,
-    mut checker: Checker,
-) -> Result<Option<Streamed>> {
+    mut parts: P,
+) -> Result<Option<(P, Vec<Finding>)>> {
     let Some(parsed) = finish_layout(read, layout, rows)? else {
         return Ok(None);
     };
-    checker.part(&parsed);
-    let activities = checker.activities();
-    Ok(Some(Streamed {
-        findings: checker.finish(parsed.findings),
-        activities,
-    }))
+    parts.part(&parsed);
+    Ok(Some((parts, parsed.findings)))
 }
 
 /// The layout once the whole file has been read: its last rows laid out, then finished.

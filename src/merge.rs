@@ -11,6 +11,8 @@ use crate::rules::{self, Context, Return};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
 
+mod aside;
+mod aside_merge;
 mod leads;
 mod pending;
 mod streamed;
@@ -18,8 +20,10 @@ mod streamed;
 #[path = "merge_tests.rs"]
 mod tests;
 
-use leads::lead_table;
+pub use aside::{Aside, SetAside, Spill, Spilled, set_aside, set_aside_streamed};
+pub use aside_merge::{SetAsideMerge, merge_set_aside};
 pub use leads::{by_lead, lead_of};
+use leads::{ids_of, lead_table};
 pub use pending::Pending;
 pub(crate) use pending::free_aside;
 pub use streamed::{PlanStream, RowSink, merge_streamed};
@@ -219,7 +223,7 @@ fn decide(
         unplanned: unplanned.into_iter().map(|(_, r, i)| (r, i)).collect(),
         planned,
     };
-    let leads = lead_table(plan, returns, &errors, &choice, profile);
+    let leads = lead_table(plan, ids_of(returns), &errors, &choice, profile);
     (per_return, choice, leads)
 }
 
@@ -244,7 +248,13 @@ impl Checks<'_> {
         let jobs = self.jobs.saturating_sub(1).max(1);
         let per_return = check(self.plan, self.returns, self.profile, self.previous, jobs);
         let errors = errors_by_activity(&per_return);
-        let leads = lead_table(self.plan, self.returns, &errors, choice, self.profile);
+        let leads = lead_table(
+            self.plan,
+            ids_of(self.returns),
+            &errors,
+            choice,
+            self.profile,
+        );
         let rows = MasterRows {
             plan: self.plan,
             returns: self.returns,
@@ -273,7 +283,11 @@ fn check(
 
 /// The choice of [`decide`] when it does not depend on the findings: no id is given twice.
 fn unique_choice(plan: &Tracker, returns: &[Return]) -> Option<Choice> {
-    let mut held = returned_ids(returns)?;
+    returned_ids(returns).map(|held| choice_of(plan, held))
+}
+
+/// The choice for `plan` when the returned ids are `held` (see [`unique_ids`]).
+fn choice_of(plan: &Tracker, mut held: HashMap<&str, (usize, usize, bool)>) -> Choice {
     let planned = plan
         .activities
         .iter()
@@ -283,10 +297,10 @@ fn unique_choice(plan: &Tracker, returns: &[Return]) -> Option<Choice> {
             Some((*r, *i))
         })
         .collect();
-    Some(Choice {
+    Choice {
         planned,
         unplanned: unplanned_of(held),
-    })
+    }
 }
 
 /// Where each returned activity with an id is: id → (return, activity, false, for "the plan
@@ -296,10 +310,23 @@ fn returned_ids<'a>(returns: &[Return<'a>]) -> Option<HashMap<&'a str, (usize, u
         .iter()
         .map(|r| r.parsed.tracker.activities.len())
         .sum();
+    unique_ids(
+        returns
+            .iter()
+            .map(|r| r.parsed.tracker.activities.iter().map(|a| a.id.as_str())),
+        given,
+    )
+}
+
+/// [`returned_ids`] of the returns' ids, each return's in order (`given`: how many in all).
+fn unique_ids<'a, I: Iterator<Item = &'a str>>(
+    returns: impl Iterator<Item = I>,
+    given: usize,
+) -> Option<HashMap<&'a str, (usize, usize, bool)>> {
     let mut held: HashMap<&str, (usize, usize, bool)> = HashMap::with_capacity(given);
-    for (r, ret) in returns.iter().enumerate() {
-        for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
-            if !a.id.is_empty() && held.insert(&a.id, (r, i, false)).is_some() {
+    for (r, ids) in returns.enumerate() {
+        for (i, id) in ids.enumerate() {
+            if !id.is_empty() && held.insert(id, (r, i, false)).is_some() {
                 return None;
             }
         }
@@ -343,7 +370,7 @@ fn master_rows<'a>(
     let planned = plan.activities.iter().zip(&choice.planned);
     planned
         .map(move |(p, pick)| match pick {
-            Some(at) => merged_fields(p, got(*at)),
+            Some(at) => merged_fields(p, got(*at).fields()),
             None => p.fields(),
         })
         .chain(choice.unplanned.iter().map(move |at| got(*at).fields()))
@@ -364,20 +391,22 @@ impl<'a> Rows<'a> for MasterRows<'a> {
     }
 }
 
-/// The fields of [`from_return`], borrowed.
-fn merged_fields<'a>(plan: &'a Activity, got: &'a Activity) -> Fields<'a> {
+/// The fields of [`from_return`](pending::from_return), borrowed: plan activity `plan` with
+/// the returned activity's fields `got`.
+fn merged_fields<'a>(plan: &'a Activity, got: Fields<'a>) -> Fields<'a> {
+    use crate::model::field::*;
     let or_plan = |mine: &'a str, theirs: &'a str| if mine.is_empty() { theirs } else { mine };
     [
         &plan.id,
-        or_plan(&got.title, &plan.title),
-        &got.status,
-        &got.progress,
-        &got.next_steps,
-        or_plan(&got.lead, &plan.lead),
-        or_plan(&got.portfolio, &plan.portfolio),
-        or_plan(&plan.objective_id, &got.objective_id),
-        or_plan(&plan.objective_title, &got.objective_title),
-        or_plan(&plan.theme, &got.theme),
-        or_plan(&plan.theme_strapline, &got.theme_strapline),
+        or_plan(got[TITLE], &plan.title),
+        got[STATUS],
+        got[PROGRESS],
+        got[NEXT_STEPS],
+        or_plan(got[LEAD], &plan.lead),
+        or_plan(got[PORTFOLIO], &plan.portfolio),
+        or_plan(&plan.objective_id, got[OBJECTIVE_ID]),
+        or_plan(&plan.objective_title, got[OBJECTIVE_TITLE]),
+        or_plan(&plan.theme, got[THEME]),
+        or_plan(&plan.theme_strapline, got[THEME_STRAPLINE]),
     ]
 }

@@ -6,7 +6,8 @@ use super::report::{self, Format, Summary};
 use katrack::Tracker;
 use katrack::error::Error;
 use katrack::finding::Finding;
-use katrack::merge::{LeadReturn, Merged};
+use katrack::layout::Parsed;
+use katrack::merge::{LeadReturn, Merged, SetAside};
 use katrack::model::{Activity, Fields};
 use katrack::write;
 use serde::Serialize;
@@ -102,20 +103,23 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // The plan is read on this thread while the returns are read on others, unless it is a
     // canonical JSON document or an xlsx workbook, read later beside Appendix A.
     let plan_beside = master::plan_beside(&args.plan);
+    // When only the workbook is written, the returns are set aside as they are read (see
+    // katrack::merge::set_aside): the merge's memory does not grow with them.
+    let spill = (args.json.is_none() && args.csv.is_none() && args.previous.is_none())
+        .then(katrack::merge::Spill::new);
     let (plan, previous, inputs) = std::thread::scope(|scope| {
         let inputs = scope.spawn(|| {
             super::expand_inputs(&args.inputs).map(|inputs| {
-                let read = in_parallel(&inputs, jobs, |input| {
-                    // With a plan read beside Appendix A, the ids each return gives, copied
-                    // while its activities are at hand (see master::merge_beside).
-                    super::lay_out_input(input, &profile, None, false).map(|p| {
-                        let ids = match plan_beside {
-                            Some(_) => p.tracker.activities.iter().map(|a| a.id.clone()).collect(),
-                            None => Vec::new(),
-                        };
-                        (p, ids)
-                    })
-                });
+                let how = match &spill {
+                    // A return on standard input could not be read again if it had to be.
+                    Some(spill) if inputs.iter().all(|i| i.path.as_os_str() != "-") => {
+                        How::Aside(spill)
+                    }
+                    _ => How::Whole {
+                        ids: plan_beside.is_some(),
+                    },
+                };
+                let read = read_returns(&inputs, &profile, jobs, how);
                 (inputs, read)
             })
         });
@@ -145,20 +149,15 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     };
     let previous = previous.transpose()?;
     let (inputs, read) = inputs?;
-    let mut parsed = Vec::new();
+    let mut returns = Returns::default();
     let mut unreadable = Vec::new();
-    let mut returned = Vec::new();
     for (input, result) in inputs.iter().zip(read) {
         match result {
-            Ok((p, ids)) => {
-                parsed.push((input.name.clone(), p));
-                returned.push(ids);
-            }
+            Ok(read) => returns.add(input, read),
             Err(e) if e.is_usage() => return Err(e),
             Err(e) => unreadable.push(unreadable_file(input, &e, &profile)),
         }
     }
-    let activities = parsed.iter().map(|(_, p)| p.tracker.activities.len()).sum();
     let set = master::Setting {
         profile: &profile,
         previous: previous.as_ref(),
@@ -166,26 +165,19 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         period: args.period.as_deref(),
         unreadable: &unreadable,
     };
-    let (pending, early) = match plan {
-        Plan::Beside(input) => match master::merge_beside(input, parsed, returned, &set)? {
-            Ok(begun) => begun,
-            // Not streamed to its end: read whole, as any other plan.
-            Err(parsed) => {
-                let plan = load_tracker(&args.plan, &profile, "--plan")?;
-                master::merge_whole(plan, parsed, &set)?
-            }
-        },
-        Plan::Whole(plan) => master::merge_whole(plan, parsed, &set)?,
-    };
+    let (master, early, activities) = merge_returns(&args, plan, returns, spill, &set)?;
     // The master with --period, and the unreadable files first among the findings.
-    let activities_out = pending.master_len();
+    let activities_out = match &master {
+        Master::Pending(pending) => pending.master_len(),
+        Master::Counted(_, len) => *len,
+    };
     // `whole`: with the master's activities (only --json, --csv and the Changes sheet need them
-    // once the workbook is written).
+    // once the workbook is written; a merge set aside has neither).
     let put_together = |whole: bool| {
-        let mut merged = if whole {
-            pending.merged()
-        } else {
-            pending.counted()
+        let mut merged = match master {
+            Master::Pending(pending) if whole => pending.merged(),
+            Master::Pending(pending) => pending.counted(),
+            Master::Counted(merged, _) => merged,
         };
         if let Some(p) = &args.period {
             katrack::layout::set_period(&mut merged.master, p);
@@ -235,6 +227,197 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // The process ends now: no need to free every activity one by one.
     std::mem::forget((merged, previous));
     Ok(code)
+}
+
+/// How the returns are read.
+#[derive(Clone, Copy)]
+enum How<'a> {
+    /// Laid out whole; with `ids`, the ids each gives are copied (for a plan read beside
+    /// Appendix A, see master::merge_beside).
+    Whole { ids: bool },
+    /// Set aside into the spill as they are read.
+    Aside(&'a katrack::merge::Spill),
+}
+
+/// One return as read.
+enum Read {
+    /// Laid out whole, with its ids when asked.
+    Whole(Parsed, Vec<String>),
+    /// Set aside.
+    Aside(SetAside),
+    /// It could not be set aside (the spill could not be written): every return is read again
+    /// whole.
+    Again,
+}
+
+/// Reads the returns `inputs`, `jobs` at a time.
+fn read_returns(
+    inputs: &[super::InputFile],
+    profile: &katrack::profile::Profile,
+    jobs: usize,
+    how: How,
+) -> Vec<Result<Read, Error>> {
+    in_parallel(inputs, jobs, |input| {
+        if let How::Aside(spill) = how {
+            if let Some(read) = set_aside_streamed(input, profile, spill)? {
+                return Ok(read);
+            }
+        }
+        super::lay_out_input(input, profile, None, false).map(|p| match how {
+            How::Whole { ids } => {
+                let ids = match ids {
+                    true => p.tracker.activities.iter().map(|a| a.id.clone()).collect(),
+                    false => Vec::new(),
+                };
+                Read::Whole(p, ids)
+            }
+            How::Aside(spill) => match katrack::merge::set_aside(&input.name, p, profile, spill) {
+                Ok(aside) => Read::Aside(aside),
+                Err(_) => Read::Again,
+            },
+        })
+    })
+}
+
+/// A return that is an xlsx workbook, set aside as it is read; `None` when it is to be read
+/// whole.
+fn set_aside_streamed(
+    input: &super::InputFile,
+    profile: &katrack::profile::Profile,
+    spill: &katrack::merge::Spill,
+) -> Result<Option<Read>, Error> {
+    let streamed =
+        katrack::merge::set_aside_streamed(&input.path, &input.name, profile, spill, ASIDE_JOBS)
+            .map_err(|e| e.with_path(&input.name))?;
+    Ok(streamed.map(|aside| match aside {
+        Ok(aside) => Read::Aside(aside),
+        Err(_) => Read::Again,
+    }))
+}
+
+/// Threads each return set aside as it is read uses (see [`katrack::check::in_parts`]).
+const ASIDE_JOBS: usize = 2;
+
+/// The returns read, as the merge takes them.
+#[derive(Default)]
+struct Returns {
+    /// Laid out whole (file name, layout), with the ids each gives when asked.
+    whole: Vec<(String, Parsed)>,
+    ids: Vec<Vec<String>>,
+    /// Set aside, with the input each came from.
+    aside: Vec<(SetAside, super::InputFile)>,
+    /// Whether some return could not be set aside.
+    again: bool,
+    /// How many activities they hold.
+    activities: usize,
+}
+
+impl Returns {
+    /// Adds the return read from `input`.
+    fn add(&mut self, input: &super::InputFile, read: Read) {
+        match read {
+            Read::Whole(parsed, ids) => {
+                self.activities += parsed.tracker.activities.len();
+                self.whole.push((input.name.clone(), parsed));
+                self.ids.push(ids);
+            }
+            Read::Aside(aside) => {
+                self.activities += aside.len();
+                self.aside.push((aside, input.clone()));
+            }
+            Read::Again => {
+                self.aside.push((SetAside::default(), input.clone()));
+                self.again = true;
+            }
+        }
+    }
+}
+
+/// The workbook begun beside the merge, with its title lines (see [`master::Begun`]).
+type Begun = Option<Result<(write::SummaryBook, Tracker), Error>>;
+
+/// The master as the merge leaves it.
+enum Master {
+    /// To be put together (or only counted).
+    Pending(katrack::merge::Pending),
+    /// Counted already (a merge set aside), with how many activities the master holds.
+    Counted(Merged, usize),
+}
+
+/// Merges `returns` into the master for `plan` and begins its workbook: set aside when they
+/// were (read whole again when that merge cannot be done), else whole. Also gives how many
+/// activities the returns merged hold.
+fn merge_returns(
+    args: &Args,
+    plan: Plan,
+    mut returns: Returns,
+    spill: Option<katrack::merge::Spill>,
+    set: &master::Setting,
+) -> Result<(Master, Begun, usize), Error> {
+    let whole_plan = || load_tracker(&args.plan, set.profile, "--plan");
+    if let (Some(spill), false) = (spill, returns.aside.is_empty()) {
+        let spilled = spill.finish();
+        let mut aside = std::mem::take(&mut returns.aside);
+        aside.sort_by(|a, b| a.0.file().cmp(b.0.file()));
+        let (kept, inputs): (Vec<SetAside>, Vec<super::InputFile>) = aside.into_iter().unzip();
+        let mut plan = Some(plan);
+        if !returns.again {
+            let first = match plan.take() {
+                Some(Plan::Beside(input)) => master::AsidePlan::Beside(input),
+                Some(Plan::Whole(plan)) => master::AsidePlan::Whole(plan),
+                None => unreachable!("the plan is taken once"),
+            };
+            let mut merged = master::merge_aside(first, &kept, &spilled, set)?;
+            if let master::Aside::PlanWhole = merged {
+                let plan = master::AsidePlan::Whole(whole_plan()?);
+                merged = master::merge_aside(plan, &kept, &spilled, set)?;
+            }
+            if let master::Aside::Done(done) = merged {
+                let (merged, len, book) = *done;
+                // The process ends soon: what was set aside need not be freed.
+                std::mem::forget(kept);
+                return Ok((Master::Counted(merged, len), Some(book), returns.activities));
+            }
+        }
+        // Merged whole: each return read again (it was read once, so an error now is new).
+        drop(kept);
+        returns.activities = 0;
+        let how = How::Whole { ids: false };
+        for (input, read) in inputs
+            .iter()
+            .zip(read_returns(&inputs, set.profile, set.jobs, how))
+        {
+            returns.add(input, read.map_err(|e| e.with_path(&input.name))?);
+        }
+        let plan = Plan::Whole(whole_plan()?);
+        let activities = returns.activities;
+        let (pending, early) = merge_whole_or_beside(args, plan, returns, set)?;
+        return Ok((Master::Pending(pending), early, activities));
+    }
+    let activities = returns.activities;
+    let (pending, early) = merge_whole_or_beside(args, plan, returns, set)?;
+    Ok((Master::Pending(pending), early, activities))
+}
+
+/// Merges the returns read whole ([`master::merge_beside`] when the plan can be read beside
+/// Appendix A, else [`master::merge_whole`]).
+fn merge_whole_or_beside(
+    args: &Args,
+    plan: Plan,
+    returns: Returns,
+    set: &master::Setting,
+) -> Result<master::Begun, Error> {
+    let Returns { whole, ids, .. } = returns;
+    match plan {
+        Plan::Beside(input) => match master::merge_beside(input, whole, ids, set)? {
+            Ok(begun) => Ok(begun),
+            Err(whole) => {
+                let plan = load_tracker(&args.plan, set.profile, "--plan")?;
+                master::merge_whole(plan, whole, set)
+            }
+        },
+        Plan::Whole(plan) => master::merge_whole(plan, whole, set),
+    }
 }
 
 /// Writes the master workbook (from `early`, the workbook written beside the merge with its

@@ -105,18 +105,20 @@ impl ActivityCells {
     /// The A1 reference of the cell holding `field`: the cell it was read from, else the empty
     /// cell of its column in the activity's row, else the row's first cell. `""` without a sheet grid.
     pub fn cell(&self, field: &str) -> String {
-        if let Some((r, c)) = self.fields.get(field) {
-            return crate::cellref::a1(r, c);
+        self.at(field)
+            .map(|(r, c)| crate::cellref::a1(r, c))
+            .unwrap_or_default()
+    }
+
+    /// The 0-based (row, column) of the cell [`cell`](Self::cell) names (`None` for `""`).
+    pub fn at(&self, field: &str) -> Option<(u32, u32)> {
+        if let Some(at) = self.fields.get(field) {
+            return Some(at);
         }
-        let col = self
-            .columns
+        self.columns
             .get(field)
             .or_else(|| self.columns.get("title"))
-            .copied();
-        match col {
-            Some(c) => crate::cellref::a1(self.row, c),
-            None => String::new(),
-        }
+            .map(|&c| (self.row, c))
     }
 
     /// The text as written in the input, before cleaning, when it is not the activity's value

@@ -60,9 +60,11 @@ fn grouped(tracker: &Tracker, profile: &Profile) -> Vec<(String, Vec<usize>)> {
         .collect()
 }
 
-pub(super) fn lead_table(
+/// How complete each lead's return is: `returned` calls its argument with (return, file, id)
+/// for every returned activity, `errors` counts the errors of each (return, id).
+pub(super) fn lead_table<'r>(
     plan: &Tracker,
-    returns: &[Return],
+    returned: impl Fn(&mut dyn FnMut(usize, &'r str, &'r str)),
     errors: &HashMap<(usize, &str), usize>,
     choice: &Choice,
     profile: &Profile,
@@ -80,20 +82,18 @@ pub(super) fn lead_table(
     }
     let mut files: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); groups.len()];
     let mut with_errors: Vec<HashSet<&str>> = vec![HashSet::new(); groups.len()];
-    for (r, ret) in returns.iter().enumerate() {
-        for a in &ret.parsed.tracker.activities {
-            let Some(of) = group_of.get(a.id.as_str()) else {
-                continue;
-            };
-            let with_error = errors.contains_key(&(r, a.id.as_str()));
-            for &g in of {
-                files[g].insert(ret.file);
-                if with_error {
-                    with_errors[g].insert(&a.id);
-                }
+    returned(&mut |r, file, id| {
+        let Some(of) = group_of.get(id) else {
+            return;
+        };
+        let with_error = errors.contains_key(&(r, id));
+        for &g in of {
+            files[g].insert(file);
+            if with_error {
+                with_errors[g].insert(id);
             }
         }
-    }
+    });
     groups
         .into_iter()
         .zip(files.into_iter().zip(with_errors))
@@ -117,4 +117,17 @@ pub(super) fn lead_table(
             }
         })
         .collect()
+}
+
+/// Every activity of `returns` as [`lead_table`] takes them: (return, file, id).
+pub(super) fn ids_of<'r>(
+    returns: &'r [Return<'r>],
+) -> impl Fn(&mut dyn FnMut(usize, &'r str, &'r str)) {
+    move |f| {
+        for (r, ret) in returns.iter().enumerate() {
+            for a in &ret.parsed.tracker.activities {
+                f(r, ret.file, &a.id);
+            }
+        }
+    }
 }

@@ -68,7 +68,9 @@ pub fn merge_streamed<W: RowSink, S: Send>(
         // Where each returned id is; `None` when an id is given twice.
         returned_ids(&borrowed).map(|mut held| {
             let mut sink = start();
-            let (batches, written) = rows_as_they_come(&plan, &mut sink, &mut held, &borrowed);
+            let (batches, written) = rows_as_they_come(&plan, &mut |p| {
+                write_planned(&mut sink, &mut held, &borrowed, p);
+            });
             let plan = whole(joined(batches));
             let beside = beside.take().unwrap_or_else(unreachable);
             // The rest of the rows beside the check, which needs the whole plan.
@@ -127,7 +129,7 @@ pub fn merge_streamed<W: RowSink, S: Send>(
 
 /// The batches' activities in one list, allocated once at its length (a list grown batch by
 /// batch would hold up to twice the room at the end, and copy itself on the way).
-fn joined(batches: Vec<Vec<Activity>>) -> Vec<Activity> {
+pub(super) fn joined(batches: Vec<Vec<Activity>>) -> Vec<Activity> {
     let mut all = Vec::with_capacity(batches.iter().map(Vec::len).sum());
     for batch in batches {
         all.extend(batch);
@@ -135,13 +137,12 @@ fn joined(batches: Vec<Vec<Activity>>) -> Vec<Activity> {
     all
 }
 
-/// Writes the rows of the plan's activities as they come from `plan`, until the whole plan has
-/// come (the sender dropped): gives the batches received and how many rows were written.
-fn rows_as_they_come<W: RowSink>(
+/// Writes the rows of the plan's activities as they come from `plan` (`write` writes one),
+/// until the whole plan has come (the sender dropped): gives the batches received and how many
+/// rows were written.
+pub(super) fn rows_as_they_come(
     plan: &Receiver<Vec<Activity>>,
-    sink: &mut W,
-    held: &mut HashMap<&str, (usize, usize, bool)>,
-    returns: &[Return],
+    write: &mut dyn FnMut(&Activity),
 ) -> (Vec<Vec<Activity>>, usize) {
     let mut batches: Vec<Vec<Activity>> = Vec::new();
     let (mut batch, mut next, mut written) = (0, 0, 0);
@@ -159,7 +160,7 @@ fn rows_as_they_come<W: RowSink>(
         }
         match batches.get(batch).map(|b| b.get(next)) {
             Some(Some(p)) => {
-                write_planned(sink, held, returns, p);
+                write(p);
                 (next, written) = (next + 1, written + 1);
             }
             Some(None) => (batch, next) = (batch + 1, 0),
@@ -182,7 +183,7 @@ fn write_planned<W: RowSink>(
     let fields = match held.get_mut(p.id.as_str()) {
         Some((r, i, in_plan)) => {
             *in_plan = true;
-            merged_fields(p, &returns[*r].parsed.tracker.activities[*i])
+            merged_fields(p, returns[*r].parsed.tracker.activities[*i].fields())
         }
         None => p.fields(),
     };
@@ -190,6 +191,6 @@ fn write_planned<W: RowSink>(
 }
 
 /// For what cannot happen: the ids were found unique (or not) once, before.
-fn unreachable<T>() -> T {
+pub(super) fn unreachable<T>() -> T {
     unreachable!("the returns' ids were found unique, or not, once before")
 }

@@ -18,28 +18,15 @@ pub fn return_leads(ret: &Return, ctx: &Context) -> BTreeSet<String> {
 
 /// Adds the leads `activities` answer for to `memo.leads` (see [`return_leads`]).
 fn add_leads<'c>(activities: &[Activity], ctx: &Context<'c>, memo: &mut Memo<'c>) {
+    named_leads(
+        activities.iter().map(|a| a.lead.as_str()),
+        ctx.profile,
+        &mut memo.leads,
+    );
     // The plan's first activity of each id, found by hash rather than by a search per activity.
     memo.planned(ctx);
     let planned = memo.planned.take().unwrap_or_default();
-    // Most activities of a return name the same few leads: each is matched once.
-    let mut matched: HashMap<&str, Option<&str>> = HashMap::new();
-    let add = |leads: &mut BTreeSet<String>, lead: &str| {
-        if !leads.contains(lead) {
-            leads.insert(lead.to_string());
-        }
-    };
     for a in activities {
-        let lead = *matched
-            .entry(a.lead.as_str())
-            .or_insert_with(|| Profile::match_in(&ctx.profile.vocabulary.leads, &a.lead));
-        if let Some(l) = lead {
-            add(&mut memo.leads, l);
-        } else if !a.lead.is_empty()
-            && !ctx.profile.is_placeholder(&a.lead)
-            && ctx.profile.vocabulary.leads.is_empty()
-        {
-            add(&mut memo.leads, &a.lead);
-        }
         if let Some(p) = planned.get(a.id.as_str()) {
             if !p.lead.is_empty() {
                 add(&mut memo.leads, &p.lead);
@@ -47,6 +34,38 @@ fn add_leads<'c>(activities: &[Activity], ctx: &Context<'c>, memo: &mut Memo<'c>
         }
     }
     memo.planned = Some(planned);
+}
+
+/// Adds to `leads` the leads named by activities whose leads are `named`: each the profile's
+/// lead it matches, or as written when the profile lists no leads (the part of
+/// [`return_leads`] that needs no plan).
+pub fn named_leads<'a>(
+    named: impl Iterator<Item = &'a str>,
+    profile: &Profile,
+    leads: &mut BTreeSet<String>,
+) {
+    // Most activities of a return name the same few leads: each is matched once.
+    let mut matched: HashMap<&str, Option<&str>> = HashMap::new();
+    for lead in named {
+        let found = *matched
+            .entry(lead)
+            .or_insert_with(|| Profile::match_in(&profile.vocabulary.leads, lead));
+        if let Some(l) = found {
+            add(leads, l);
+        } else if !lead.is_empty()
+            && !profile.is_placeholder(lead)
+            && profile.vocabulary.leads.is_empty()
+        {
+            add(leads, lead);
+        }
+    }
+}
+
+/// Adds `lead` to `leads` unless it is there already (copied only then).
+pub fn add(leads: &mut BTreeSet<String>, lead: &str) {
+    if !leads.contains(lead) {
+        leads.insert(lead.to_string());
+    }
 }
 
 /// `missing-activity`: in the plan for this return's lead, absent from the return.
@@ -106,15 +125,15 @@ impl Rule for UnexpectedActivity {
         let planned = memo.planned(ctx);
         for (i, a) in ret.parsed.tracker.activities.iter().enumerate() {
             if !a.id.is_empty() && !planned.contains_key(a.id.as_str()) {
-                out.at(
-                    i,
-                    "id",
-                    format!("{} is not in the plan for this quarter", a.id),
-                    None,
-                );
+                out.at(i, "id", not_in_plan(&a.id), None);
             }
         }
     }
+}
+
+/// The message of `unexpected-activity` for `id`.
+pub fn not_in_plan(id: &str) -> String {
+    format!("{id} is not in the plan for this quarter")
 }
 
 /// `stale-progress`: progress identical to last quarter's, for an activity under way; or a row

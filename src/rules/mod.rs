@@ -104,8 +104,13 @@ pub type PlanIndex<'c> = HashMap<&'c str, &'c Activity>;
 
 /// The index of `ctx`'s plan (empty without one).
 fn plan_index<'c>(ctx: &Context<'c>) -> PlanIndex<'c> {
+    ctx.plan.map(index_of).unwrap_or_default()
+}
+
+/// The first activity of each id of `plan`.
+pub(crate) fn index_of(plan: &Tracker) -> PlanIndex<'_> {
     let mut planned = HashMap::new();
-    for p in ctx.plan.iter().flat_map(|p| &p.activities) {
+    for p in &plan.activities {
         planned.entry(p.id.as_str()).or_insert(p);
     }
     planned
@@ -154,6 +159,19 @@ pub static OTHER_RULES: &[(&str, Severity, &str)] = &[
     ),
 ];
 
+/// Where a field of an activity is, for [`Emitter::at_place`].
+#[derive(Debug, Clone, Default)]
+pub struct Place<'a> {
+    /// The activity's id (`""`: none).
+    pub id: &'a str,
+    /// The field's text as written (`None` or `""`: none shown).
+    pub value: Option<&'a str>,
+    /// The sheet (`""` for CSV and JSON).
+    pub sheet: &'a str,
+    /// The A1 reference of the cell (`""`: none).
+    pub cell: String,
+}
+
 /// Collects one rule's findings for one return, filling in the location of each.
 pub struct Emitter<'a> {
     rule: &'static str,
@@ -176,26 +194,40 @@ impl<'a> Emitter<'a> {
 
     /// Reports a problem with `field` of the activity at `index`.
     pub fn at(&mut self, index: usize, field: &str, message: String, suggestion: Option<String>) {
+        if self.severity.is_none() {
+            return;
+        }
+        let a = &self.ret.parsed.tracker.activities[index];
+        let cells = self.ret.parsed.cells.get(index);
+        let place = Place {
+            id: &a.id,
+            value: cells.and_then(|c| c.raw(field)).or_else(|| a.field(field)),
+            sheet: cells.map_or("", |c| &c.sheet),
+            cell: cells.map(|c| c.cell(field)).unwrap_or_default(),
+        };
+        self.at_place(place, field, message, suggestion);
+    }
+
+    /// [`at`](Self::at) for an activity the return no longer holds: where `field` is.
+    pub fn at_place(
+        &mut self,
+        place: Place,
+        field: &str,
+        message: String,
+        suggestion: Option<String>,
+    ) {
         let Some(severity) = self.severity else {
             return;
         };
-        let a = &self.ret.parsed.tracker.activities[index];
-        let cells = self.ret.parsed.cells.get(index);
-        let value = cells
-            .and_then(|c| c.raw(field))
-            .map(str::to_string)
-            .or_else(|| a.field(field).map(str::to_string));
-        let sheet = cells.map(|c| c.sheet.to_string()).unwrap_or_default();
-        let cell = cells.map(|c| c.cell(field)).unwrap_or_default();
         self.findings.push(Finding {
             rule: self.rule.to_string(),
             severity,
-            activity: (!a.id.is_empty()).then(|| a.id.clone()),
+            activity: (!place.id.is_empty()).then(|| place.id.to_string()),
             field: Some(field.to_string()),
             file: self.ret.file.to_string(),
-            sheet,
-            cell,
-            value: value.filter(|v| !v.is_empty()),
+            sheet: place.sheet.to_string(),
+            cell: place.cell,
+            value: place.value.filter(|v| !v.is_empty()).map(str::to_string),
             message,
             suggestion,
         });
@@ -238,7 +270,7 @@ fn check_lent<'c>(
 }
 
 /// An emitter for `rule` on `ret`, at the profile's severity for it.
-fn emitter<'a>(rule: &dyn Rule, ret: Return<'a>, ctx: &Context) -> Emitter<'a> {
+pub(crate) fn emitter<'a>(rule: &dyn Rule, ret: Return<'a>, ctx: &Context) -> Emitter<'a> {
     let severity = ctx
         .profile
         .rule_severity(rule.code(), rule.default_severity());

@@ -9,7 +9,7 @@ use katrack::Tracker;
 use katrack::error::Error;
 use katrack::finding::Finding;
 use katrack::layout::Parsed;
-use katrack::merge::{self, LeadReturn, Pending};
+use katrack::merge::{self, LeadReturn, Pending, SetAside, Spilled};
 use katrack::model::{Activity, Rows};
 use katrack::profile::Profile;
 use katrack::write;
@@ -174,6 +174,117 @@ pub(super) fn merge_beside(
             return Ok(Err(pending.into_returns()));
         }
         Ok(Ok((pending, begun(early, book, meta))))
+    })
+}
+
+/// The plan of a merge of returns set aside.
+pub(super) enum AsidePlan<'a> {
+    /// A canonical JSON file or an xlsx workbook, read beside Appendix A.
+    Beside(&'a InputFile),
+    /// Read whole.
+    Whole(Tracker),
+}
+
+/// A merge set aside: the merge (without the master's activities), how many activities the
+/// master holds, and the workbook begun with its title lines or the first error met writing it.
+pub(super) type AsideDone = (
+    merge::Merged,
+    usize,
+    Result<(write::SummaryBook, Tracker), Error>,
+);
+
+/// What [`merge_aside`] gives.
+pub(super) enum Aside {
+    /// The merge (without the master's activities), how many activities the master holds, and
+    /// the workbook begun with its title lines or the first error met writing it.
+    Done(Box<AsideDone>),
+    /// The plan is not one that can be read beside Appendix A: read it whole.
+    PlanWhole,
+    /// Some id is given twice, or the set-aside text could not be read back: merge the returns
+    /// read whole.
+    ReturnsWhole,
+}
+
+/// Merges the returns set aside into `spilled` ([`merge::merge_set_aside`]), sorted by file
+/// name, with `plan` read beside Appendix A (see [`merge_beside`]) or whole.
+///
+/// # Errors
+/// When the workbook cannot be begun.
+pub(super) fn merge_aside(
+    plan: AsidePlan,
+    returns: &[SetAside],
+    spilled: &Spilled,
+    set: &Setting,
+) -> Result<Aside, Error> {
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<Activity>>();
+    let (meta_tx, meta_rx) = std::sync::mpsc::sync_channel::<Tracker>(1);
+    let complete = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let complete = &complete;
+        match plan {
+            AsidePlan::Whole(mut plan) => {
+                let _ = meta_tx.send(plan.title_lines());
+                let _ = tx.send(std::mem::take(&mut plan.activities));
+                drop(tx);
+                complete.store(true, Ordering::SeqCst);
+            }
+            AsidePlan::Beside(input) => {
+                scope.spawn(move || {
+                    // Made at the first activity, once the title lines have gone to the writer.
+                    let mut ids: Option<HashSet<&str>> = None;
+                    let done = stream_plan(
+                        input,
+                        set.profile,
+                        &mut |t| {
+                            let _ = meta_tx.send(merge::title_lines(t));
+                        },
+                        &mut |a| {
+                            let ids = ids.get_or_insert_with(|| {
+                                returns.iter().flat_map(SetAside::ids).collect()
+                            });
+                            if ids.contains(a.id.as_str()) {
+                                a.progress = String::new();
+                                a.next_steps = String::new();
+                            }
+                        },
+                        &mut |batch| {
+                            let _ = tx.send(batch);
+                        },
+                    );
+                    complete.store(done, Ordering::SeqCst);
+                });
+            }
+        }
+        let Ok(plan_lines) = meta_rx.recv() else {
+            return Ok(Aside::PlanWhole);
+        };
+        let meta = title_lines(&plan_lines, set.period);
+        let mut book = write::SummaryBook::new(&meta)?;
+        let (appendix, others) = book.parts();
+        let plan = merge::PlanStream {
+            meta: &plan_lines,
+            activities: rx,
+        };
+        let merged = merge::merge_set_aside(
+            plan,
+            returns,
+            spilled,
+            set.profile,
+            || appendix.rows(&meta, set.profile),
+            sheets_beside(others, &meta, set),
+        );
+        if !complete.load(Ordering::SeqCst) {
+            return Ok(Aside::PlanWhole);
+        }
+        let Ok(Some(done)) = merged else {
+            return Ok(Aside::ReturnsWhole);
+        };
+        let begun = begun(Some((done.written, done.beside)), book, meta);
+        Ok(Aside::Done(Box::new((
+            done.merged,
+            done.master_len,
+            begun.unwrap_or_else(|| unreachable!("a merge set aside writes the workbook")),
+        ))))
     })
 }
 

@@ -1,0 +1,451 @@
+//! A merge's returns set aside as they are read, so that a merge's memory does not grow with
+//! its returns: each return is checked by the rules that need no plan while its activities are
+//! at hand ([`set_aside`]), its long text (title, progress, next steps) goes to a temporary file
+//! ([`Spill`]), and only what the plan rules, the lead table and the other sheets need stays in
+//! memory — the id, where it is, and the short fields, each distinct value kept once.
+//! [`merge_set_aside`](super::merge_set_aside) merges them.
+
+use crate::check::Part;
+use crate::finding::Finding;
+use crate::layout::Parsed;
+use crate::model::{FIELDS, Fields, field};
+use crate::profile::Profile;
+use crate::rules::{Checker, Context, history};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The fields kept in memory, each as an index into [`SetAside::values`]: those the other
+/// sheets group and count by.
+const SHORT: [usize; 7] = [
+    field::STATUS,
+    field::LEAD,
+    field::PORTFOLIO,
+    field::OBJECTIVE_ID,
+    field::OBJECTIVE_TITLE,
+    field::THEME,
+    field::THEME_STRAPLINE,
+];
+
+/// The fields written to the temporary file, in this order.
+const LONG: [usize; 3] = [field::TITLE, field::PROGRESS, field::NEXT_STEPS];
+
+/// How many bytes of records a return gathers before they go to the file.
+const CHUNK: usize = 1 << 20;
+
+/// Where the returns' long text is written while they are read: a temporary file (removed by
+/// the system once closed), or memory when no temporary file can be made.
+pub struct Spill {
+    to: Mutex<Backing>,
+}
+
+/// A [`Spill`]'s storage.
+enum Backing {
+    File { file: std::fs::File, len: u64 },
+    Memory(Vec<u8>),
+}
+
+impl Default for Spill {
+    fn default() -> Self {
+        Spill::new()
+    }
+}
+
+impl Spill {
+    /// A spill to a new temporary file (in memory if none can be made).
+    pub fn new() -> Spill {
+        let to = match tempfile::tempfile() {
+            Ok(file) => Backing::File { file, len: 0 },
+            Err(_) => Backing::Memory(Vec::new()),
+        };
+        Spill { to: Mutex::new(to) }
+    }
+
+    /// A spill kept in memory (for tests, and where no file should be written).
+    pub fn in_memory() -> Spill {
+        Spill {
+            to: Mutex::new(Backing::Memory(Vec::new())),
+        }
+    }
+
+    /// Appends `bytes`, giving where they start.
+    fn append(&self, bytes: &[u8]) -> io::Result<u64> {
+        let mut to = self.to.lock().unwrap_or_else(PoisonError::into_inner);
+        match &mut *to {
+            Backing::File { file, len } => {
+                file.write_all(bytes)?;
+                let at = *len;
+                *len += bytes.len() as u64;
+                Ok(at)
+            }
+            Backing::Memory(all) => {
+                all.extend_from_slice(bytes);
+                Ok((all.len() - bytes.len()) as u64)
+            }
+        }
+    }
+
+    /// Every record written: the spill to read back.
+    pub fn finish(self) -> Spilled {
+        Spilled {
+            from: self.to.into_inner().unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+}
+
+/// A [`Spill`] once written, read back record by record (from any thread).
+pub struct Spilled {
+    from: Backing,
+}
+
+impl Spilled {
+    /// Fills `buf` with the bytes from `at`.
+    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
+        match &self.from {
+            Backing::File { file, .. } => read_exact_at(file, buf, at),
+            Backing::Memory(all) => {
+                let start = usize::try_from(at).unwrap_or(usize::MAX);
+                let bytes = all
+                    .get(start..start.saturating_add(buf.len()))
+                    .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+                buf.copy_from_slice(bytes);
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, at)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One return set aside: its findings from the rules that need no plan, the leads its
+/// activities name, and what is kept of each activity.
+#[derive(Default)]
+pub struct SetAside {
+    /// The file name used in findings.
+    pub(super) file: String,
+    /// The layout's findings, then those of each rule that needs no plan, in rule order.
+    pub(super) findings: Vec<Finding>,
+    /// The leads its activities name ([`history::named_leads`]).
+    pub(super) leads: BTreeSet<String>,
+    /// Each distinct short field's value, once.
+    values: Vec<Box<str>>,
+    /// The sheets its activities are on.
+    sheets: Vec<Arc<str>>,
+    /// Its activities, in order.
+    pub(super) activities: Vec<Kept>,
+}
+
+/// What is kept in memory of one activity.
+pub(super) struct Kept {
+    /// Its id.
+    pub(super) id: Box<str>,
+    /// The [`SHORT`] fields, as indices into [`SetAside::values`].
+    short: [u32; SHORT.len()],
+    /// Where its record is in the spill, and its length.
+    at: u64,
+    len: u32,
+    /// Its sheet (in [`SetAside::sheets`]) and the cell of its id, for `unexpected-activity`.
+    sheet: u32,
+    id_at: Option<(u32, u32)>,
+    /// Its id as written, when that is not the id.
+    written_id: Option<Box<str>>,
+}
+
+impl SetAside {
+    /// How many activities it holds.
+    pub fn len(&self) -> usize {
+        self.activities.len()
+    }
+
+    /// Whether it holds no activity.
+    pub fn is_empty(&self) -> bool {
+        self.activities.is_empty()
+    }
+
+    /// Its activities' ids, in order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.activities.iter().map(|k| &*k.id)
+    }
+
+    /// The file name used in findings.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Activity `i`'s fields with the long ones empty (the title, progress and next steps are
+    /// in the spill): what the Summary and Returns sheets go by.
+    pub(super) fn short_fields(&self, i: usize) -> Fields<'_> {
+        let kept = &self.activities[i];
+        let mut fields: Fields = [""; FIELDS.len()];
+        fields[field::ID] = &kept.id;
+        for (f, &v) in SHORT.iter().zip(&kept.short) {
+            fields[*f] = &self.values[v as usize];
+        }
+        fields
+    }
+
+    /// Where activity `i`'s id is, for a finding on it.
+    pub(super) fn id_place(&self, i: usize) -> crate::rules::Place<'_> {
+        let kept = &self.activities[i];
+        crate::rules::Place {
+            id: &kept.id,
+            value: Some(kept.written_id.as_deref().unwrap_or(&kept.id)),
+            sheet: &self.sheets[kept.sheet as usize],
+            cell: kept
+                .id_at
+                .map(|(r, c)| crate::cellref::a1(r, c))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Checks return `parsed` (read from `file`) with the rules that need no plan, writes its long
+/// text to `spill` and keeps the rest (see the module's documentation).
+///
+/// # Errors
+/// When the spill cannot be written.
+pub fn set_aside(
+    file: &str,
+    parsed: Parsed,
+    profile: &Profile,
+    spill: &Spill,
+) -> io::Result<SetAside> {
+    let mut aside = Aside::new(file, profile, spill);
+    aside.part(&parsed);
+    let Parsed {
+        tracker,
+        cells,
+        findings,
+        ..
+    } = parsed;
+    // The tracker's text is freed here, on the thread that made it.
+    drop((tracker, cells));
+    aside.finish(findings)
+}
+
+/// [`set_aside`] of the xlsx at `path` (named `file` in findings), laid out, checked and set
+/// aside part by part as it is read ([`in_parts`](crate::check::in_parts), on three threads
+/// with `jobs` over 1): no whole return is held. `Ok(None)` when the file is not one that is
+/// read so: read it whole, then [`set_aside`]. `Ok(Some(Err(_)))` when the spill could not be
+/// written.
+///
+/// # Errors
+/// What reading the file whole would report.
+pub fn set_aside_streamed(
+    path: &std::path::Path,
+    file: &str,
+    profile: &Profile,
+    spill: &Spill,
+    jobs: usize,
+) -> crate::error::Result<Option<io::Result<SetAside>>> {
+    let layout = crate::layout::Layout::new(file, profile, false, false).without_row_reports();
+    let aside = Aside::new(file, profile, spill);
+    let parts = crate::check::in_parts(path, None, jobs, layout, aside)?;
+    Ok(parts.map(|(aside, layout)| aside.finish(layout)))
+}
+
+/// A return set aside part by part as it is read ([`set_aside`] of the whole): each part is
+/// checked by the rules that need no plan and its long text written to the spill.
+pub struct Aside<'a> {
+    checker: Checker<'a>,
+    profile: &'a Profile,
+    spill: &'a Spill,
+    aside: SetAside,
+    /// Each distinct short value's index in `aside.values`.
+    values: HashMap<String, u32>,
+    /// Records not yet written, and the first activity they belong to.
+    chunk: Vec<u8>,
+    first: usize,
+    /// The first error writing the spill.
+    error: Option<io::Error>,
+}
+
+impl<'a> Aside<'a> {
+    /// Sets aside the return read from `file`, into `spill`.
+    pub fn new(file: &str, profile: &'a Profile, spill: &'a Spill) -> Self {
+        let ctx = Context {
+            profile,
+            plan: None,
+            previous: None,
+        };
+        Aside {
+            checker: Checker::new(file, ctx),
+            profile,
+            spill,
+            aside: SetAside {
+                file: file.to_string(),
+                ..SetAside::default()
+            },
+            values: HashMap::new(),
+            chunk: Vec::with_capacity(CHUNK),
+            first: 0,
+            error: None,
+        }
+    }
+
+    /// The return's layout findings (`layout`, which come first), once every part is set
+    /// aside: the return.
+    ///
+    /// # Errors
+    /// When the spill could not be written.
+    pub fn finish(mut self, layout: Vec<Finding>) -> io::Result<SetAside> {
+        self.flush();
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.aside.findings = self.checker.finish(layout);
+        Ok(self.aside)
+    }
+
+    /// Writes the records gathered to the spill, moving them to where they went.
+    fn flush(&mut self) {
+        if self.error.is_some() {
+            self.chunk.clear();
+        }
+        if self.chunk.is_empty() {
+            return;
+        }
+        match self.spill.append(&self.chunk) {
+            Ok(base) => {
+                for k in &mut self.aside.activities[self.first..] {
+                    k.at += base;
+                }
+            }
+            Err(e) => self.error = Some(e),
+        }
+        self.chunk.clear();
+        self.first = self.aside.activities.len();
+    }
+}
+
+impl Part for Aside<'_> {
+    fn part(&mut self, part: &Parsed) {
+        self.checker.part(part);
+        let activities = &part.tracker.activities;
+        history::named_leads(
+            activities.iter().map(|a| a.lead.as_str()),
+            self.profile,
+            &mut self.aside.leads,
+        );
+        self.aside.activities.reserve(activities.len());
+        for (i, a) in activities.iter().enumerate() {
+            let fields = a.fields();
+            let short = SHORT.map(|f| match self.values.get(fields[f]) {
+                Some(&v) => v,
+                None => {
+                    self.aside.values.push(fields[f].into());
+                    let v = (self.aside.values.len() - 1) as u32;
+                    self.values.insert(fields[f].to_string(), v);
+                    v
+                }
+            });
+            let start = self.chunk.len();
+            for f in LONG {
+                let text = fields[f].as_bytes();
+                self.chunk
+                    .extend_from_slice(&(text.len() as u32).to_le_bytes());
+                self.chunk.extend_from_slice(text);
+            }
+            let cell = part.cells.get(i);
+            let sheet = cell.map_or("", |c| &c.sheet);
+            let sheet = match self.aside.sheets.iter().position(|s| **s == *sheet) {
+                Some(at) => at,
+                None => {
+                    self.aside
+                        .sheets
+                        .push(cell.map_or_else(|| "".into(), |c| c.sheet.clone()));
+                    self.aside.sheets.len() - 1
+                }
+            };
+            self.aside.activities.push(Kept {
+                id: a.id.as_str().into(),
+                short,
+                at: start as u64,
+                len: (self.chunk.len() - start) as u32,
+                sheet: sheet as u32,
+                id_at: cell.and_then(|c| c.at("id")),
+                written_id: cell.and_then(|c| c.raw("id")).map(Into::into),
+            });
+            if self.chunk.len() >= CHUNK {
+                self.flush();
+            }
+        }
+    }
+}
+
+/// Reads records back from a [`Spilled`], a window of each return's records at a time (a
+/// return's records lie in order, and Appendix A goes through each return in order).
+pub(super) struct Reader<'s> {
+    spilled: &'s Spilled,
+    /// How many bytes a window holds at least.
+    window: usize,
+    /// Per return: where its window starts, and its bytes.
+    windows: Vec<(u64, Vec<u8>)>,
+    /// The first error met (its records then read as empty).
+    pub(super) error: Option<io::Error>,
+}
+
+/// How many bytes the windows of all returns hold at least, together, and each at most.
+const WINDOWS: usize = 4 << 20;
+const WINDOW: usize = 128 << 10;
+
+impl<'s> Reader<'s> {
+    /// A reader of `spilled` for `returns` returns.
+    pub(super) fn new(spilled: &'s Spilled, returns: usize) -> Self {
+        Reader {
+            spilled,
+            window: (WINDOWS / returns.max(1)).clamp(16 << 10, WINDOW),
+            windows: vec![(0, Vec::new()); returns],
+            error: None,
+        }
+    }
+
+    /// Activity `i` of return `aside` (the `r`th): every field.
+    pub(super) fn fields<'a>(&'a mut self, r: usize, aside: &'a SetAside, i: usize) -> Fields<'a> {
+        let kept = &aside.activities[i];
+        let mut fields = aside.short_fields(i);
+        let (at, len) = (kept.at, kept.len as usize);
+        let (start, window) = &mut self.windows[r];
+        if at < *start || at + len as u64 > *start + window.len() as u64 {
+            window.resize(len.max(self.window), 0);
+            // The last window may run past the end of the file: read what there is.
+            let read = self.spilled.read_at(window, at).or_else(|_| {
+                window.truncate(len);
+                self.spilled.read_at(window, at)
+            });
+            if let Err(e) = read {
+                window.clear();
+                self.error.get_or_insert(e);
+            }
+            *start = at;
+        }
+        let offset = (at - *start) as usize;
+        let mut record = window.get(offset..offset + len).unwrap_or_default();
+        for f in LONG {
+            let (n, rest) = record.split_at_checked(4).unwrap_or((&[0; 4], &[]));
+            let n = u32::from_le_bytes(n.try_into().unwrap_or_default()) as usize;
+            let (text, rest) = rest.split_at_checked(n).unwrap_or((&[], &[]));
+            fields[f] = std::str::from_utf8(text).unwrap_or_default();
+            record = rest;
+        }
+        fields
+    }
+}
