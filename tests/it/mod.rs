@@ -10,6 +10,7 @@ mod libreoffice;
 mod plan_beside;
 mod roundtrip;
 mod samples;
+mod set_aside;
 mod streamed;
 mod summary;
 mod workbooks;

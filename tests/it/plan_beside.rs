@@ -57,7 +57,7 @@ fn same_as_whole(w: &Workdir, plan: &Path, folder: &Path, profile: Option<&Path>
 /// A large synthetic plan and its returns, one per lead, in `returns/`; every other one in
 /// `some/` (the plan gives the rest, progress and all). Gives the synthetic tracker and the
 /// path of its profile.
-fn synthetic_returns(w: &Workdir) -> (Synthetic, PathBuf) {
+pub(super) fn synthetic_returns(w: &Workdir) -> (Synthetic, PathBuf) {
     let synthetic = Synthetic::generate(1200, 5);
     let profile = w.write("synthetic.toml", &synthetic.profile_toml);
     std::fs::create_dir(w.path("returns")).unwrap();

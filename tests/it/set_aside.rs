@@ -1,0 +1,115 @@
+//! A merge that writes only the workbook sets each return aside as it is read (checked by the
+//! rules that need no plan, its long text in a temporary file: `katrack::merge::set_aside`);
+//! with `--json` it holds every return whole. Both must give the same workbook byte for byte,
+//! the same report and the same messages, whatever the returns and the plan.
+
+use super::plan_beside::synthetic_returns;
+use super::streamed::rows_reversed;
+use super::{Workdir, data, root};
+use std::path::Path;
+
+/// Merges `inputs` with `plan` (and `extra` arguments) twice — set aside (only the workbook)
+/// and held whole (with --json too) — and asserts both give the same; gives the exit code.
+fn same_as_held(w: &Workdir, inputs: &[&Path], plan: &Path, extra: &[&str]) -> Option<i32> {
+    let (a, b) = (w.path("aside.xlsx"), w.path("held.xlsx"));
+    let run = |out: &Path, json: bool| {
+        let mut merge = w.katrack();
+        merge.arg("merge").args(inputs).arg("--plan").arg(plan);
+        merge
+            .arg("-o")
+            .arg(out)
+            .args(["--format", "json"])
+            .args(extra);
+        if json {
+            merge.arg("--json").arg(w.path("held.json"));
+        }
+        merge.output().unwrap()
+    };
+    let aside = run(&a, false);
+    let held = run(&b, true);
+    let said = String::from_utf8(aside.stderr).unwrap();
+    assert_eq!(aside.status.code(), held.status.code(), "{said}");
+    assert_eq!(aside.stdout, held.stdout, "{}", plan.display());
+    assert_eq!(
+        said.replace("aside.xlsx", "held.xlsx"),
+        String::from_utf8(held.stderr).unwrap()
+    );
+    assert!(said.contains("activities to"), "{said}");
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    aside.status.code()
+}
+
+#[test]
+fn a_merge_with_its_returns_set_aside_gives_what_the_merge_holding_them_gives() {
+    let w = Workdir::new();
+    let returns = root().join("samples/returns");
+    // The sample plan as JSON (read beside Appendix A), as a workbook (laid out beside it) and
+    // as CSV (read whole first); with --period and --jobs 1.
+    for plan in ["json", "xlsx", "csv"] {
+        let plan = root().join(format!("samples/harborough_q1_2020_21.{plan}"));
+        assert_eq!(same_as_held(&w, &[&returns], &plan, &[]), Some(1));
+    }
+    let plan = root().join("samples/harborough_q1_2020_21.json");
+    same_as_held(
+        &w,
+        &[&returns],
+        &plan,
+        &["--period", "2020/21 Q2", "--jobs", "1"],
+    );
+    // Every activity unexpected (another council's return, with its profile): the findings
+    // point at the cells of the ids.
+    let county = root().join("samples/county");
+    let profile = root().join("schemas/example-county.toml");
+    let county_profile = ["--profile", profile.to_str().unwrap()];
+    let mut found = w.katrack();
+    found.arg("merge").arg(&county).arg("--plan").arg(&plan);
+    let found = found
+        .arg("-o")
+        .arg(w.path("county.xlsx"))
+        .args(["--format", "json"])
+        .args(county_profile)
+        .output()
+        .unwrap();
+    let found = String::from_utf8(found.stdout).unwrap();
+    assert!(found.contains(r#""cell": "B7""#), "{found}");
+    assert_eq!(found.matches("unexpected-activity").count(), 6, "{found}");
+    same_as_held(&w, &[&county], &plan, &county_profile);
+    // A synthetic quarter in eleven returns, and every other one missing (the plan gives the
+    // rest), its plan as JSON and as a workbook.
+    let (synthetic, profile) = synthetic_returns(&w);
+    let profile = ["--profile", profile.to_str().unwrap()];
+    let json = w.write("synthetic.json", synthetic.json());
+    let xlsx = w.write("synthetic.xlsx", synthetic.xlsx().unwrap());
+    for plan in [&json, &xlsx] {
+        same_as_held(&w, &[&w.path("returns")], plan, &profile);
+        same_as_held(&w, &[&w.path("some")], plan, &profile);
+    }
+}
+
+#[test]
+fn returns_that_cannot_be_set_aside_are_merged_whole_with_the_same_result() {
+    let w = Workdir::new();
+    let plan = root().join("samples/harborough_q1_2020_21.json");
+    let returns = root().join("samples/returns");
+    // One return given twice: its ids are given twice (conflict and duplicate findings need
+    // every field), so the returns are read again and merged whole.
+    let finance = returns.join("return_finance.xlsx");
+    let copy = w.path("copy_of_finance.xlsx");
+    std::fs::copy(&finance, &copy).unwrap();
+    assert_eq!(same_as_held(&w, &[&returns, &copy], &plan, &[]), Some(1));
+    // Unreadable files among the returns: reported, the others merged.
+    for bad in [
+        "hostile/zero_bytes.xlsx",
+        "hostile/truncated_zip.xlsx",
+        "password_protected.xlsx",
+    ] {
+        assert_eq!(
+            same_as_held(&w, &[&returns, &data(bad)], &plan, &[]),
+            Some(2)
+        );
+    }
+    // A plan that cannot be laid out as it is read (its rows reversed: read whole).
+    let sample = std::fs::read(root().join("samples/harborough_q1_2020_21.xlsx")).unwrap();
+    let reversed = w.write("reversed.xlsx", rows_reversed(&sample));
+    same_as_held(&w, &[&returns], &reversed, &[]);
+}
