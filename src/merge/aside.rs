@@ -449,3 +449,62 @@ impl<'s> Reader<'s> {
         fields
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Activity, Tracker};
+
+    /// A return of `n` activities whose text is long, short, empty and not ASCII, with one
+    /// progress far longer than a window.
+    fn parsed(n: usize, tag: &str) -> Parsed {
+        let activities = (0..n)
+            .map(|i| Activity {
+                id: format!("KA.{tag}.{i:04}"),
+                title: format!("Étape {i} — {}", "x".repeat(i % 300)),
+                status: ["Green", "Amber", ""][i % 3].into(),
+                progress: if i == 7 {
+                    "€".repeat(100_000)
+                } else {
+                    "progress\nline ".repeat(i % 50)
+                },
+                lead: format!("Lead {}", i % 4),
+                ..Activity::default()
+            })
+            .collect();
+        Parsed {
+            tracker: Tracker::with_activities(activities),
+            ..Parsed::default()
+        }
+    }
+
+    #[test]
+    fn every_field_reads_back_as_it_was_set_aside_in_any_order() {
+        let profile = Profile::default_profile();
+        for spill in [Spill::new(), Spill::in_memory()] {
+            let (a, b) = (parsed(3000, "A"), parsed(2500, "B"));
+            let want: Vec<Vec<Activity>> =
+                vec![a.tracker.activities.clone(), b.tracker.activities.clone()];
+            let returns = [
+                set_aside("a.xlsx", a, &profile, &spill).unwrap(),
+                set_aside("b.xlsx", b, &profile, &spill).unwrap(),
+            ];
+            let spilled = spill.finish();
+            let mut reader = Reader::new(&spilled, 2);
+            // Back and forth between the returns, forwards then backwards.
+            let order = (0..2500).flat_map(|i| [(0, i), (1, 2499 - i), (0, 2999 - i)]);
+            for (r, i) in order {
+                let got = reader.fields(r, &returns[r], i);
+                assert_eq!(got, want[r][i].fields(), "return {r}, activity {i}");
+            }
+            assert!(reader.error.is_none());
+            // The short fields alone, for the other sheets.
+            let short = returns[1].short_fields(5);
+            assert_eq!(
+                (short[field::ID], short[field::LEAD]),
+                ("KA.B.0005", "Lead 1")
+            );
+            assert_eq!(short[field::TITLE], "");
+        }
+    }
+}
