@@ -72,6 +72,38 @@ fn stream_plan(
     katrack::check::lay_out_in_parts(&plan.path, &plan.name, profile, meta, keep, send)
 }
 
+/// Reads `plan` as [`stream_plan`] does, sending its title lines to `meta` and its batches of
+/// activities to `batches`, the progress and next steps of the activities whose ids `returned`
+/// gives (asked at the first activity) dropped; gives whether it was read to its end.
+fn send_plan<'i>(
+    plan: &InputFile,
+    profile: &Profile,
+    returned: impl FnOnce() -> HashSet<&'i str>,
+    meta: &std::sync::mpsc::SyncSender<Tracker>,
+    batches: &std::sync::mpsc::Sender<Vec<Activity>>,
+) -> bool {
+    // Made at the first activity, once the title lines have gone to the writer.
+    let mut returned = Some(returned);
+    let mut ids: Option<HashSet<&str>> = None;
+    stream_plan(
+        plan,
+        profile,
+        &mut |t| {
+            let _ = meta.send(merge::title_lines(t));
+        },
+        &mut |a| {
+            let ids = ids.get_or_insert_with(|| returned.take().map(|f| f()).unwrap_or_default());
+            if ids.contains(a.id.as_str()) {
+                a.progress = String::new();
+                a.next_steps = String::new();
+            }
+        },
+        &mut |batch| {
+            let _ = batches.send(batch);
+        },
+    )
+}
+
 /// The master's title lines: the plan's, with --period (in the title too, where it names the
 /// plan's period).
 fn title_lines(plan: &Tracker, period: Option<&str>) -> Tracker {
@@ -126,28 +158,8 @@ pub(super) fn merge_beside(
     std::thread::scope(|scope| {
         let complete = &complete;
         scope.spawn(move || {
-            // Made at the first activity, once the title lines have gone to the writer.
-            let mut returned = Some(returned);
-            let mut ids: Option<HashSet<String>> = None;
-            let done = stream_plan(
-                plan,
-                set.profile,
-                &mut |t| {
-                    let _ = meta_tx.send(merge::title_lines(t));
-                },
-                &mut |a| {
-                    let ids = ids.get_or_insert_with(|| {
-                        returned.take().into_iter().flatten().flatten().collect()
-                    });
-                    if ids.contains(&a.id) {
-                        a.progress = String::new();
-                        a.next_steps = String::new();
-                    }
-                },
-                &mut |batch| {
-                    let _ = tx.send(batch);
-                },
-            );
+            let ids = || returned.iter().flatten().map(String::as_str).collect();
+            let done = send_plan(plan, set.profile, ids, &meta_tx, &tx);
             // Set before the channel closes, so the merge sees it once the activities run out.
             complete.store(done, Ordering::SeqCst);
         });
@@ -230,27 +242,8 @@ pub(super) fn merge_aside(
             }
             AsidePlan::Beside(input) => {
                 scope.spawn(move || {
-                    // Made at the first activity, once the title lines have gone to the writer.
-                    let mut ids: Option<HashSet<&str>> = None;
-                    let done = stream_plan(
-                        input,
-                        set.profile,
-                        &mut |t| {
-                            let _ = meta_tx.send(merge::title_lines(t));
-                        },
-                        &mut |a| {
-                            let ids = ids.get_or_insert_with(|| {
-                                returns.iter().flat_map(SetAside::ids).collect()
-                            });
-                            if ids.contains(a.id.as_str()) {
-                                a.progress = String::new();
-                                a.next_steps = String::new();
-                            }
-                        },
-                        &mut |batch| {
-                            let _ = tx.send(batch);
-                        },
-                    );
+                    let ids = || returns.iter().flat_map(SetAside::ids).collect();
+                    let done = send_plan(input, set.profile, ids, &meta_tx, &tx);
                     complete.store(done, Ordering::SeqCst);
                 });
             }
