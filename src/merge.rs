@@ -5,7 +5,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::layout::Parsed;
-use crate::model::{Activity, Fields, Rows, Tracker};
+use crate::model::{Fields, Rows, Tracker};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return};
 use foldhash::{HashMap, HashMapExt, HashSet};
@@ -13,6 +13,7 @@ use serde::Serialize;
 
 mod aside;
 mod aside_merge;
+mod aside_plan;
 mod leads;
 mod pending;
 mod streamed;
@@ -22,8 +23,9 @@ mod tests;
 
 pub use aside::{Aside, SetAside, Spill, Spilled, set_aside, set_aside_streamed};
 pub use aside_merge::{SetAsideMerge, merge_set_aside};
+pub use aside_plan::PlanRow;
 pub use leads::{by_lead, lead_of};
-use leads::{ids_of, lead_table};
+use leads::{ids_of, lead_table, plan_leads};
 pub use pending::Pending;
 pub(crate) use pending::free_aside;
 pub use streamed::{PlanStream, RowSink, merge_streamed};
@@ -223,7 +225,13 @@ fn decide(
         unplanned: unplanned.into_iter().map(|(_, r, i)| (r, i)).collect(),
         planned,
     };
-    let leads = lead_table(plan, ids_of(returns), &errors, &choice, profile);
+    let leads = lead_table(
+        &plan_leads(plan),
+        ids_of(returns),
+        &errors,
+        &choice,
+        profile,
+    );
     (per_return, choice, leads)
 }
 
@@ -249,7 +257,7 @@ impl Checks<'_> {
         let per_return = check(self.plan, self.returns, self.profile, self.previous, jobs);
         let errors = errors_by_activity(&per_return);
         let leads = lead_table(
-            self.plan,
+            &plan_leads(self.plan),
             ids_of(self.returns),
             &errors,
             choice,
@@ -287,12 +295,18 @@ fn unique_choice(plan: &Tracker, returns: &[Return]) -> Option<Choice> {
 }
 
 /// The choice for `plan` when the returned ids are `held` (see [`unique_ids`]).
-fn choice_of(plan: &Tracker, mut held: HashMap<&str, (usize, usize, bool)>) -> Choice {
+fn choice_of(plan: &Tracker, held: HashMap<&str, (usize, usize, bool)>) -> Choice {
+    choice_of_ids(plan.activities.iter().map(|p| p.id.as_str()), held)
+}
+
+/// [`choice_of`] for a plan given as its ids, in order.
+fn choice_of_ids<'p>(
+    plan: impl Iterator<Item = &'p str>,
+    mut held: HashMap<&str, (usize, usize, bool)>,
+) -> Choice {
     let planned = plan
-        .activities
-        .iter()
-        .map(|p| {
-            let (r, i, in_plan) = held.get_mut(p.id.as_str())?;
+        .map(|id| {
+            let (r, i, in_plan) = held.get_mut(id)?;
             *in_plan = true;
             Some((*r, *i))
         })
@@ -370,7 +384,7 @@ fn master_rows<'a>(
     let planned = plan.activities.iter().zip(&choice.planned);
     planned
         .map(move |(p, pick)| match pick {
-            Some(at) => merged_fields(p, got(*at).fields()),
+            Some(at) => merged_fields(p.fields(), got(*at).fields()),
             None => p.fields(),
         })
         .chain(choice.unplanned.iter().map(move |at| got(*at).fields()))
@@ -391,22 +405,22 @@ impl<'a> Rows<'a> for MasterRows<'a> {
     }
 }
 
-/// The fields of [`from_return`](pending::from_return), borrowed: plan activity `plan` with
-/// the returned activity's fields `got`.
-fn merged_fields<'a>(plan: &'a Activity, got: Fields<'a>) -> Fields<'a> {
+/// The fields of [`from_return`](pending::from_return), borrowed: the plan activity whose
+/// fields are `plan` with the returned activity's fields `got`.
+fn merged_fields<'a>(plan: Fields<'a>, got: Fields<'a>) -> Fields<'a> {
     use crate::model::field::*;
     let or_plan = |mine: &'a str, theirs: &'a str| if mine.is_empty() { theirs } else { mine };
     [
-        &plan.id,
-        or_plan(got[TITLE], &plan.title),
+        plan[ID],
+        or_plan(got[TITLE], plan[TITLE]),
         got[STATUS],
         got[PROGRESS],
         got[NEXT_STEPS],
-        or_plan(got[LEAD], &plan.lead),
-        or_plan(got[PORTFOLIO], &plan.portfolio),
-        or_plan(&plan.objective_id, got[OBJECTIVE_ID]),
-        or_plan(&plan.objective_title, got[OBJECTIVE_TITLE]),
-        or_plan(&plan.theme, got[THEME]),
-        or_plan(&plan.theme_strapline, got[THEME_STRAPLINE]),
+        or_plan(got[LEAD], plan[LEAD]),
+        or_plan(got[PORTFOLIO], plan[PORTFOLIO]),
+        or_plan(plan[OBJECTIVE_ID], got[OBJECTIVE_ID]),
+        or_plan(plan[OBJECTIVE_TITLE], got[OBJECTIVE_TITLE]),
+        or_plan(plan[THEME], got[THEME]),
+        or_plan(plan[THEME_STRAPLINE], got[THEME_STRAPLINE]),
     ]
 }

@@ -11,14 +11,14 @@ use crate::layout::Parsed;
 use crate::model::{FIELDS, Fields, field};
 use crate::profile::Profile;
 use crate::rules::{Checker, Context, history};
-use foldhash::{HashMap, HashMapExt};
+use foldhash::HashMap;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// The fields kept in memory, each as an index into [`SetAside::values`]: those the other
 /// sheets group and count by.
-const SHORT: [usize; 7] = [
+pub(super) const SHORT: [usize; 7] = [
     field::STATUS,
     field::LEAD,
     field::PORTFOLIO,
@@ -33,6 +33,31 @@ const LONG: [usize; 3] = [field::TITLE, field::PROGRESS, field::NEXT_STEPS];
 
 /// How many bytes of records a return gathers before they go to the file.
 const CHUNK: usize = 1 << 20;
+
+/// Distinct short values, each kept once and known by its index.
+#[derive(Default)]
+pub(super) struct Interned {
+    values: Vec<Box<str>>,
+    index: HashMap<Box<str>, u32>,
+}
+
+impl Interned {
+    /// The index of `value`, kept if it is new.
+    pub(super) fn of(&mut self, value: &str) -> u32 {
+        if let Some(&v) = self.index.get(value) {
+            return v;
+        }
+        let v = self.values.len() as u32;
+        self.values.push(value.into());
+        self.index.insert(value.into(), v);
+        v
+    }
+
+    /// The value of index `v`.
+    pub(super) fn get(&self, v: u32) -> &str {
+        &self.values[v as usize]
+    }
+}
 
 /// Where the returns' long text is written while they are read: a temporary file (removed by
 /// the system once closed), or memory when no temporary file can be made.
@@ -146,7 +171,7 @@ pub struct SetAside {
     /// The leads its activities name ([`history::named_leads`]).
     pub(super) leads: BTreeSet<String>,
     /// Each distinct short field's value, once.
-    values: Vec<Box<str>>,
+    values: Interned,
     /// The sheets its activities are on.
     sheets: Vec<Arc<str>>,
     /// Its activities, in order.
@@ -197,7 +222,7 @@ impl SetAside {
         let mut fields: Fields = [""; FIELDS.len()];
         fields[field::ID] = &kept.id;
         for (f, &v) in SHORT.iter().zip(&kept.short) {
-            fields[*f] = &self.values[v as usize];
+            fields[*f] = self.values.get(v);
         }
         fields
     }
@@ -269,8 +294,6 @@ pub struct Aside<'a> {
     profile: &'a Profile,
     spill: &'a Spill,
     aside: SetAside,
-    /// Each distinct short value's index in `aside.values`.
-    values: HashMap<String, u32>,
     /// Records not yet written, and the first activity they belong to.
     chunk: Vec<u8>,
     first: usize,
@@ -294,7 +317,6 @@ impl<'a> Aside<'a> {
                 file: file.to_string(),
                 ..SetAside::default()
             },
-            values: HashMap::new(),
             chunk: Vec::with_capacity(CHUNK),
             first: 0,
             error: None,
@@ -348,15 +370,7 @@ impl Part for Aside<'_> {
         self.aside.activities.reserve(activities.len());
         for (i, a) in activities.iter().enumerate() {
             let fields = a.fields();
-            let short = SHORT.map(|f| match self.values.get(fields[f]) {
-                Some(&v) => v,
-                None => {
-                    self.aside.values.push(fields[f].into());
-                    let v = (self.aside.values.len() - 1) as u32;
-                    self.values.insert(fields[f].to_string(), v);
-                    v
-                }
-            });
+            let short = SHORT.map(|f| self.aside.values.of(fields[f]));
             let start = self.chunk.len();
             for f in LONG {
                 let text = fields[f].as_bytes();

@@ -5,17 +5,22 @@
 //! are those of [`merge_streamed`](super::merge_streamed), which holds every return whole.
 
 use super::aside::{Reader, SetAside, Spilled};
-use super::streamed::{joined, rows_as_they_come, unreachable};
+use super::aside_plan::{KeptPlan, PlanRow};
+use super::streamed::unreachable;
 use super::{
-    Choice, LeadReturn, Merged, PlanStream, RowSink, choice_of, errors_by_activity, free_aside,
-    lead_table, merged_fields, unique_ids, unplanned_of,
+    Choice, LeadReturn, Merged, RowSink, choice_of_ids, errors_by_activity, lead_table,
+    merged_fields, unique_ids, unplanned_of,
 };
 use crate::finding::Finding;
 use crate::layout::Parsed;
-use crate::model::{Activity, Fields, Rows, Tracker};
+use crate::model::field;
+use crate::model::{Fields, Rows, Tracker};
 use crate::profile::Profile;
-use crate::rules::{self, Context, Memo, Return, Rule, history};
-use foldhash::HashMap;
+use crate::rules::{self, Context, Return, history};
+use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashSet, HashSetExt};
+use std::collections::VecDeque;
+use std::sync::mpsc::{Receiver, TryRecvError};
 
 /// What [`merge_set_aside`] gives.
 pub struct SetAsideMerge<O, S> {
@@ -30,11 +35,14 @@ pub struct SetAsideMerge<O, S> {
     pub beside: S,
 }
 
-/// Merges `returns` (set aside into `spilled`, sorted by file name) into the master for `plan`, whose activities
-/// arrive as [`merge_streamed`](super::merge_streamed) takes them: the master's rows go to the
-/// sink `start` gives on this thread; once the whole plan has come, the plan rules run on
-/// another thread, which then calls `beside` with the master's rows (the title, progress and
-/// next steps of returned activities empty), every return's findings and the lead table.
+/// Merges `returns` (set aside into `spilled`, sorted by file name) into the master for the
+/// plan whose title lines are `meta` and whose activities arrive from `plan` in order (the
+/// sender dropped after the last): the master's rows go to the sink `start` gives, on this
+/// thread, as they come; once the whole plan has come, the plan rules run on another thread,
+/// which then calls `beside` with the master's rows (the progress and next steps of every
+/// activity empty, the title too where a return gives it), every return's findings and the
+/// lead table. What is kept of the plan once its row is written is what they read
+/// ([`KeptPlan`]).
 ///
 /// `Ok(None)` when some id is given twice (by two returns, or twice by one): nothing was
 /// written, and the returns must be merged whole (their conflicts and duplicates need every
@@ -43,17 +51,14 @@ pub struct SetAsideMerge<O, S> {
 /// # Errors
 /// When the spill cannot be read back (what was written must be discarded).
 pub fn merge_set_aside<W: RowSink, S: Send>(
-    plan: PlanStream,
+    meta: &Tracker,
+    plan: Receiver<Vec<PlanRow>>,
     returns: &[SetAside],
     spilled: &Spilled,
     profile: &Profile,
     start: impl FnOnce() -> W,
     beside: impl FnOnce(&dyn Rows<'_>, &[Vec<Finding>], &[LeadReturn]) -> S + Send,
 ) -> std::io::Result<Option<SetAsideMerge<W::Out, S>>> {
-    let PlanStream {
-        meta,
-        activities: plan,
-    } = plan;
     debug_assert!(returns.is_sorted_by(|a, b| a.file <= b.file));
     let given = returns.iter().map(SetAside::len).sum();
     let ids = || returns.iter().map(|r| r.activities.iter().map(|k| &*k.id));
@@ -62,30 +67,59 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
     };
     let mut sink = start();
     let mut reader = Reader::new(spilled, returns.len());
-    let (batches, written) = rows_as_they_come(&plan, &mut |p| {
-        row(&mut sink, &mut reader, &mut held, returns, p);
-    });
-    let plan = Tracker {
-        activities: joined(batches),
-        ..meta.title_lines()
-    };
+    // The rows come as the plan is read; each is written as soon as this thread can, and
+    // what the other sheets read of it is kept as it comes.
+    let mut kept = KeptPlan::default();
+    let mut waiting: VecDeque<PlanRow> = VecDeque::new();
+    loop {
+        let whole_plan = loop {
+            match plan.try_recv() {
+                Ok(batch) => {
+                    batch.iter().for_each(|p| kept.push(p.fields()));
+                    waiting.extend(batch);
+                }
+                Err(TryRecvError::Empty) => break false,
+                Err(TryRecvError::Disconnected) => break true,
+            }
+        };
+        if whole_plan {
+            break;
+        }
+        match waiting.pop_front() {
+            Some(p) => row(&mut sink, &mut reader, &mut held, returns, p.fields()),
+            None => match plan.recv() {
+                Ok(batch) => {
+                    batch.iter().for_each(|p| kept.push(p.fields()));
+                    waiting.extend(batch);
+                }
+                Err(_) => break,
+            },
+        }
+    }
+    let kept = &kept;
     let (choice, per_return, leads, out, beside) = std::thread::scope(|scope| {
         let checked = scope.spawn(|| {
             let held = unique_ids(ids(), given).unwrap_or_else(unreachable);
-            let choice = choice_of(&plan, held);
-            let per_return = plan_rules(&plan, returns, profile);
+            let choice = choice_of_ids((0..kept.len()).map(|i| kept.id(i)), held);
+            let per_return = plan_rules(kept, returns, profile);
             let errors = errors_by_activity(&per_return);
-            let leads = lead_table(&plan, ids_and_files(returns), &errors, &choice, profile);
+            let leads = lead_table(
+                &kept.leads(),
+                ids_and_files(returns),
+                &errors,
+                &choice,
+                profile,
+            );
             let rows = KeptRows {
-                plan: &plan,
+                plan: kept,
                 returns,
                 choice: &choice,
             };
             let beside = beside(&rows, &per_return, &leads);
             (choice, per_return, leads, beside)
         });
-        for p in &plan.activities[written..] {
-            row(&mut sink, &mut reader, &mut held, returns, p);
+        for p in waiting {
+            row(&mut sink, &mut reader, &mut held, returns, p.fields());
         }
         for (r, i) in unplanned_of(held) {
             sink.row(&reader.fields(r, &returns[r], i));
@@ -99,21 +133,18 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
     if let Some(e) = reader.error.take() {
         return Err(e);
     }
-    let not_returned = plan
-        .activities
-        .iter()
+    let not_returned = (0..kept.len())
         .zip(&choice.planned)
         .filter(|(_, pick)| pick.is_none())
-        .map(|(p, _)| p.id.clone())
+        .map(|(i, _)| kept.id(i).to_string())
         .collect();
     let merged = Merged {
-        master: plan.title_lines(),
+        master: meta.title_lines(),
         leads,
         not_returned,
         findings: per_return.into_iter().flatten().collect(),
     };
     let master_len = choice.planned.len() + choice.unplanned.len();
-    free_aside(plan);
     Ok(Some(SetAsideMerge {
         merged,
         master_len,
@@ -122,21 +153,22 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
     }))
 }
 
-/// Writes the row of plan activity `p`: with the content of the return that holds its id, if
-/// one does (marked as planned in `held`, see [`unique_ids`]), read back by `reader`.
+/// Writes the row of the plan activity whose fields are `p`: with the content of the return
+/// that holds its id, if one does (marked as planned in `held`, see [`unique_ids`]), read back
+/// by `reader`.
 fn row<W: RowSink>(
     sink: &mut W,
     reader: &mut Reader,
     held: &mut HashMap<&str, (usize, usize, bool)>,
     returns: &[SetAside],
-    p: &Activity,
+    p: Fields,
 ) {
-    let fields = match held.get_mut(&*p.id) {
+    let fields = match held.get_mut(p[field::ID]) {
         Some((r, i, in_plan)) => {
             *in_plan = true;
             merged_fields(p, reader.fields(*r, &returns[*r], *i))
         }
-        None => p.fields(),
+        None => p,
     };
     sink.row(&fields);
 }
@@ -145,13 +177,17 @@ fn row<W: RowSink>(
 /// no plan), then `missing-activity`'s and `unexpected-activity`'s — as
 /// [`check_all`](rules::check_all) gives them when no id is given twice (so there is no
 /// conflict) and there is no previous quarter (so no `stale-progress`).
-fn plan_rules(plan: &Tracker, returns: &[SetAside], profile: &Profile) -> Vec<Vec<Finding>> {
+fn plan_rules(plan: &KeptPlan, returns: &[SetAside], profile: &Profile) -> Vec<Vec<Finding>> {
     let ctx = Context {
         profile,
-        plan: Some(plan),
+        plan: None,
         previous: None,
     };
-    let planned = rules::index_of(plan);
+    // The plan's first activity of each id.
+    let mut planned: HashMap<&str, usize> = HashMap::with_capacity(plan.len());
+    for i in 0..plan.len() {
+        planned.entry(plan.id(i)).or_insert(i);
+    }
     let empty = Parsed::default();
     returns
         .iter()
@@ -161,21 +197,26 @@ fn plan_rules(plan: &Tracker, returns: &[SetAside], profile: &Profile) -> Vec<Ve
                 parsed: &empty,
             };
             let mut found = aside.findings.clone();
-            let mut memo = Memo {
-                leads: aside.leads.clone(),
-                ..Memo::default()
-            };
+            let mut leads = aside.leads.clone();
+            let mut held: HashSet<&str> = HashSet::with_capacity(aside.len());
             for k in &aside.activities {
-                if let Some(p) = planned.get(&*k.id) {
-                    if !p.lead.is_empty() {
-                        history::add(&mut memo.leads, &p.lead);
+                if let Some(&p) = planned.get(&*k.id) {
+                    let lead = plan.fields(p)[field::LEAD];
+                    if !lead.is_empty() {
+                        history::add(&mut leads, lead);
                     }
                 }
-                memo.held.insert(k.id.to_string());
+                held.insert(&k.id);
             }
-            let missing = &history::MissingActivity;
-            let mut e = rules::emitter(missing, ret, &ctx);
-            missing.finish(&ctx, &memo, &mut e);
+            let mut e = rules::emitter(&history::MissingActivity, ret, &ctx);
+            for i in 0..plan.len() {
+                let p = plan.fields(i);
+                if leads.contains(p[field::LEAD]) && !held.contains(p[field::ID]) {
+                    let message =
+                        history::not_in_return(p[field::ID], p[field::TITLE], p[field::LEAD]);
+                    e.file(Some(p[field::ID]), message);
+                }
+            }
             found.append(&mut e.findings);
             let mut e = rules::emitter(&history::UnexpectedActivity, ret, &ctx);
             for (i, k) in aside.activities.iter().enumerate() {
@@ -200,11 +241,11 @@ fn ids_and_files<'r>(returns: &'r [SetAside]) -> impl Fn(&mut dyn FnMut(usize, &
     }
 }
 
-/// The master's rows for the sheets beside Appendix A, from the plan and what was kept of the
-/// returns: a returned activity's title, progress and next steps are empty (the plan's title
-/// where its row is merged), which the Summary, Issues and Returns sheets do not read.
+/// The master's rows for the sheets beside Appendix A, from what was kept of the plan and the
+/// returns: the progress and next steps empty, and the title of a returned activity the plan's
+/// (the Summary, Issues and Returns sheets read none of them of a returned activity).
 struct KeptRows<'a> {
-    plan: &'a Tracker,
+    plan: &'a KeptPlan,
     returns: &'a [SetAside],
     choice: &'a Choice,
 }
@@ -212,10 +253,11 @@ struct KeptRows<'a> {
 impl<'a> Rows<'a> for KeptRows<'a> {
     fn each(&self, f: &mut dyn FnMut(Fields<'a>)) {
         let got = |(r, i): (usize, usize)| self.returns[r].short_fields(i);
-        for (p, pick) in self.plan.activities.iter().zip(&self.choice.planned) {
+        for (i, pick) in self.choice.planned.iter().enumerate() {
+            let p = self.plan.fields(i);
             f(match pick {
                 Some(at) => merged_fields(p, got(*at)),
-                None => p.fields(),
+                None => p,
             });
         }
         for &at in &self.choice.unplanned {

@@ -10,15 +10,15 @@ use std::collections::BTreeSet;
 
 /// The lead an activity is grouped under: `""` when it has none or a placeholder.
 pub fn lead_of(a: &Activity, profile: &Profile) -> String {
-    lead_key(a, profile).to_string()
+    lead_key(&a.lead, profile).to_string()
 }
 
-/// [`lead_of`], borrowed.
-fn lead_key<'a>(a: &'a Activity, profile: &Profile) -> &'a str {
-    if a.lead.is_empty() || profile.is_placeholder(&a.lead) {
+/// The lead an activity whose lead is `lead` is grouped under ([`lead_of`]), borrowed.
+fn lead_key<'a>(lead: &'a str, profile: &Profile) -> &'a str {
+    if lead.is_empty() || profile.is_placeholder(lead) {
         ""
     } else {
-        &a.lead
+        lead
     }
 }
 
@@ -36,9 +36,17 @@ pub fn by_lead<'a>(tracker: &'a Tracker, profile: &Profile) -> Vec<(String, Vec<
 
 /// [`by_lead`] as indices into the tracker's activities; each activity's lead is found once.
 fn grouped(tracker: &Tracker, profile: &Profile) -> Vec<(String, Vec<usize>)> {
+    grouped_leads(tracker.activities.iter().map(|a| a.lead.as_str()), profile)
+}
+
+/// [`grouped`] of activities whose leads are `leads`, in order.
+fn grouped_leads<'a>(
+    leads: impl Iterator<Item = &'a str>,
+    profile: &Profile,
+) -> Vec<(String, Vec<usize>)> {
     let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, a) in tracker.activities.iter().enumerate() {
-        members.entry(lead_key(a, profile)).or_default().push(i);
+    for (i, lead) in leads.enumerate() {
+        members.entry(lead_key(lead, profile)).or_default().push(i);
     }
     let mut leads: Vec<&str> = profile
         .vocabulary
@@ -60,21 +68,21 @@ fn grouped(tracker: &Tracker, profile: &Profile) -> Vec<(String, Vec<usize>)> {
         .collect()
 }
 
-/// How complete each lead's return is: `returned` calls its argument with (return, file, id)
+/// How complete each lead's return is, for the plan whose (id, lead) are `plan`: `returned` calls its argument with (return, file, id)
 /// for every returned activity, `errors` counts the errors of each (return, id).
 pub(super) fn lead_table<'r>(
-    plan: &Tracker,
+    plan: &[(&str, &str)],
     returned: impl Fn(&mut dyn FnMut(usize, &'r str, &'r str)),
     errors: &HashMap<(usize, &str), usize>,
     choice: &Choice,
     profile: &Profile,
 ) -> Vec<LeadReturn> {
-    let groups = grouped(plan, profile);
+    let groups = grouped_leads(plan.iter().map(|&(_, lead)| lead), profile);
     // id → the groups of the plan activities that have it.
     let mut group_of: HashMap<&str, Vec<usize>> = HashMap::new();
     for (g, (_, members)) in groups.iter().enumerate() {
         for &i in members {
-            let of = group_of.entry(&plan.activities[i].id).or_default();
+            let of = group_of.entry(plan[i].0).or_default();
             if of.last() != Some(&g) {
                 of.push(g);
             }
@@ -101,7 +109,7 @@ pub(super) fn lead_table<'r>(
             let missing: Vec<String> = members
                 .iter()
                 .filter(|&&i| choice.planned[i].is_none())
-                .map(|&i| plan.activities[i].id.clone())
+                .map(|&i| plan[i].0.to_string())
                 .collect();
             LeadReturn {
                 lead: if lead.is_empty() {
@@ -130,4 +138,12 @@ pub(super) fn ids_of<'r>(
             }
         }
     }
+}
+
+/// The (id, lead) of each of `plan`'s activities, as [`lead_table`] takes them.
+pub(super) fn plan_leads(plan: &Tracker) -> Vec<(&str, &str)> {
+    plan.activities
+        .iter()
+        .map(|a| (a.id.as_str(), a.lead.as_str()))
+        .collect()
 }

@@ -183,7 +183,10 @@ fn write_planned<W: RowSink>(
     let fields = match held.get_mut(p.id.as_str()) {
         Some((r, i, in_plan)) => {
             *in_plan = true;
-            merged_fields(p, returns[*r].parsed.tracker.activities[*i].fields())
+            merged_fields(
+                p.fields(),
+                returns[*r].parsed.tracker.activities[*i].fields(),
+            )
         }
         None => p.fields(),
     };

@@ -93,13 +93,7 @@ impl Rule for MissingActivity {
         let Some(plan) = ctx.plan else { return };
         for p in &plan.activities {
             if memo.leads.contains(&p.lead) && !memo.held.contains(p.id.as_str()) {
-                out.file(
-                    Some(&p.id),
-                    format!(
-                        "{} ({}) is in the plan for {} but not in this return",
-                        p.id, p.title, p.lead
-                    ),
-                );
+                out.file(Some(&p.id), not_in_return(&p.id, &p.title, &p.lead));
             }
         }
     }
@@ -129,6 +123,12 @@ impl Rule for UnexpectedActivity {
             }
         }
     }
+}
+
+/// The message of `missing-activity` for the plan's activity `id`, titled `title`, led by
+/// `lead`.
+pub fn not_in_return(id: &str, title: &str, lead: &str) -> String {
+    format!("{id} ({title}) is in the plan for {lead} but not in this return")
 }
 
 /// The message of `unexpected-activity` for `id`.

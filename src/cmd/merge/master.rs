@@ -9,7 +9,7 @@ use katrack::Tracker;
 use katrack::error::Error;
 use katrack::finding::Finding;
 use katrack::layout::Parsed;
-use katrack::merge::{self, LeadReturn, Pending, SetAside, Spilled};
+use katrack::merge::{self, LeadReturn, Pending, PlanRow, SetAside, Spilled};
 use katrack::model::{Activity, Rows};
 use katrack::profile::Profile;
 use katrack::write;
@@ -80,7 +80,7 @@ fn send_plan<'i>(
     profile: &Profile,
     returned: impl FnOnce() -> HashSet<&'i str>,
     meta: &std::sync::mpsc::SyncSender<Tracker>,
-    batches: &std::sync::mpsc::Sender<Vec<Activity>>,
+    batches: &mut dyn FnMut(Vec<Activity>),
 ) -> bool {
     // Made at the first activity, once the title lines have gone to the writer.
     let mut returned = Some(returned);
@@ -98,9 +98,7 @@ fn send_plan<'i>(
                 a.next_steps = String::new();
             }
         },
-        &mut |batch| {
-            let _ = batches.send(batch);
-        },
+        batches,
     )
 }
 
@@ -159,7 +157,9 @@ pub(super) fn merge_beside(
         let complete = &complete;
         scope.spawn(move || {
             let ids = || returned.iter().flatten().map(String::as_str).collect();
-            let done = send_plan(plan, set.profile, ids, &meta_tx, &tx);
+            let done = send_plan(plan, set.profile, ids, &meta_tx, &mut |batch| {
+                let _ = tx.send(batch);
+            });
             // Set before the channel closes, so the merge sees it once the activities run out.
             complete.store(done, Ordering::SeqCst);
         });
@@ -228,22 +228,26 @@ pub(super) fn merge_aside(
     spilled: &Spilled,
     set: &Setting,
 ) -> Result<Aside, Error> {
-    let (tx, rx) = std::sync::mpsc::channel::<Vec<Activity>>();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<PlanRow>>();
     let (meta_tx, meta_rx) = std::sync::mpsc::sync_channel::<Tracker>(1);
     let complete = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let complete = &complete;
         match plan {
-            AsidePlan::Whole(mut plan) => {
+            AsidePlan::Whole(plan) => {
                 let _ = meta_tx.send(plan.title_lines());
-                let _ = tx.send(std::mem::take(&mut plan.activities));
+                let _ = tx.send(plan.activities.iter().map(PlanRow::from).collect());
                 drop(tx);
                 complete.store(true, Ordering::SeqCst);
             }
             AsidePlan::Beside(input) => {
                 scope.spawn(move || {
                     let ids = || returns.iter().flat_map(SetAside::ids).collect();
-                    let done = send_plan(input, set.profile, ids, &meta_tx, &tx);
+                    // Each activity in one allocation rather than eleven: most wait a while
+                    // for their row.
+                    let done = send_plan(input, set.profile, ids, &meta_tx, &mut |batch| {
+                        let _ = tx.send(batch.iter().map(PlanRow::from).collect());
+                    });
                     complete.store(done, Ordering::SeqCst);
                 });
             }
@@ -254,12 +258,9 @@ pub(super) fn merge_aside(
         let meta = title_lines(&plan_lines, set.period);
         let mut book = write::SummaryBook::new(&meta)?;
         let (appendix, others) = book.parts();
-        let plan = merge::PlanStream {
-            meta: &plan_lines,
-            activities: rx,
-        };
         let merged = merge::merge_set_aside(
-            plan,
+            &plan_lines,
+            rx,
             returns,
             spilled,
             set.profile,
