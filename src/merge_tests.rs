@@ -2,8 +2,8 @@
 //! rows merge_owned and merge_streamed hand over before and after the returns are checked.
 
 use super::*;
-use crate::model::Activity;
 use crate::layout::parse_tracker;
+use crate::model::Activity;
 
 fn activity(id: &str, lead: &str, progress: &str) -> Activity {
     Activity {

@@ -31,6 +31,9 @@ pub(super) const SHORT: [usize; 7] = [
 /// The fields written to the temporary file, in this order.
 const LONG: [usize; 3] = [field::TITLE, field::PROGRESS, field::NEXT_STEPS];
 
+/// The longest record (its lengths included) a [`Kept`] can point at.
+const MAX_RECORD: usize = u32::MAX as usize - 3 * 4;
+
 /// How many bytes of records a return gathers before they go to the file.
 const CHUNK: usize = 1 << 20;
 
@@ -372,6 +375,10 @@ impl Part for Aside<'_> {
             let fields = a.fields();
             let short = SHORT.map(|f| self.aside.values.of(fields[f]));
             let start = self.chunk.len();
+            if LONG.iter().map(|&f| fields[f].len()).sum::<usize>() > MAX_RECORD {
+                self.error
+                    .get_or_insert_with(|| io::Error::other("a text too long to set aside"));
+            }
             for f in LONG {
                 let text = fields[f].as_bytes();
                 self.chunk

@@ -36,7 +36,7 @@ pub(super) fn read_returns(
 ) -> Vec<Result<Read, Error>> {
     in_parallel(inputs, jobs, |input| {
         if let How::Aside(spill) = how {
-            if let Some(read) = set_aside_streamed(input, profile, spill)? {
+            if let Some(read) = set_aside_streamed(input, profile, spill, jobs)? {
                 return Ok(read);
             }
         }
@@ -56,24 +56,22 @@ pub(super) fn read_returns(
     })
 }
 
-/// A return that is an xlsx workbook, set aside as it is read; `None` when it is to be read
-/// whole.
+/// A return that is an xlsx workbook, set aside as it is read (on three threads, or one with
+/// `jobs` 1, as `check` reads one); `None` when it is to be read whole.
 fn set_aside_streamed(
     input: &crate::cmd::InputFile,
     profile: &katrack::profile::Profile,
     spill: &katrack::merge::Spill,
+    jobs: usize,
 ) -> Result<Option<Read>, Error> {
     let streamed =
-        katrack::merge::set_aside_streamed(&input.path, &input.name, profile, spill, ASIDE_JOBS)
+        katrack::merge::set_aside_streamed(&input.path, &input.name, profile, spill, jobs)
             .map_err(|e| e.with_path(&input.name))?;
     Ok(streamed.map(|aside| match aside {
         Ok(aside) => Read::Aside(aside),
         Err(_) => Read::Again,
     }))
 }
-
-/// Threads each return set aside as it is read uses (see [`katrack::check::in_parts`]).
-const ASIDE_JOBS: usize = 2;
 
 /// The returns read, as the merge takes them.
 #[derive(Default)]
