@@ -155,12 +155,23 @@ fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> io::R
         match std::os::windows::fs::FileExt::seek_read(file, buf, at)? {
             0 => return Err(io::ErrorKind::UnexpectedEof.into()),
             n => {
-                buf = &mut buf[n..];
+                buf = &mut std::mem::take(&mut buf)[n..];
                 at += n as u64;
             }
         }
     }
     Ok(())
+}
+
+/// Elsewhere the spill is read back with a lock around a seek and a read.
+#[cfg(not(any(unix, windows)))]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    use std::io::{Read, Seek};
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _held = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut file = file;
+    file.seek(io::SeekFrom::Start(at))?;
+    file.read_exact(buf)
 }
 
 /// One return set aside: its findings from the rules that need no plan, the leads its
