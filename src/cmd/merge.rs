@@ -253,44 +253,46 @@ fn merge_returns(
     set: &master::Setting,
 ) -> Result<(Master, Begun, usize), Error> {
     let whole_plan = || load_tracker(&args.plan, set.profile, "--plan");
-    if let (Some(spill), false) = (spill, returns.aside.is_empty()) {
-        let spilled = spill.finish();
-        let mut aside = std::mem::take(&mut returns.aside);
-        aside.sort_by(|a, b| a.0.file().cmp(b.0.file()));
-        let (kept, inputs): (Vec<SetAside>, Vec<super::InputFile>) = aside.into_iter().unzip();
-        let mut plan = Some(plan);
-        if !returns.again {
-            let first = match plan.take() {
-                Some(Plan::Beside(input)) => master::AsidePlan::Beside(input),
-                Some(Plan::Whole(plan)) => master::AsidePlan::Whole(plan),
-                None => unreachable!("the plan is taken once"),
-            };
-            let mut merged = master::merge_aside(first, &kept, &spilled, set)?;
-            if let master::Aside::PlanWhole = merged {
-                let plan = master::AsidePlan::Whole(whole_plan()?);
-                merged = master::merge_aside(plan, &kept, &spilled, set)?;
-            }
-            if let master::Aside::Done(done) = merged {
-                let (merged, len, book) = *done;
-                // The process ends soon: what was set aside need not be freed.
-                std::mem::forget(kept);
-                return Ok((Master::Counted(merged, len), Some(book), returns.activities));
-            }
-        }
-        // Merged whole: each return read again (it was read once, so an error now is new).
-        drop(kept);
-        returns.activities = 0;
-        let how = How::Whole { ids: false };
-        for (input, read) in inputs
-            .iter()
-            .zip(read_returns(&inputs, set.profile, set.jobs, how))
-        {
-            returns.add(input, read.map_err(|e| e.with_path(&input.name))?);
-        }
-        let plan = Plan::Whole(whole_plan()?);
+    let (Some(spill), false) = (spill, returns.aside.is_empty()) else {
         let activities = returns.activities;
         let (pending, early) = merge_whole_or_beside(args, plan, returns, set)?;
         return Ok((Master::Pending(pending), early, activities));
+    };
+    let spilled = spill.finish();
+    let mut aside = std::mem::take(&mut returns.aside);
+    aside.sort_by(|a, b| a.0.file().cmp(b.0.file()));
+    let (kept, inputs): (Vec<SetAside>, Vec<super::InputFile>) = aside.into_iter().unzip();
+    let plan = if returns.again {
+        plan
+    } else {
+        let first = match plan {
+            Plan::Beside(input) => master::AsidePlan::Beside(input),
+            Plan::Whole(plan) => master::AsidePlan::Whole(plan),
+        };
+        let mut merged = master::merge_aside(first, &kept, &spilled, set)?;
+        if let master::Aside::PlanWhole = merged {
+            let plan = master::AsidePlan::Whole(whole_plan()?);
+            merged = master::merge_aside(plan, &kept, &spilled, set)?;
+        }
+        if let master::Aside::Done(done) = merged {
+            let (merged, len, book) = *done;
+            // The process ends soon: what was set aside need not be freed.
+            std::mem::forget(kept);
+            return Ok((Master::Counted(merged, len), Some(book), returns.activities));
+        }
+        Plan::Whole(whole_plan()?)
+    };
+    // Merged whole: each return read again (it was read once, so an error now is new).
+    drop(kept);
+    returns.activities = 0;
+    let how = How::Whole {
+        ids: matches!(plan, Plan::Beside(_)),
+    };
+    for (input, read) in inputs
+        .iter()
+        .zip(read_returns(&inputs, set.profile, set.jobs, how))
+    {
+        returns.add(input, read.map_err(|e| e.with_path(&input.name))?);
     }
     let activities = returns.activities;
     let (pending, early) = merge_whole_or_beside(args, plan, returns, set)?;

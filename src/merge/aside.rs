@@ -1,5 +1,5 @@
-//! A merge's returns set aside as they are read, so that a merge's memory does not grow with
-//! its returns: each return is checked by the rules that need no plan while its activities are
+//! A merge's returns set aside as they are read, so that a merge holds of each returned
+//! activity about a hundred bytes rather than the activity: each return is checked by the rules that need no plan while its activities are
 //! at hand ([`set_aside`]), its long text (title, progress, next steps) goes to a temporary file
 //! ([`Spill`]), and only what the plan rules, the lead table and the other sheets need stays in
 //! memory — the id, where it is, and the short fields, each distinct value kept once.
@@ -508,6 +508,20 @@ mod tests {
             tracker: Tracker::with_activities(activities),
             ..Parsed::default()
         }
+    }
+
+    #[test]
+    fn a_spill_that_cannot_be_written_is_an_error_not_a_return_with_holes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("spill");
+        std::fs::write(&path, b"").unwrap();
+        // Opened to read only: every write fails.
+        let file = std::fs::File::open(&path).unwrap();
+        let spill = Spill {
+            to: Mutex::new(Backing::File { file, len: 0 }),
+        };
+        let profile = Profile::default_profile();
+        assert!(set_aside("a.xlsx", parsed(10, "A"), &profile, &spill).is_err());
     }
 
     #[test]

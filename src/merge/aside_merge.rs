@@ -13,12 +13,10 @@ use super::{
 };
 use crate::finding::Finding;
 use crate::layout::Parsed;
-use crate::model::field;
-use crate::model::{Fields, Rows, Tracker};
+use crate::model::{Fields, Rows, Tracker, field};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return, history};
-use foldhash::{HashMap, HashMapExt};
-use foldhash::{HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
@@ -40,9 +38,9 @@ pub struct SetAsideMerge<O, S> {
 /// sender dropped after the last): the master's rows go to the sink `start` gives, on this
 /// thread, as they come; once the whole plan has come, the plan rules run on another thread,
 /// which then calls `beside` with the master's rows (the progress and next steps of every
-/// activity empty, the title too where a return gives it), every return's findings and the
-/// lead table. What is kept of the plan once its row is written is what they read
-/// ([`KeptPlan`]).
+/// activity empty, a returned activity's title the plan's), every return's findings and the
+/// lead table. Once an activity's row is written, only what those read of it is kept: its id,
+/// title and short fields.
 ///
 /// `Ok(None)` when some id is given twice (by two returns, or twice by one): nothing was
 /// written, and the returns must be merged whole (their conflicts and duplicates need every
