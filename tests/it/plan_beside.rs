@@ -1,6 +1,8 @@
 //! A plan read beside Appendix A (a canonical JSON document or an xlsx workbook named as a
 //! file) must give what the whole plan gives (the same plan on standard input, always read
-//! whole): the same workbook byte for byte, the same report, the same messages.
+//! whole): the same workbook byte for byte, the same report, the same messages. These merges
+//! write only the workbook, so their returns are set aside (`tests/it/set_aside.rs` holds
+//! them against the merge that keeps its returns whole, which reads the plan beside too).
 
 use super::streamed::{reordered_sample, rows_reversed, sheet_rewritten};
 use super::{Workdir, root, write_header};
