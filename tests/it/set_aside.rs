@@ -56,6 +56,12 @@ fn a_merge_with_its_returns_set_aside_gives_what_the_merge_holding_them_gives() 
         &plan,
         &["--period", "2020/21 Q2", "--jobs", "1"],
     );
+    // A canonical JSON tracker and a CSV as the returns (laid out whole, then set aside).
+    let xlsx_plan = root().join("samples/harborough_q1_2020_21.xlsx");
+    for tracker in ["json", "csv"] {
+        let tracker = root().join(format!("samples/harborough_q1_2020_21.{tracker}"));
+        same_as_held(&w, &[&tracker], &xlsx_plan, &[]);
+    }
     // Every activity unexpected (another council's return, with its profile): the findings
     // point at the cells of the ids.
     let county = root().join("samples/county");
