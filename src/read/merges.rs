@@ -26,12 +26,31 @@ pub(super) fn merged_areas(path: &Path) -> HashMap<String, Vec<Dimensions>> {
         return found;
     };
     for (name, part) in sheets {
-        if let Some(areas) = part_reader(&mut zip, &part).and_then(|mut xml| sheet_merges(&mut xml))
-        {
+        if let Some(areas) = areas_of(&mut zip, &part) {
             found.insert(name, areas);
         }
     }
     found
+}
+
+/// The merged areas of the worksheet `part`: its cells passed over quickly
+/// ([`skip::to_merge_cells`](super::skip::to_merge_cells)), then its `mergeCells` parsed; the
+/// whole part parsed where the quick pass is unsure.
+fn areas_of<R: Read + Seek>(zip: &mut ZipArchive<R>, part: &str) -> Option<Vec<Dimensions>> {
+    use super::skip::{Found, to_merge_cells};
+    let index = part_index(zip, part)?;
+    {
+        let mut bytes = BufReader::with_capacity(1 << 16, zip.by_index(index).ok()?);
+        match to_merge_cells(&mut bytes) {
+            Found::MergeCells(start) => {
+                let rest = std::io::Cursor::new(start).chain(bytes);
+                return sheet_merges(&mut xml_reader(rest));
+            }
+            Found::End => return Some(Vec::new()),
+            Found::Unsure => {}
+        }
+    }
+    sheet_merges(&mut part_reader(zip, part)?)
 }
 
 pub(super) type Xml<R> = Reader<BufReader<R>>;
@@ -42,13 +61,18 @@ pub(super) fn part_reader<'a, R: Read + Seek>(
     name: &str,
 ) -> Option<Xml<zip::read::ZipFile<'a, R>>> {
     let part = zip.by_index(part_index(zip, name)?).ok()?;
-    let mut xml = Reader::from_reader(BufReader::new(part));
+    Some(xml_reader(part))
+}
+
+/// XML read from `bytes` as katrack's readers read it (as calamine does).
+fn xml_reader<R: Read>(bytes: R) -> Xml<R> {
+    let mut xml = Reader::from_reader(BufReader::new(bytes));
     let config = xml.config_mut();
     config.check_end_names = false;
     config.trim_text(false);
     config.check_comments = false;
     config.expand_empty_elements = true;
-    Some(xml)
+    xml
 }
 
 /// Where the part `name` is in the zip, found ignoring case (as calamine does); `None` when

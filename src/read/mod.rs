@@ -7,6 +7,7 @@ pub mod json_stream;
 mod merges;
 mod plain;
 mod rows;
+mod skip;
 pub mod stream;
 mod workbook;
 
