@@ -16,6 +16,7 @@ mod aside_merge;
 mod aside_plan;
 mod leads;
 mod pending;
+mod spill;
 mod streamed;
 #[cfg(test)]
 #[path = "merge_tests.rs"]

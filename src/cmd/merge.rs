@@ -106,7 +106,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // canonical JSON document or an xlsx workbook, read later beside Appendix A.
     let plan_beside = master::plan_beside(&args.plan);
     // When only the workbook is written, the returns are set aside as they are read (see
-    // katrack::merge::set_aside): the merge's memory does not grow with them.
+    // katrack::merge::set_aside): the merge holds about a hundred bytes of each returned
+    // activity rather than the activity.
     let spill = (args.json.is_none() && args.csv.is_none() && args.previous.is_none())
         .then(katrack::merge::Spill::new);
     let (plan, previous, inputs) = std::thread::scope(|scope| {
@@ -179,7 +180,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         let mut merged = match master {
             Master::Pending(pending) if whole => pending.merged(),
             Master::Pending(pending) => pending.counted(),
-            Master::Counted(merged, _) => merged,
+            Master::Counted(merged, _) => {
+                debug_assert!(!whole, "a merge set aside writes only the workbook");
+                merged
+            }
         };
         if let Some(p) = &args.period {
             katrack::layout::set_period(&mut merged.master, p);
@@ -231,8 +235,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     Ok(code)
 }
 
-/// The workbook begun beside the merge, with its title lines (see [`master::Begun`]).
-type Begun = Option<Result<(write::SummaryBook, Tracker), Error>>;
+/// The workbook begun beside the merge, with its title lines, or the first error met writing
+/// it (`None`: the merge could not write it beside; see [`master::Begun`]).
+type EarlyBook = Option<Result<(write::SummaryBook, Tracker), Error>>;
 
 /// The master as the merge leaves it.
 enum Master {
@@ -251,7 +256,7 @@ fn merge_returns(
     mut returns: Returns,
     spill: Option<katrack::merge::Spill>,
     set: &master::Setting,
-) -> Result<(Master, Begun, usize), Error> {
+) -> Result<(Master, EarlyBook, usize), Error> {
     let whole_plan = || load_tracker(&args.plan, set.profile, "--plan");
     let (Some(spill), false) = (spill, returns.aside.is_empty()) else {
         let activities = returns.activities;
@@ -326,7 +331,7 @@ fn merge_whole_or_beside(
 fn write_outputs(
     args: &Args,
     merged: impl FnOnce(bool) -> Merged + Send,
-    early: Option<Result<(write::SummaryBook, Tracker), Error>>,
+    early: EarlyBook,
     previous: Option<&katrack::Tracker>,
     profile: &katrack::profile::Profile,
     inputs: &[super::InputFile],

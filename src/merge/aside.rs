@@ -1,10 +1,12 @@
-//! A merge's returns set aside as they are read, so that a merge holds of each returned
-//! activity about a hundred bytes rather than the activity: each return is checked by the rules that need no plan while its activities are
-//! at hand ([`set_aside`]), its long text (title, progress, next steps) goes to a temporary file
-//! ([`Spill`]), and only what the plan rules, the lead table and the other sheets need stays in
-//! memory — the id, where it is, and the short fields, each distinct value kept once.
-//! [`merge_set_aside`](super::merge_set_aside) merges them.
+//! A merge's returns set aside as they are read, so that a merge holds about a hundred bytes
+//! of each returned activity rather than the activity: each return is checked by the rules
+//! that need no plan while its activities are at hand ([`set_aside`]), its long text (title,
+//! progress, next steps) goes to a temporary file ([`Spill`]), and only what the plan rules,
+//! the lead table and the other sheets need stays in memory — the id, where it is, and the
+//! short fields, each distinct value kept once. [`merge_set_aside`](super::merge_set_aside)
+//! merges them.
 
+pub use super::spill::{Spill, Spilled};
 use crate::check::Part;
 use crate::finding::Finding;
 use crate::layout::Parsed;
@@ -13,8 +15,8 @@ use crate::profile::Profile;
 use crate::rules::{Checker, Context, history};
 use foldhash::HashMap;
 use std::collections::BTreeSet;
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::io;
+use std::sync::Arc;
 
 /// The fields kept in memory, each as an index into [`SetAside::values`]: those the other
 /// sheets group and count by.
@@ -60,118 +62,6 @@ impl Interned {
     pub(super) fn get(&self, v: u32) -> &str {
         &self.values[v as usize]
     }
-}
-
-/// Where the returns' long text is written while they are read: a temporary file (removed by
-/// the system once closed), or memory when no temporary file can be made.
-pub struct Spill {
-    to: Mutex<Backing>,
-}
-
-/// A [`Spill`]'s storage.
-enum Backing {
-    File { file: std::fs::File, len: u64 },
-    Memory(Vec<u8>),
-}
-
-impl Default for Spill {
-    fn default() -> Self {
-        Spill::new()
-    }
-}
-
-impl Spill {
-    /// A spill to a new temporary file (in memory if none can be made).
-    pub fn new() -> Spill {
-        let to = match tempfile::tempfile() {
-            Ok(file) => Backing::File { file, len: 0 },
-            Err(_) => Backing::Memory(Vec::new()),
-        };
-        Spill { to: Mutex::new(to) }
-    }
-
-    /// A spill kept in memory (for tests, and where no file should be written).
-    pub fn in_memory() -> Spill {
-        Spill {
-            to: Mutex::new(Backing::Memory(Vec::new())),
-        }
-    }
-
-    /// Appends `bytes`, giving where they start.
-    fn append(&self, bytes: &[u8]) -> io::Result<u64> {
-        let mut to = self.to.lock().unwrap_or_else(PoisonError::into_inner);
-        match &mut *to {
-            Backing::File { file, len } => {
-                file.write_all(bytes)?;
-                let at = *len;
-                *len += bytes.len() as u64;
-                Ok(at)
-            }
-            Backing::Memory(all) => {
-                all.extend_from_slice(bytes);
-                Ok((all.len() - bytes.len()) as u64)
-            }
-        }
-    }
-
-    /// Every record written: the spill to read back.
-    pub fn finish(self) -> Spilled {
-        Spilled {
-            from: self.to.into_inner().unwrap_or_else(PoisonError::into_inner),
-        }
-    }
-}
-
-/// A [`Spill`] once written, read back record by record (from any thread).
-pub struct Spilled {
-    from: Backing,
-}
-
-impl Spilled {
-    /// Fills `buf` with the bytes from `at`.
-    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
-        match &self.from {
-            Backing::File { file, .. } => read_exact_at(file, buf, at),
-            Backing::Memory(all) => {
-                let start = usize::try_from(at).unwrap_or(usize::MAX);
-                let bytes = all
-                    .get(start..start.saturating_add(buf.len()))
-                    .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
-                buf.copy_from_slice(bytes);
-                Ok(())
-            }
-        }
-    }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
-    while !buf.is_empty() {
-        match std::os::windows::fs::FileExt::seek_read(file, buf, at)? {
-            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut std::mem::take(&mut buf)[n..];
-                at += n as u64;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Elsewhere the spill is read back with a lock around a seek and a read.
-#[cfg(not(any(unix, windows)))]
-fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> io::Result<()> {
-    use std::io::{Read, Seek};
-    static LOCK: Mutex<()> = Mutex::new(());
-    let _held = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
-    let mut file = file;
-    file.seek(io::SeekFrom::Start(at))?;
-    file.read_exact(buf)
 }
 
 /// One return set aside: its findings from the rules that need no plan, the leads its
@@ -517,9 +407,7 @@ mod tests {
         std::fs::write(&path, b"").unwrap();
         // Opened to read only: every write fails.
         let file = std::fs::File::open(&path).unwrap();
-        let spill = Spill {
-            to: Mutex::new(Backing::File { file, len: 0 }),
-        };
+        let spill = Spill::to_file(file);
         let profile = Profile::default_profile();
         assert!(set_aside("a.xlsx", parsed(10, "A"), &profile, &spill).is_err());
     }

@@ -69,13 +69,14 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
     // what the other sheets read of it is kept as it comes.
     let mut kept = KeptPlan::default();
     let mut waiting: VecDeque<PlanRow> = VecDeque::new();
+    let take = |batch: Vec<PlanRow>, kept: &mut KeptPlan, waiting: &mut VecDeque<PlanRow>| {
+        batch.iter().for_each(|p| kept.push(p.fields()));
+        waiting.extend(batch);
+    };
     loop {
         let whole_plan = loop {
             match plan.try_recv() {
-                Ok(batch) => {
-                    batch.iter().for_each(|p| kept.push(p.fields()));
-                    waiting.extend(batch);
-                }
+                Ok(batch) => take(batch, &mut kept, &mut waiting),
                 Err(TryRecvError::Empty) => break false,
                 Err(TryRecvError::Disconnected) => break true,
             }
@@ -86,10 +87,7 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
         match waiting.pop_front() {
             Some(p) => row(&mut sink, &mut reader, &mut held, returns, p.fields()),
             None => match plan.recv() {
-                Ok(batch) => {
-                    batch.iter().for_each(|p| kept.push(p.fields()));
-                    waiting.extend(batch);
-                }
+                Ok(batch) => take(batch, &mut kept, &mut waiting),
                 Err(_) => break,
             },
         }
