@@ -18,7 +18,7 @@ use std::process::ExitCode;
 mod master;
 mod returns;
 
-use returns::{How, Returns, read_returns};
+use returns::{Aside, How, Returns, read_returns};
 
 /// Merge officers' returns into the quarter's master tracker.
 ///
@@ -108,19 +108,18 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // When only the workbook is written, the returns are set aside as they are read (see
     // katrack::merge::set_aside): the merge holds about a hundred bytes of each returned
     // activity rather than the activity.
-    let spill = (args.json.is_none() && args.csv.is_none() && args.previous.is_none())
-        .then(katrack::merge::Spill::new);
+    let aside = (args.json.is_none() && args.csv.is_none() && args.previous.is_none())
+        .then(|| Aside::new(katrack::merge::Spill::new()));
     let (plan, previous, inputs) = std::thread::scope(|scope| {
         let inputs = scope.spawn(|| {
             super::expand_inputs(&args.inputs).map(|inputs| {
-                let how = match &spill {
+                let ids = plan_beside.is_some();
+                let how = match &aside {
                     // A return on standard input could not be read again if it had to be.
-                    Some(spill) if inputs.iter().all(|i| i.path.as_os_str() != "-") => {
-                        How::Aside(spill)
+                    Some(aside) if inputs.iter().all(|i| i.path.as_os_str() != "-") => {
+                        How::Aside(aside, ids)
                     }
-                    _ => How::Whole {
-                        ids: plan_beside.is_some(),
-                    },
+                    _ => How::Whole { ids },
                 };
                 let read = read_returns(&inputs, &profile, jobs, how);
                 (inputs, read)
@@ -168,7 +167,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         period: args.period.as_deref(),
         unreadable: &unreadable,
     };
-    let (master, early, activities) = merge_returns(&args, plan, returns, spill, &set)?;
+    let (master, early, activities) = merge_returns(&args, plan, returns, aside, &set)?;
     // The master with --period, and the unreadable files first among the findings.
     let activities_out = match &master {
         Master::Pending(pending) => pending.master_len(),
@@ -254,20 +253,21 @@ fn merge_returns(
     args: &Args,
     plan: Plan,
     mut returns: Returns,
-    spill: Option<katrack::merge::Spill>,
+    aside: Option<Aside>,
     set: &master::Setting,
 ) -> Result<(Master, EarlyBook, usize), Error> {
     let whole_plan = || load_tracker(&args.plan, set.profile, "--plan");
-    let (Some(spill), false) = (spill, returns.aside.is_empty()) else {
+    let (Some(aside), false) = (aside, returns.aside.is_empty()) else {
         let activities = returns.activities;
         let (pending, early) = merge_whole_or_beside(args, plan, returns, set)?;
         return Ok((Master::Pending(pending), early, activities));
     };
-    let spilled = spill.finish();
+    let twice = aside.twice.into_inner();
+    let spilled = aside.spill.finish();
     let mut aside = std::mem::take(&mut returns.aside);
     aside.sort_by(|a, b| a.0.file().cmp(b.0.file()));
     let (kept, inputs): (Vec<SetAside>, Vec<super::InputFile>) = aside.into_iter().unzip();
-    let plan = if returns.again {
+    let plan = if returns.again || twice {
         plan
     } else {
         let first = match plan {
@@ -287,9 +287,10 @@ fn merge_returns(
         }
         Plan::Whole(whole_plan()?)
     };
-    // Merged whole: each return read again (it was read once, so an error now is new).
+    // Merged whole: each return set aside read again (it was read once, so an error now is
+    // new).
+    returns.activities -= kept.iter().map(SetAside::len).sum::<usize>();
     drop(kept);
-    returns.activities = 0;
     let how = How::Whole {
         ids: matches!(plan, Plan::Beside(_)),
     };

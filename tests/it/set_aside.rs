@@ -103,6 +103,10 @@ fn returns_that_cannot_be_set_aside_are_merged_whole_with_the_same_result() {
     let copy = w.path("copy_of_finance.xlsx");
     std::fs::copy(&finance, &copy).unwrap();
     assert_eq!(same_as_held(&w, &[&returns, &copy], &plan, &[]), Some(1));
+    // Found while reading: the returns after it are read whole at once, those before again.
+    assert_eq!(same_as_held(&w, &[&copy, &returns], &plan, &[]), Some(1));
+    let jobs = ["--jobs", "1"];
+    assert_eq!(same_as_held(&w, &[&copy, &returns], &plan, &jobs), Some(1));
     // Unreadable files among the returns: reported, the others merged.
     for bad in [
         "hostile/zero_bytes.xlsx",

@@ -2,9 +2,13 @@
 //! [`katrack::merge::set_aside`]).
 
 use super::super::check::in_parallel;
+use foldhash::HashSet;
 use katrack::error::Error;
 use katrack::layout::Parsed;
 use katrack::merge::SetAside;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// How the returns are read.
 #[derive(Clone, Copy)]
@@ -12,8 +16,46 @@ pub(super) enum How<'a> {
     /// Laid out whole; with `ids`, the ids each gives are copied (for a plan read beside
     /// Appendix A, see master::merge_beside).
     Whole { ids: bool },
-    /// Set aside into the spill as they are read.
-    Aside(&'a katrack::merge::Spill),
+    /// Set aside as they are read, until an id is given twice; whole after that (`ids` as for
+    /// `Whole`).
+    Aside(&'a Aside, bool),
+}
+
+/// The returns set aside as they are read, and whether some id was given twice.
+pub(super) struct Aside {
+    /// Where their long text goes.
+    pub(super) spill: katrack::merge::Spill,
+    /// A hash of every id set aside so far.
+    seen: Mutex<HashSet<u64>>,
+    /// Whether an id was given twice (by two returns, or twice by one): the returns set aside
+    /// must then be merged whole (see katrack::merge::merge_set_aside), so those still to be
+    /// read are read whole.
+    pub(super) twice: AtomicBool,
+}
+
+impl Aside {
+    /// Returns to set aside into `spill`.
+    pub(super) fn new(spill: katrack::merge::Spill) -> Aside {
+        Aside {
+            spill,
+            seen: Mutex::new(HashSet::default()),
+            twice: AtomicBool::new(false),
+        }
+    }
+
+    /// Notes the ids of a return set aside (equal hashes count as the same id: at worst the
+    /// returns are merged whole, with the same result).
+    fn note(&self, aside: &SetAside) {
+        let hasher = foldhash::fast::FixedState::default();
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let twice = aside
+            .ids()
+            .filter(|id| !id.is_empty())
+            .any(|id| !seen.insert(hasher.hash_one(id)));
+        if twice {
+            self.twice.store(true, Ordering::SeqCst);
+        }
+    }
 }
 
 /// One return as read.
@@ -35,8 +77,12 @@ pub(super) fn read_returns(
     how: How,
 ) -> Vec<Result<Read, Error>> {
     in_parallel(inputs, jobs, |input| {
-        if let How::Aside(spill) = how {
-            if let Some(read) = set_aside_streamed(input, profile, spill, jobs)? {
+        let how = match how {
+            How::Aside(aside, ids) if aside.twice.load(Ordering::SeqCst) => How::Whole { ids },
+            how => how,
+        };
+        if let How::Aside(aside, _) = how {
+            if let Some(read) = set_aside_streamed(input, profile, aside, jobs)? {
                 return Ok(read);
             }
         }
@@ -48,10 +94,15 @@ pub(super) fn read_returns(
                 };
                 Read::Whole(p, ids)
             }
-            How::Aside(spill) => match katrack::merge::set_aside(&input.name, p, profile, spill) {
-                Ok(aside) => Read::Aside(aside),
-                Err(_) => Read::Again,
-            },
+            How::Aside(aside, _) => {
+                match katrack::merge::set_aside(&input.name, p, profile, &aside.spill) {
+                    Ok(kept) => {
+                        aside.note(&kept);
+                        Read::Aside(kept)
+                    }
+                    Err(_) => Read::Again,
+                }
+            }
         })
     })
 }
@@ -61,14 +112,18 @@ pub(super) fn read_returns(
 fn set_aside_streamed(
     input: &crate::cmd::InputFile,
     profile: &katrack::profile::Profile,
-    spill: &katrack::merge::Spill,
+    aside: &Aside,
     jobs: usize,
 ) -> Result<Option<Read>, Error> {
+    let spill = &aside.spill;
     let streamed =
         katrack::merge::set_aside_streamed(&input.path, &input.name, profile, spill, jobs)
             .map_err(|e| e.with_path(&input.name))?;
-    Ok(streamed.map(|aside| match aside {
-        Ok(aside) => Read::Aside(aside),
+    Ok(streamed.map(|kept| match kept {
+        Ok(kept) => {
+            aside.note(&kept);
+            Read::Aside(kept)
+        }
         Err(_) => Read::Again,
     }))
 }
