@@ -33,24 +33,29 @@ pub(super) fn merged_areas(path: &Path) -> HashMap<String, Vec<Dimensions>> {
     found
 }
 
-/// The merged areas of the worksheet `part`: its cells passed over quickly
-/// ([`skip::to_merge_cells`](super::skip::to_merge_cells)), then its `mergeCells` parsed; the
-/// whole part parsed where the quick pass is unsure.
+/// The merged areas of the worksheet `part` (see [`quick_merges`]).
 fn areas_of<R: Read + Seek>(zip: &mut ZipArchive<R>, part: &str) -> Option<Vec<Dimensions>> {
-    use super::skip::{Found, to_merge_cells};
     let index = part_index(zip, part)?;
-    {
-        let mut bytes = BufReader::with_capacity(1 << 16, zip.by_index(index).ok()?);
-        match to_merge_cells(&mut bytes) {
-            Found::MergeCells(start) => {
-                let rest = std::io::Cursor::new(start).chain(bytes);
-                return sheet_merges(&mut xml_reader(rest));
-            }
-            Found::End => return Some(Vec::new()),
-            Found::Unsure => {}
-        }
+    let quick = quick_merges(BufReader::with_capacity(1 << 16, zip.by_index(index).ok()?));
+    match quick {
+        Some(found) => found,
+        None => sheet_merges(&mut part_reader(zip, part)?),
     }
-    sheet_merges(&mut part_reader(zip, part)?)
+}
+
+/// The merged areas of a sheet's XML `bytes`: its cells passed over quickly
+/// ([`skip::to_merge_cells`](super::skip::to_merge_cells)), then its `mergeCells` parsed.
+/// `None` where the quick pass is unsure: parse the whole part ([`sheet_merges`]).
+fn quick_merges<B: BufRead>(mut bytes: B) -> Option<Option<Vec<Dimensions>>> {
+    use super::skip::{Found, to_merge_cells};
+    match to_merge_cells(&mut bytes) {
+        Found::MergeCells(start) => {
+            let rest = std::io::Cursor::new(start).chain(bytes);
+            Some(sheet_merges(&mut xml_reader(rest)))
+        }
+        Found::End => Some(Some(Vec::new())),
+        Found::Unsure => None,
+    }
 }
 
 pub(super) type Xml<R> = Reader<BufReader<R>>;
@@ -355,6 +360,64 @@ mod tests {
             assert_eq!(attributes_ok(&e), ok, "{text}");
         }
     }
+
+    proptest::proptest! {
+        /// The quick pass to `mergeCells` gives what parsing the whole sheet gives whenever
+        /// both succeed, on sheets made of XML's awkward pieces in any order. (It may fail
+        /// where the whole parse does not: an end tag with no start after `mergeCells`, whose
+        /// start the quick pass never saw. calamine's own pass then decides, as for any
+        /// failure.)
+        #[test]
+        fn the_quick_pass_gives_the_full_parse_areas(
+            pieces in proptest::collection::vec(0..PIECES.len(), 0..40),
+            capacity in 1usize..64,
+        ) {
+            let xml: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let full = sheet_merges(&mut xml_reader(xml.as_bytes()));
+            let quick = quick_merges(BufReader::with_capacity(capacity, xml.as_bytes()));
+            if let (Some(full), Some(Some(quick))) = (full, quick) {
+                proptest::prop_assert_eq!(full, quick, "{}", xml);
+            }
+        }
+    }
+
+    /// Pieces of sheet XML, awkward ones among them.
+    const PIECES: &[&str] = &[
+        "<sheetData>",
+        "</sheetData>",
+        "<c r=\"A1\">",
+        "</c>",
+        "<t>",
+        "</t>",
+        "text",
+        " ",
+        "<",
+        ">",
+        "/>",
+        "\"",
+        "'",
+        "<!--",
+        "-->",
+        "-",
+        "--->",
+        "<![CDATA[",
+        "]]>",
+        "]",
+        "<?",
+        "?>",
+        "<?>",
+        "<mergeCells>",
+        "<mergeCells count=\"1\">",
+        "<x:mergeCells>",
+        "<mergeCells/>",
+        "</mergeCells>",
+        "<mergeCell ref=\"A1:B2\"/>",
+        "<mergeCell ref=\"C3\"/>",
+        "<c a=\"<mergeCells>\"/>",
+        "<c a='x>y'>",
+        "</c a=\">\">",
+        "<!DOCTYPE x>",
+    ];
 
     #[test]
     fn the_areas_read_from_the_zip_are_calamines() {

@@ -62,19 +62,16 @@ pub(super) fn to_merge_cells(xml: &mut impl BufRead) -> Found {
                     None => at = buf.len(),
                 },
                 State::Open => {
+                    // Only `/` and `!` are consumed here: the `?` of `<?>` also ends it (as for
+                    // quick-xml), and a name is read in full below.
+                    name.clear();
                     state = match buf[at] {
                         b'/' => State::Tag,
                         b'?' => State::Until(b"?>", 0),
-                        b'!' => {
-                            name.clear();
-                            State::Bang
-                        }
-                        _ => {
-                            name.clear();
-                            State::Name
-                        }
+                        b'!' => State::Bang,
+                        _ => State::Name,
                     };
-                    if !matches!(state, State::Name) {
+                    if matches!(state, State::Tag | State::Bang) {
                         at += 1;
                     }
                 }
@@ -91,6 +88,10 @@ pub(super) fn to_merge_cells(xml: &mut impl BufRead) -> Found {
                 }
                 State::Name => {
                     let b = buf[at];
+                    if b == b'"' || b == b'\'' {
+                        // quick-xml would read a quoted value from here on.
+                        return Found::Unsure;
+                    }
                     if b.is_ascii_whitespace() || b == b'>' || b == b'/' {
                         let local = match name.iter().rposition(|&c| c == b':') {
                             Some(i) => &name[i + 1..],
@@ -130,16 +131,17 @@ pub(super) fn to_merge_cells(xml: &mut impl BufRead) -> Found {
                 State::Until(end, seen) => {
                     let b = buf[at];
                     at += 1;
-                    state = if b == end[seen] {
-                        if seen + 1 == end.len() {
-                            State::Text
-                        } else {
-                            State::Until(end, seen + 1)
-                        }
-                    } else if b == end[0] {
-                        State::Until(end, 1)
+                    // Each end's bytes before its last are one byte repeated (`--`, `]]`, `?`):
+                    // a mismatch keeps as much of them as the bytes seen still give ("--->").
+                    let mut k = seen;
+                    while k > 0 && end[k] != b {
+                        k -= 1;
+                    }
+                    let k = if end[k] == b { k + 1 } else { 0 };
+                    state = if k == end.len() {
+                        State::Text
                     } else {
-                        State::Until(end, 0)
+                        State::Until(end, k)
                     };
                 }
             }
@@ -164,7 +166,7 @@ mod tests {
 
     #[test]
     fn the_first_merge_cells_tag_is_found_past_cells_comments_and_quotes_in_any_chunks() {
-        let sheet = r#"<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr" x='a>b<mergeCells'><is><t>1 &lt; 2 &gt; 0</t></is></c></row></sheetData><!-- <mergeCells count="9"> --><![CDATA[<mergeCells>]]><mergeCellsNot/><x:mergeCells count="1"><mergeCell ref="A1:B1"/></x:mergeCells></worksheet>"#;
+        let sheet = r#"<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr" x='a>b<mergeCells'><is><t>1 &lt; 2 &gt; 0</t></is></c></row></sheetData><!-- <mergeCells count="9"> --><!-- a ---><![CDATA[<mergeCells>]]]><?pi ??><?><mergeCellsNot/><mergeCellsNot/><x:mergeCells count="1"><mergeCell ref="A1:B1"/></x:mergeCells></worksheet>"#;
         for capacity in [1, 2, 3, 7, 64, 4096] {
             let (found, rest) = skipped(sheet, capacity);
             assert_eq!(
@@ -193,6 +195,7 @@ mod tests {
             "<!DOCTYPE x><mergeCells/>",
             "<worksheet><c a=\"unclosed></worksheet>",
             "<!-- never closed",
+            "<a\"b><mergeCells/>",
             &format!("<{}/>", "n".repeat(300)),
         ] {
             assert_eq!(skipped(odd, 4).0, Found::Unsure, "{odd}");
