@@ -76,7 +76,7 @@ pub fn in_parts<P: Part>(
     mut parts: P,
 ) -> Result<Option<(P, Vec<Finding>)>> {
     if jobs <= 1 {
-        let checker = &mut parts;
+        let taker = &mut parts;
         let mut rows = Rows::default();
         // Each batch of cells is filled again once laid out.
         let spare = std::cell::Cell::new(None);
@@ -89,7 +89,7 @@ pub fn in_parts<P: Part>(
                     &mut layout,
                     &mut rows,
                     e,
-                    Some(&mut |done, _| checker.part(&done.cleaned())),
+                    Some(&mut |done, _| taker.part(&done.cleaned())),
                 );
                 spare.set(spent);
             },
@@ -98,19 +98,19 @@ pub fn in_parts<P: Part>(
         return finish(read, layout, rows, parts);
     }
     let (parts_tx, parts_rx) = std::sync::mpsc::sync_channel::<Done>(QUEUE);
-    // Checked parts come back to be freed where they were made: freeing another thread's
+    // Parts taken come back to be freed where they were made: freeing another thread's
     // memory makes the two wait on each other in the allocator.
-    let (checked_tx, checked_rx) = std::sync::mpsc::channel::<Parsed>();
+    let (taken_tx, taken_rx) = std::sync::mpsc::channel::<Parsed>();
     std::thread::scope(|scope| {
-        let rules = scope.spawn(move || {
-            let mut checker = parts;
+        let taking = scope.spawn(move || {
+            let mut taker = parts;
             for done in parts_rx {
                 // Cleaning the long text here takes it off the layout's thread.
                 let part = done.cleaned();
-                checker.part(&part);
-                let _ = checked_tx.send(part);
+                taker.part(&part);
+                let _ = taken_tx.send(part);
             }
-            checker
+            taker
         });
         let mut rows = Rows::default();
         let read = read_beside(
@@ -119,16 +119,16 @@ pub fn in_parts<P: Part>(
             &mut layout,
             &mut rows,
             Some(&mut |part, _| {
-                // The rules thread has stopped only if it panicked; the join below reports it.
+                // The taking thread has stopped only if it panicked; the join below reports it.
                 let _ = parts_tx.send(part);
-                checked_rx.try_iter().for_each(drop);
+                taken_rx.try_iter().for_each(drop);
             }),
         );
         drop(parts_tx);
-        let checker = rules
+        let taker = taking
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        finish(read, layout, rows, checker)
+        finish(read, layout, rows, taker)
     })
 }
 

@@ -305,16 +305,28 @@ fn choice_of_ids<'p>(
     plan: impl Iterator<Item = &'p str>,
     mut held: HashMap<&str, (usize, usize, bool)>,
 ) -> Choice {
-    let planned = plan
-        .map(|id| {
-            let (r, i, in_plan) = held.get_mut(id)?;
-            *in_plan = true;
-            Some((*r, *i))
-        })
-        .collect();
+    let planned = plan.map(|id| pick(&mut held, id)).collect();
     Choice {
         planned,
         unplanned: unplanned_of(held),
+    }
+}
+
+/// The returned activity that gives the plan's activity `id`, if a return holds it (marked
+/// as planned in `held`, see [`unique_ids`]).
+fn pick(held: &mut HashMap<&str, (usize, usize, bool)>, id: &str) -> Option<(usize, usize)> {
+    let (r, i, in_plan) = held.get_mut(id)?;
+    *in_plan = true;
+    Some((*r, *i))
+}
+
+impl Choice {
+    /// The ids of the plan's activities no return gives (`ids`: the plan's, in order).
+    fn not_returned<'p>(&self, ids: impl Iterator<Item = &'p str>) -> Vec<String> {
+        ids.zip(&self.planned)
+            .filter(|(_, pick)| pick.is_none())
+            .map(|(id, _)| id.to_string())
+            .collect()
     }
 }
 

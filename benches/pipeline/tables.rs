@@ -165,7 +165,74 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
         "| step | time | peak memory | time / floor | memory / floor | floor |"
     );
     let _ = writeln!(t, "|---|---:|---:|---:|---:|---|");
-    let row = |t: &mut String, step: &str, r: Run, floor: Run, floor_name: &str| {
+    // Each step: (name, its run, the floor it is set against, the floor's name).
+    let rows: [(&str, Run, Run, &str); 14] = [
+        (
+            "floor: bare read (worksheet_range)",
+            floor_range,
+            floor_read,
+            read_name,
+        ),
+        (
+            "floor: bare read (cells reader)",
+            floor_cells,
+            floor_read,
+            read_name,
+        ),
+        (
+            "floor: bare constant-memory write",
+            floor_write,
+            floor_write,
+            "itself",
+        ),
+        ("import xlsx → json", import, floor_read, "bare read"),
+        ("check xlsx", check, floor_read, "bare read"),
+        ("check xlsx --jobs 1", check_one, floor_read, "bare read"),
+        ("export json → xlsx", export, floor_write, "bare write"),
+        (
+            "merge 4 returns → master xlsx",
+            merge,
+            floor_write,
+            "bare write",
+        ),
+        (
+            "merge 4 returns → master xlsx",
+            merge,
+            read_write,
+            "bare read of the returns + bare write",
+        ),
+        (
+            "merge 2 of the 4 returns (half missing)",
+            merge_half,
+            floor_write,
+            "bare write",
+        ),
+        (
+            "merge 4 returns, the plan as xlsx",
+            merge_xlsx_plan,
+            floor_write,
+            "bare write",
+        ),
+        (
+            "merge 4 returns, the plan as xlsx",
+            merge_xlsx_plan,
+            plan_read_write,
+            "bare read of the returns and the plan + bare write",
+        ),
+        (
+            "merge 4 returns, last quarter's master as the plan",
+            merge_master_plan,
+            floor_write,
+            "bare write",
+        ),
+        (
+            "check xlsx",
+            check,
+            floor_range,
+            "worksheet_range (holds every cell)",
+        ),
+    ];
+    for (step, r, floor, floor_name) in rows {
         let _ = writeln!(
             t,
             "| {step} | {} | {} | {} | {} | {floor_name} |",
@@ -174,99 +241,7 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
             ratio(r.wall.as_secs_f64(), floor.wall.as_secs_f64()),
             ratio(r.peak_kib as f64, floor.peak_kib as f64),
         );
-    };
-    row(
-        &mut t,
-        "floor: bare read (worksheet_range)",
-        floor_range,
-        floor_read,
-        read_name,
-    );
-    row(
-        &mut t,
-        "floor: bare read (cells reader)",
-        floor_cells,
-        floor_read,
-        read_name,
-    );
-    row(
-        &mut t,
-        "floor: bare constant-memory write",
-        floor_write,
-        floor_write,
-        "itself",
-    );
-    row(
-        &mut t,
-        "import xlsx → json",
-        import,
-        floor_read,
-        "bare read",
-    );
-    row(&mut t, "check xlsx", check, floor_read, "bare read");
-    row(
-        &mut t,
-        "check xlsx --jobs 1",
-        check_one,
-        floor_read,
-        "bare read",
-    );
-    row(
-        &mut t,
-        "export json → xlsx",
-        export,
-        floor_write,
-        "bare write",
-    );
-    row(
-        &mut t,
-        "merge 4 returns → master xlsx",
-        merge,
-        floor_write,
-        "bare write",
-    );
-    row(
-        &mut t,
-        "merge 4 returns → master xlsx",
-        merge,
-        read_write,
-        "bare read of the returns + bare write",
-    );
-    row(
-        &mut t,
-        "merge 2 of the 4 returns (half missing)",
-        merge_half,
-        floor_write,
-        "bare write",
-    );
-    row(
-        &mut t,
-        "merge 4 returns, the plan as xlsx",
-        merge_xlsx_plan,
-        floor_write,
-        "bare write",
-    );
-    row(
-        &mut t,
-        "merge 4 returns, the plan as xlsx",
-        merge_xlsx_plan,
-        plan_read_write,
-        "bare read of the returns and the plan + bare write",
-    );
-    row(
-        &mut t,
-        "merge 4 returns, last quarter's master as the plan",
-        merge_master_plan,
-        floor_write,
-        "bare write",
-    );
-    row(
-        &mut t,
-        "check xlsx",
-        check,
-        floor_range,
-        "worksheet_range (holds every cell)",
-    );
+    }
     let times = vec![
         ("bare read", floor_read.wall),
         ("bare write", floor_write.wall),

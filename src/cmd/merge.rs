@@ -18,7 +18,7 @@ use std::process::ExitCode;
 mod master;
 mod returns;
 
-use returns::{Aside, How, Returns, read_returns};
+use returns::{AsideReads, How, Returns, read_returns};
 
 /// Merge officers' returns into the quarter's master tracker.
 ///
@@ -109,7 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // katrack::merge::set_aside): the merge holds about a hundred bytes of each returned
     // activity rather than the activity.
     let aside = (args.json.is_none() && args.csv.is_none() && args.previous.is_none())
-        .then(|| Aside::new(katrack::merge::Spill::new()));
+        .then(|| AsideReads::new(katrack::merge::Spill::new()));
     let (plan, previous, inputs) = std::thread::scope(|scope| {
         let inputs = scope.spawn(|| {
             super::expand_inputs(&args.inputs).map(|inputs| {
@@ -253,7 +253,7 @@ fn merge_returns(
     args: &Args,
     plan: Plan,
     mut returns: Returns,
-    aside: Option<Aside>,
+    aside: Option<AsideReads>,
     set: &master::Setting,
 ) -> Result<(Master, EarlyBook, usize), Error> {
     let whole_plan = || load_tracker(&args.plan, set.profile, "--plan");
@@ -262,12 +262,12 @@ fn merge_returns(
         let (pending, early) = merge_whole_or_beside(args, plan, returns, set)?;
         return Ok((Master::Pending(pending), early, activities));
     };
-    let twice = aside.twice.into_inner();
+    let whole = aside.whole.into_inner();
     let spilled = aside.spill.finish();
     let mut aside = std::mem::take(&mut returns.aside);
     aside.sort_by(|a, b| a.0.file().cmp(b.0.file()));
     let (kept, inputs): (Vec<SetAside>, Vec<super::InputFile>) = aside.into_iter().unzip();
-    let plan = if returns.again || twice {
+    let plan = if whole {
         plan
     } else {
         let first = match plan {
@@ -275,11 +275,11 @@ fn merge_returns(
             Plan::Whole(plan) => master::AsidePlan::Whole(plan),
         };
         let mut merged = master::merge_aside(first, &kept, &spilled, set)?;
-        if let master::Aside::PlanWhole = merged {
+        if let master::AsideOutcome::PlanWhole = merged {
             let plan = master::AsidePlan::Whole(whole_plan()?);
             merged = master::merge_aside(plan, &kept, &spilled, set)?;
         }
-        if let master::Aside::Done(done) = merged {
+        if let master::AsideOutcome::Done(done) = merged {
             let (merged, len, book) = *done;
             // The process ends soon: what was set aside need not be freed.
             std::mem::forget(kept);

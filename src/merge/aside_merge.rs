@@ -6,17 +6,16 @@
 
 use super::aside::{Reader, SetAside, Spilled};
 use super::aside_plan::{KeptPlan, PlanRow};
-use super::streamed::unreachable;
 use super::{
     Choice, LeadReturn, Merged, RowSink, choice_of_ids, errors_by_activity, lead_table,
-    merged_fields, unique_ids, unplanned_of,
+    merged_fields, pick, unique_ids,
 };
 use crate::finding::Finding;
 use crate::layout::Parsed;
 use crate::model::{Fields, Rows, Tracker, field};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return, history};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
@@ -59,8 +58,7 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
 ) -> std::io::Result<Option<SetAsideMerge<W::Out, S>>> {
     debug_assert!(returns.is_sorted_by(|a, b| a.file <= b.file));
     let given = returns.iter().map(SetAside::len).sum();
-    let ids = || returns.iter().map(|r| r.activities.iter().map(|k| &*k.id));
-    let Some(mut held) = unique_ids(ids(), given) else {
+    let Some(mut held) = unique_ids(returns.iter().map(SetAside::ids), given) else {
         return Ok(None);
     };
     let mut sink = start();
@@ -85,7 +83,10 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
             break;
         }
         match waiting.pop_front() {
-            Some(p) => row(&mut sink, &mut reader, &mut held, returns, p.fields()),
+            Some(p) => {
+                let at = pick(&mut held, p.fields()[field::ID]);
+                row(&mut sink, &mut reader, returns, p.fields(), at);
+            }
             None => match plan.recv() {
                 Ok(batch) => take(batch, &mut kept, &mut waiting),
                 Err(_) => break,
@@ -93,10 +94,12 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
         }
     }
     let kept = &kept;
-    let (choice, per_return, leads, out, beside) = std::thread::scope(|scope| {
+    // The whole plan has come: which return gives each activity, once for the rows still to
+    // write and for the plan rules.
+    let choice = choice_of_ids((0..kept.len()).map(|i| kept.id(i)), held);
+    let written = kept.len() - waiting.len();
+    let (per_return, leads, out, beside) = std::thread::scope(|scope| {
         let checked = scope.spawn(|| {
-            let held = unique_ids(ids(), given).unwrap_or_else(unreachable);
-            let choice = choice_of_ids((0..kept.len()).map(|i| kept.id(i)), held);
             let per_return = plan_rules(kept, returns, profile);
             let errors = errors_by_activity(&per_return);
             let leads = lead_table(
@@ -112,28 +115,24 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
                 choice: &choice,
             };
             let beside = beside(&rows, &per_return, &leads);
-            (choice, per_return, leads, beside)
+            (per_return, leads, beside)
         });
-        for p in waiting {
-            row(&mut sink, &mut reader, &mut held, returns, p.fields());
+        for (p, &at) in waiting.iter().zip(&choice.planned[written..]) {
+            row(&mut sink, &mut reader, returns, p.fields(), at);
         }
-        for (r, i) in unplanned_of(held) {
+        for &(r, i) in &choice.unplanned {
             sink.row(&reader.fields(r, &returns[r], i));
         }
         let out = sink.finish();
-        let (choice, per_return, leads, beside) = checked
+        let (per_return, leads, beside) = checked
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (choice, per_return, leads, out, beside)
+        (per_return, leads, out, beside)
     });
     if let Some(e) = reader.error.take() {
         return Err(e);
     }
-    let not_returned = (0..kept.len())
-        .zip(&choice.planned)
-        .filter(|(_, pick)| pick.is_none())
-        .map(|(i, _)| kept.id(i).to_string())
-        .collect();
+    let not_returned = choice.not_returned((0..kept.len()).map(|i| kept.id(i)));
     let merged = Merged {
         master: meta.title_lines(),
         leads,
@@ -149,21 +148,17 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
     }))
 }
 
-/// Writes the row of the plan activity whose fields are `p`: with the content of the return
-/// that holds its id, if one does (marked as planned in `held`, see [`unique_ids`]), read back
-/// by `reader`.
+/// Writes the row of the plan activity whose fields are `p`: with the content of returned
+/// activity `at` (return, activity), read back by `reader`, if a return gives it.
 fn row<W: RowSink>(
     sink: &mut W,
     reader: &mut Reader,
-    held: &mut HashMap<&str, (usize, usize, bool)>,
     returns: &[SetAside],
     p: Fields,
+    at: Option<(usize, usize)>,
 ) {
-    let fields = match held.get_mut(p[field::ID]) {
-        Some((r, i, in_plan)) => {
-            *in_plan = true;
-            merged_fields(p, reader.fields(*r, &returns[*r], *i))
-        }
+    let fields = match at {
+        Some((r, i)) => merged_fields(p, reader.fields(r, &returns[r], i)),
         None => p,
     };
     sink.row(&fields);
@@ -194,25 +189,13 @@ fn plan_rules(plan: &KeptPlan, returns: &[SetAside], profile: &Profile) -> Vec<V
             };
             let mut found = aside.findings.clone();
             let mut leads = aside.leads.clone();
-            let mut held: HashSet<&str> = HashSet::with_capacity(aside.len());
-            for k in &aside.activities {
-                if let Some(&p) = planned.get(&*k.id) {
-                    let lead = plan.fields(p)[field::LEAD];
-                    if !lead.is_empty() {
-                        history::add(&mut leads, lead);
-                    }
-                }
-                held.insert(&k.id);
-            }
+            let lead_of = |id: &str| planned.get(id).map(|&p| plan.fields(p)[field::LEAD]);
+            history::add_planned_leads(aside.ids(), &lead_of, &mut leads);
+            let held: HashSet<&str> = aside.ids().collect();
             let mut e = rules::emitter(&history::MissingActivity, ret, &ctx);
-            for i in 0..plan.len() {
-                let p = plan.fields(i);
-                if leads.contains(p[field::LEAD]) && !held.contains(p[field::ID]) {
-                    let message =
-                        history::not_in_return(p[field::ID], p[field::TITLE], p[field::LEAD]);
-                    e.file(Some(p[field::ID]), message);
-                }
-            }
+            let rows = (0..plan.len()).map(|i| plan.fields(i));
+            let rows = rows.map(|p| [p[field::ID], p[field::TITLE], p[field::LEAD]]);
+            history::missing(rows, &leads, &|id| held.contains(id), &mut e);
             found.append(&mut e.findings);
             let mut e = rules::emitter(&history::UnexpectedActivity, ret, &ctx);
             for (i, k) in aside.activities.iter().enumerate() {

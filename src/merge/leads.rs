@@ -68,8 +68,9 @@ fn grouped_leads<'a>(
         .collect()
 }
 
-/// How complete each lead's return is, for the plan whose (id, lead) are `plan`: `returned` calls its argument with (return, file, id)
-/// for every returned activity, `errors` counts the errors of each (return, id).
+/// How complete each lead's return is, for the plan whose (id, lead) are `plan`: `returned`
+/// calls its argument with (return, file, id) for every returned activity, `errors` counts the
+/// errors of each (return, id).
 pub(super) fn lead_table<'r>(
     plan: &[(&str, &str)],
     returned: impl Fn(&mut dyn FnMut(usize, &'r str, &'r str)),

@@ -35,14 +35,8 @@ impl Pending {
     /// written the master already. Nothing is moved or copied; the rest is freed on a thread
     /// of its own.
     pub fn counted(self) -> Merged {
-        let not_returned = self
-            .plan
-            .activities
-            .iter()
-            .zip(&self.choice.planned)
-            .filter(|(_, pick)| pick.is_none())
-            .map(|(p, _)| p.id.clone())
-            .collect();
+        let ids = self.plan.activities.iter().map(|p| p.id.as_str());
+        let not_returned = self.choice.not_returned(ids);
         let master = title_lines(&self.plan);
         free_aside((self.plan, self.returns));
         Merged {

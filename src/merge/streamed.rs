@@ -4,15 +4,14 @@
 //! sheet are those of [`merge_owned`](super::merge_owned) with the whole plan.
 
 use super::{
-    Checks, LeadReturn, Pending, merge_owned, merged_fields, returned_ids, title_lines,
-    unique_choice, unplanned_of,
+    Checks, LeadReturn, Pending, choice_of, merge_owned, merged_fields, pick, returned_ids,
+    title_lines,
 };
 use crate::finding::Finding;
 use crate::layout::Parsed;
 use crate::model::{Activity, Fields, Rows, Tracker};
 use crate::profile::Profile;
 use crate::rules::Return;
-use foldhash::HashMap;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 /// Where [`merge_streamed`] writes the master's rows, in order.
@@ -69,14 +68,16 @@ pub fn merge_streamed<W: RowSink, S: Send>(
         returned_ids(&borrowed).map(|mut held| {
             let mut sink = start();
             let (batches, written) = rows_as_they_come(&plan, &mut |p| {
-                write_planned(&mut sink, &mut held, &borrowed, p);
+                write_planned(&mut sink, p, pick(&mut held, &p.id), &borrowed);
             });
             let plan = whole(joined(batches));
+            // The whole plan has come: which return gives each activity, once for the rows
+            // still to write and for the check.
+            let choice = choice_of(&plan, held);
             let beside = beside.take().unwrap_or_else(unreachable);
             // The rest of the rows beside the check, which needs the whole plan.
-            let (choice, per_return, leads, early) = std::thread::scope(|scope| {
+            let (per_return, leads, early) = std::thread::scope(|scope| {
                 let checked = scope.spawn(|| {
-                    let choice = unique_choice(&plan, &borrowed).unwrap_or_else(unreachable);
                     let checks = Checks {
                         plan: &plan,
                         returns: &borrowed,
@@ -84,20 +85,20 @@ pub fn merge_streamed<W: RowSink, S: Send>(
                         previous,
                         jobs,
                     };
-                    let (per_return, leads, beside) = checks.then(&choice, beside);
-                    (choice, per_return, leads, beside)
+                    checks.then(&choice, beside)
                 });
-                for p in &plan.activities[written..] {
-                    write_planned(&mut sink, &mut held, &borrowed, p);
+                let rest = plan.activities[written..].iter();
+                for (p, &at) in rest.zip(&choice.planned[written..]) {
+                    write_planned(&mut sink, p, at, &borrowed);
                 }
-                for (r, i) in unplanned_of(held) {
+                for &(r, i) in &choice.unplanned {
                     sink.row(&borrowed[r].parsed.tracker.activities[i].fields());
                 }
                 let out = sink.finish();
-                let (choice, per_return, leads, beside) = checked
+                let (per_return, leads, beside) = checked
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (choice, per_return, leads, (out, beside))
+                (per_return, leads, (out, beside))
             });
             (plan, choice, per_return, leads, early)
         })
@@ -129,7 +130,7 @@ pub fn merge_streamed<W: RowSink, S: Send>(
 
 /// The batches' activities in one list, allocated once at its length (a list grown batch by
 /// batch would hold up to twice the room at the end, and copy itself on the way).
-pub(super) fn joined(batches: Vec<Vec<Activity>>) -> Vec<Activity> {
+fn joined(batches: Vec<Vec<Activity>>) -> Vec<Activity> {
     let mut all = Vec::with_capacity(batches.iter().map(Vec::len).sum());
     for batch in batches {
         all.extend(batch);
@@ -140,7 +141,7 @@ pub(super) fn joined(batches: Vec<Vec<Activity>>) -> Vec<Activity> {
 /// Writes the rows of the plan's activities as they come from `plan` (`write` writes one),
 /// until the whole plan has come (the sender dropped): gives the batches received and how many
 /// rows were written.
-pub(super) fn rows_as_they_come(
+fn rows_as_they_come(
     plan: &Receiver<Vec<Activity>>,
     write: &mut dyn FnMut(&Activity),
 ) -> (Vec<Vec<Activity>>, usize) {
@@ -172,22 +173,16 @@ pub(super) fn rows_as_they_come(
     }
 }
 
-/// Writes the row of plan activity `p`: with the content of the return that holds its id, if
-/// one does (marked as planned in `held`, see [`returned_ids`]).
+/// Writes the row of plan activity `p`: with the content of returned activity `at` (return,
+/// activity), if a return gives it.
 fn write_planned<W: RowSink>(
     sink: &mut W,
-    held: &mut HashMap<&str, (usize, usize, bool)>,
-    returns: &[Return],
     p: &Activity,
+    at: Option<(usize, usize)>,
+    returns: &[Return],
 ) {
-    let fields = match held.get_mut(p.id.as_str()) {
-        Some((r, i, in_plan)) => {
-            *in_plan = true;
-            merged_fields(
-                p.fields(),
-                returns[*r].parsed.tracker.activities[*i].fields(),
-            )
-        }
+    let fields = match at {
+        Some((r, i)) => merged_fields(p.fields(), returns[r].parsed.tracker.activities[i].fields()),
         None => p.fields(),
     };
     sink.row(&fields);

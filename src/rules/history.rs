@@ -26,14 +26,28 @@ fn add_leads<'c>(activities: &[Activity], ctx: &Context<'c>, memo: &mut Memo<'c>
     // The plan's first activity of each id, found by hash rather than by a search per activity.
     memo.planned(ctx);
     let planned = memo.planned.take().unwrap_or_default();
-    for a in activities {
-        if let Some(p) = planned.get(a.id.as_str()) {
-            if !p.lead.is_empty() {
-                add(&mut memo.leads, &p.lead);
-            }
+    let ids = activities.iter().map(|a| a.id.as_str());
+    add_planned_leads(
+        ids,
+        &|id| planned.get(id).map(|p| p.lead.as_str()),
+        &mut memo.leads,
+    );
+    memo.planned = Some(planned);
+}
+
+/// Adds to `leads` the plan's lead of each of `ids` that the plan has (`planned_lead`: the
+/// lead of the plan's first activity with an id): the part of [`return_leads`] that needs the
+/// plan.
+pub fn add_planned_leads<'i, 'p>(
+    ids: impl Iterator<Item = &'i str>,
+    planned_lead: &dyn Fn(&str) -> Option<&'p str>,
+    leads: &mut BTreeSet<String>,
+) {
+    for lead in ids.filter_map(planned_lead) {
+        if !lead.is_empty() {
+            add(leads, lead);
         }
     }
-    memo.planned = Some(planned);
 }
 
 /// Adds to `leads` the leads named by activities whose leads are `named`: each the profile's
@@ -91,11 +105,8 @@ impl Rule for MissingActivity {
     }
     fn finish(&self, ctx: &Context, memo: &Memo, out: &mut Emitter) {
         let Some(plan) = ctx.plan else { return };
-        for p in &plan.activities {
-            if memo.leads.contains(&p.lead) && !memo.held.contains(p.id.as_str()) {
-                out.file(Some(&p.id), not_in_return(&p.id, &p.title, &p.lead));
-            }
-        }
+        let plan = plan.activities.iter().map(|p| [&*p.id, &p.title, &p.lead]);
+        missing(plan, &memo.leads, &|id| memo.held.contains(id), out);
     }
 }
 
@@ -125,10 +136,23 @@ impl Rule for UnexpectedActivity {
     }
 }
 
-/// The message of `missing-activity` for the plan's activity `id`, titled `title`, led by
-/// `lead`.
-pub fn not_in_return(id: &str, title: &str, lead: &str) -> String {
-    format!("{id} ({title}) is in the plan for {lead} but not in this return")
+/// `missing-activity`'s findings for a return that answers for `leads` and holds the ids
+/// `held` says it holds: each of the plan's activities, given as [id, title, lead] in plan
+/// order, led by one of `leads` and not held.
+pub fn missing<'p>(
+    plan: impl Iterator<Item = [&'p str; 3]>,
+    leads: &BTreeSet<String>,
+    held: &dyn Fn(&str) -> bool,
+    out: &mut Emitter,
+) {
+    for [id, title, lead] in plan {
+        if leads.contains(lead) && !held(id) {
+            out.file(
+                Some(id),
+                format!("{id} ({title}) is in the plan for {lead} but not in this return"),
+            );
+        }
+    }
 }
 
 /// The message of `unexpected-activity` for `id`.

@@ -206,9 +206,8 @@ pub(super) type AsideDone = (
 );
 
 /// What [`merge_aside`] gives.
-pub(super) enum Aside {
-    /// The merge (without the master's activities), how many activities the master holds, and
-    /// the workbook begun with its title lines or the first error met writing it.
+pub(super) enum AsideOutcome {
+    /// Merged (see [`AsideDone`]).
     Done(Box<AsideDone>),
     /// The plan is not one that can be read beside Appendix A: read it whole.
     PlanWhole,
@@ -227,7 +226,7 @@ pub(super) fn merge_aside(
     returns: &[SetAside],
     spilled: &Spilled,
     set: &Setting,
-) -> Result<Aside, Error> {
+) -> Result<AsideOutcome, Error> {
     let (tx, rx) = std::sync::mpsc::channel::<Vec<PlanRow>>();
     let (meta_tx, meta_rx) = std::sync::mpsc::sync_channel::<Tracker>(1);
     let complete = AtomicBool::new(false);
@@ -253,7 +252,7 @@ pub(super) fn merge_aside(
             }
         }
         let Ok(plan_lines) = meta_rx.recv() else {
-            return Ok(Aside::PlanWhole);
+            return Ok(AsideOutcome::PlanWhole);
         };
         let meta = title_lines(&plan_lines, set.period);
         let mut book = write::SummaryBook::new(&meta)?;
@@ -268,16 +267,16 @@ pub(super) fn merge_aside(
             sheets_beside(others, &meta, set),
         );
         if !complete.load(Ordering::SeqCst) {
-            return Ok(Aside::PlanWhole);
+            return Ok(AsideOutcome::PlanWhole);
         }
         let Ok(Some(done)) = merged else {
-            return Ok(Aside::ReturnsWhole);
+            return Ok(AsideOutcome::ReturnsWhole);
         };
-        let begun = begun(Some((done.written, done.beside)), book, meta);
-        Ok(Aside::Done(Box::new((
+        let begun = book_begun((done.written, done.beside), book, meta);
+        Ok(AsideOutcome::Done(Box::new((
             done.merged,
             done.master_len,
-            begun.unwrap_or_else(|| unreachable!("a merge set aside writes the workbook")),
+            begun,
         ))))
     })
 }
@@ -318,7 +317,15 @@ fn begun(
     book: write::SummaryBook,
     meta: Tracker,
 ) -> Option<Result<(write::SummaryBook, Tracker), Error>> {
-    early.map(|(appendix, (overview, lists))| {
-        overview.and(appendix).and(lists).map(|()| (book, meta))
-    })
+    early.map(|written| book_begun(written, book, meta))
+}
+
+/// The workbook `book` once its sheets were `written`, with its title lines, or the first
+/// error in workbook order.
+fn book_begun(
+    (appendix, (overview, lists)): Written,
+    book: write::SummaryBook,
+    meta: Tracker,
+) -> Result<(write::SummaryBook, Tracker), Error> {
+    overview.and(appendix).and(lists).map(|()| (book, meta))
 }

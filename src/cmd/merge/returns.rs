@@ -16,45 +16,56 @@ pub(super) enum How<'a> {
     /// Laid out whole; with `ids`, the ids each gives are copied (for a plan read beside
     /// Appendix A, see master::merge_beside).
     Whole { ids: bool },
-    /// Set aside as they are read, until an id is given twice; whole after that (`ids` as for
-    /// `Whole`).
-    Aside(&'a Aside, bool),
+    /// Set aside as they are read until they must be merged whole ([`AsideReads::whole`]); whole
+    /// after that (`ids` as for `Whole`).
+    Aside(&'a AsideReads, bool),
 }
 
-/// The returns set aside as they are read, and whether some id was given twice.
-pub(super) struct Aside {
+/// The returns set aside as they are read, and whether they must be merged whole after all.
+pub(super) struct AsideReads {
     /// Where their long text goes.
     pub(super) spill: katrack::merge::Spill,
     /// A hash of every id set aside so far.
     seen: Mutex<HashSet<u64>>,
-    /// Whether an id was given twice (by two returns, or twice by one): the returns set aside
-    /// must then be merged whole (see katrack::merge::merge_set_aside), so those still to be
-    /// read are read whole.
-    pub(super) twice: AtomicBool,
+    /// Whether an id was given twice (by two returns, or twice by one) or the spill could not
+    /// be written: the returns set aside must then be merged whole (see
+    /// katrack::merge::merge_set_aside), so those still to be read are read whole.
+    pub(super) whole: AtomicBool,
 }
 
-impl Aside {
+impl AsideReads {
     /// Returns to set aside into `spill`.
-    pub(super) fn new(spill: katrack::merge::Spill) -> Aside {
-        Aside {
+    pub(super) fn new(spill: katrack::merge::Spill) -> AsideReads {
+        AsideReads {
             spill,
             seen: Mutex::new(HashSet::default()),
-            twice: AtomicBool::new(false),
+            whole: AtomicBool::new(false),
         }
     }
 
-    /// Notes the ids of a return set aside (equal hashes count as the same id: at worst the
-    /// returns are merged whole, with the same result).
-    fn note(&self, aside: &SetAside) {
+    /// Whether the returns must be merged whole.
+    fn whole(&self) -> bool {
+        self.whole.load(Ordering::SeqCst)
+    }
+
+    /// The return set aside, its ids noted (equal hashes count as the same id: at worst the
+    /// returns are merged whole, with the same result); `None` when the spill could not be
+    /// written (the returns must be merged whole).
+    fn kept(&self, kept: std::io::Result<SetAside>) -> Option<SetAside> {
         let hasher = foldhash::fast::FixedState::default();
-        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        let twice = aside
-            .ids()
-            .filter(|id| !id.is_empty())
-            .any(|id| !seen.insert(hasher.hash_one(id)));
+        let twice = match &kept {
+            Ok(kept) => {
+                let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+                kept.ids()
+                    .filter(|id| !id.is_empty())
+                    .any(|id| !seen.insert(hasher.hash_one(id)))
+            }
+            Err(_) => true,
+        };
         if twice {
-            self.twice.store(true, Ordering::SeqCst);
+            self.whole.store(true, Ordering::SeqCst);
         }
+        kept.ok()
     }
 }
 
@@ -64,9 +75,6 @@ pub(super) enum Read {
     Whole(Parsed, Vec<String>),
     /// Set aside.
     Aside(SetAside),
-    /// It could not be set aside (the spill could not be written): every return is read again
-    /// whole.
-    Again,
 }
 
 /// Reads the returns `inputs`, `jobs` at a time.
@@ -77,55 +85,48 @@ pub(super) fn read_returns(
     how: How,
 ) -> Vec<Result<Read, Error>> {
     in_parallel(inputs, jobs, |input| {
-        let how = match how {
-            How::Aside(aside, ids) if aside.twice.load(Ordering::SeqCst) => How::Whole { ids },
-            how => how,
-        };
-        if let How::Aside(aside, _) = how {
-            if let Some(read) = set_aside_streamed(input, profile, aside, jobs)? {
-                return Ok(read);
-            }
-        }
-        crate::cmd::lay_out_input(input, profile, None, false).map(|p| match how {
-            How::Whole { ids } => {
-                let ids = match ids {
-                    true => p.tracker.activities.iter().map(|a| a.id.clone()).collect(),
-                    false => Vec::new(),
-                };
-                Read::Whole(p, ids)
-            }
-            How::Aside(aside, _) => {
-                match katrack::merge::set_aside(&input.name, p, profile, &aside.spill) {
-                    Ok(kept) => {
-                        aside.note(&kept);
-                        Read::Aside(kept)
+        let ids = match how {
+            How::Aside(aside, ids) => {
+                if !aside.whole() {
+                    if let Some(kept) = set_aside(input, profile, aside, jobs)? {
+                        return Ok(Read::Aside(kept));
                     }
-                    Err(_) => Read::Again,
                 }
+                ids
             }
+            How::Whole { ids } => ids,
+        };
+        crate::cmd::lay_out_input(input, profile, None, false).map(|p| {
+            let ids = match ids {
+                true => p.tracker.activities.iter().map(|a| a.id.clone()).collect(),
+                false => Vec::new(),
+            };
+            Read::Whole(p, ids)
         })
     })
 }
 
-/// A return that is an xlsx workbook, set aside as it is read (on three threads, or one with
-/// `jobs` 1, as `check` reads one); `None` when it is to be read whole.
-fn set_aside_streamed(
+/// The return `input` set aside: an xlsx workbook as it is read (on three threads, or one
+/// with `jobs` 1, as `check` reads one), anything else once laid out. `None` when the spill
+/// could not be written: read it whole (it will be merged whole).
+fn set_aside(
     input: &crate::cmd::InputFile,
     profile: &katrack::profile::Profile,
-    aside: &Aside,
+    aside: &AsideReads,
     jobs: usize,
-) -> Result<Option<Read>, Error> {
+) -> Result<Option<SetAside>, Error> {
     let spill = &aside.spill;
     let streamed =
         katrack::merge::set_aside_streamed(&input.path, &input.name, profile, spill, jobs)
             .map_err(|e| e.with_path(&input.name))?;
-    Ok(streamed.map(|kept| match kept {
-        Ok(kept) => {
-            aside.note(&kept);
-            Read::Aside(kept)
+    let kept = match streamed {
+        Some(kept) => kept,
+        None => {
+            let p = crate::cmd::lay_out_input(input, profile, None, false)?;
+            katrack::merge::set_aside(&input.name, p, profile, spill)
         }
-        Err(_) => Read::Again,
-    }))
+    };
+    Ok(aside.kept(kept))
 }
 
 /// The returns read, as the merge takes them.
@@ -136,8 +137,6 @@ pub(super) struct Returns {
     pub(super) ids: Vec<Vec<String>>,
     /// Set aside, with the input each came from.
     pub(super) aside: Vec<(SetAside, crate::cmd::InputFile)>,
-    /// Whether some return could not be set aside.
-    pub(super) again: bool,
     /// How many activities they hold.
     pub(super) activities: usize,
 }
@@ -154,10 +153,6 @@ impl Returns {
             Read::Aside(aside) => {
                 self.activities += aside.len();
                 self.aside.push((aside, input.clone()));
-            }
-            Read::Again => {
-                self.aside.push((SetAside::default(), input.clone()));
-                self.again = true;
             }
         }
     }
