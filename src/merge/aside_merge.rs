@@ -5,7 +5,7 @@
 //! are those of [`merge_streamed`](super::merge_streamed), which holds every return whole.
 
 use super::aside::{Reader, SetAside, Spilled};
-use super::aside_plan::{KeptPlan, PlanRow};
+use super::aside_plan::{KeptPlan, PlanRow, Unwritten};
 use super::{
     Choice, LeadReturn, Merged, RowSink, choice_of_ids, errors_by_activity, lead_table,
     merged_fields, pick, unique_ids,
@@ -16,7 +16,6 @@ use crate::model::{Fields, Rows, Tracker, field};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return, history};
 use foldhash::{HashMap, HashMapExt, HashSet};
-use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 /// What [`merge_set_aside`] gives.
@@ -66,15 +65,21 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
     // The rows come as the plan is read; each is written as soon as this thread can, and
     // what the other sheets read of it is kept as it comes.
     let mut kept = KeptPlan::default();
-    let mut waiting: VecDeque<PlanRow> = VecDeque::new();
-    let take = |batch: Vec<PlanRow>, kept: &mut KeptPlan, waiting: &mut VecDeque<PlanRow>| {
-        batch.iter().for_each(|p| kept.push(p.fields()));
-        waiting.extend(batch);
+    // The plan's rows are taken as they come (so that the plan rules can start once the whole
+    // plan has), but only what is kept of each and the progress and next steps of those not
+    // yet written are held: `next` is the next row to write.
+    let mut unwritten = Unwritten::default();
+    let take = |batch: Vec<PlanRow>, kept: &mut KeptPlan, unwritten: &mut Unwritten| {
+        for p in &batch {
+            unwritten.push(kept.len(), p.fields());
+            kept.push(p.fields());
+        }
     };
+    let mut next = 0;
     loop {
         let whole_plan = loop {
             match plan.try_recv() {
-                Ok(batch) => take(batch, &mut kept, &mut waiting),
+                Ok(batch) => take(batch, &mut kept, &mut unwritten),
                 Err(TryRecvError::Empty) => break false,
                 Err(TryRecvError::Disconnected) => break true,
             }
@@ -82,22 +87,23 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
         if whole_plan {
             break;
         }
-        match waiting.pop_front() {
-            Some(p) => {
-                let at = pick(&mut held, p.fields()[field::ID]);
-                row(&mut sink, &mut reader, returns, p.fields(), at);
-            }
-            None => match plan.recv() {
-                Ok(batch) => take(batch, &mut kept, &mut waiting),
+        if next < kept.len() {
+            let fields = unwritten.row(&kept, next);
+            let at = pick(&mut held, fields[field::ID]);
+            row(&mut sink, &mut reader, returns, fields, at);
+            next += 1;
+        } else {
+            match plan.recv() {
+                Ok(batch) => take(batch, &mut kept, &mut unwritten),
                 Err(_) => break,
-            },
+            }
         }
     }
     let kept = &kept;
     // The whole plan has come: which return gives each activity, once for the rows still to
     // write and for the plan rules.
     let choice = choice_of_ids((0..kept.len()).map(|i| kept.id(i)), held);
-    let written = kept.len() - waiting.len();
+    let written = next;
     let (per_return, leads, out, beside) = std::thread::scope(|scope| {
         let checked = scope.spawn(|| {
             let per_return = plan_rules(kept, returns, profile);
@@ -117,8 +123,8 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
             let beside = beside(&rows, &per_return, &leads);
             (per_return, leads, beside)
         });
-        for (p, &at) in waiting.iter().zip(&choice.planned[written..]) {
-            row(&mut sink, &mut reader, returns, p.fields(), at);
+        for (i, &at) in (written..).zip(&choice.planned[written..]) {
+            row(&mut sink, &mut reader, returns, unwritten.row(kept, i), at);
         }
         for &(r, i) in &choice.unplanned {
             sink.row(&reader.fields(r, &returns[r], i));

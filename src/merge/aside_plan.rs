@@ -5,6 +5,7 @@
 
 use super::aside::{Interned, SHORT};
 use crate::model::{Activity, FIELDS, Fields, field};
+use std::collections::VecDeque;
 
 /// One plan activity's fields in one allocation.
 pub struct PlanRow {
@@ -43,8 +44,10 @@ impl PlanRow {
 /// What is kept of the plan once its rows are written.
 #[derive(Default)]
 pub(super) struct KeptPlan {
-    ids: Vec<Box<str>>,
-    titles: Vec<Box<str>>,
+    /// Every activity's id then title, one after the other.
+    text: String,
+    /// Where each activity's id and title end in `text`.
+    ends: Vec<[usize; 2]>,
     short: Vec<[u32; SHORT.len()]>,
     values: Interned,
 }
@@ -52,27 +55,30 @@ pub(super) struct KeptPlan {
 impl KeptPlan {
     /// Keeps what is read of the activity whose fields are `fields`.
     pub(super) fn push(&mut self, fields: Fields) {
-        self.ids.push(fields[field::ID].into());
-        self.titles.push(fields[field::TITLE].into());
+        self.text.push_str(fields[field::ID]);
+        let id = self.text.len();
+        self.text.push_str(fields[field::TITLE]);
+        self.ends.push([id, self.text.len()]);
         self.short.push(SHORT.map(|f| self.values.of(fields[f])));
     }
 
     /// How many activities it holds.
     pub(super) fn len(&self) -> usize {
-        self.ids.len()
+        self.ends.len()
     }
 
     /// Activity `i`'s id.
     pub(super) fn id(&self, i: usize) -> &str {
-        &self.ids[i]
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p][1]);
+        &self.text[start..self.ends[i][0]]
     }
 
     /// Activity `i`'s fields, its progress and next steps empty (the sheets beside Appendix A
     /// do not read them).
     pub(super) fn fields(&self, i: usize) -> Fields<'_> {
         let mut fields: Fields = [""; FIELDS.len()];
-        fields[field::ID] = &self.ids[i];
-        fields[field::TITLE] = &self.titles[i];
+        fields[field::ID] = self.id(i);
+        fields[field::TITLE] = &self.text[self.ends[i][0]..self.ends[i][1]];
         for (f, &v) in SHORT.iter().zip(&self.short[i]) {
             fields[*f] = self.values.get(v);
         }
@@ -84,6 +90,46 @@ impl KeptPlan {
         (0..self.len())
             .map(|i| (self.id(i), self.fields(i)[field::LEAD]))
             .collect()
+    }
+}
+
+/// The progress and next steps of the plan activities whose rows are not yet written, where
+/// either is not empty (an activity a return gives has neither: they were dropped as the plan
+/// was read). With [`KeptPlan`], what a row is written from.
+#[derive(Default)]
+pub(super) struct Unwritten {
+    /// (activity, its progress then its next steps, where the progress ends), in order.
+    texts: VecDeque<(usize, Box<str>, usize)>,
+    /// Those of the row being written.
+    current: Option<(Box<str>, usize)>,
+}
+
+impl Unwritten {
+    /// Keeps the progress and next steps of activity `i`, whose fields are `fields`.
+    pub(super) fn push(&mut self, i: usize, fields: Fields) {
+        let (progress, next) = (fields[field::PROGRESS], fields[field::NEXT_STEPS]);
+        if !progress.is_empty() || !next.is_empty() {
+            let text = [progress, next].concat().into_boxed_str();
+            self.texts.push_back((i, text, progress.len()));
+        }
+    }
+
+    /// Activity `i`'s fields for its row (`plan`'s, with its progress and next steps): rows are
+    /// written in order, so the texts of those before it are given up.
+    pub(super) fn row<'a>(&'a mut self, plan: &'a KeptPlan, i: usize) -> Fields<'a> {
+        while self.texts.front().is_some_and(|&(at, ..)| at < i) {
+            self.texts.pop_front();
+        }
+        self.current = match self.texts.front() {
+            Some(&(at, ..)) if at == i => self.texts.pop_front().map(|(_, t, end)| (t, end)),
+            _ => None,
+        };
+        let mut fields = plan.fields(i);
+        if let Some((text, end)) = &self.current {
+            fields[field::PROGRESS] = &text[..*end];
+            fields[field::NEXT_STEPS] = &text[*end..];
+        }
+        fields
     }
 }
 
@@ -107,5 +153,43 @@ mod tests {
         assert_eq!(fields[field::TITLE], "Étape — one");
         assert_eq!(fields[field::THEME_STRAPLINE], "last");
         assert_eq!(fields[field::PROGRESS], "");
+    }
+
+    #[test]
+    fn a_row_is_written_from_what_is_kept_with_its_own_progress_and_next_steps() {
+        let activity = |id: &str, progress: &str, next: &str| Activity {
+            id: id.into(),
+            title: format!("{id} title"),
+            lead: "Lead".into(),
+            progress: progress.into(),
+            next_steps: next.into(),
+            ..Activity::default()
+        };
+        let plan = [
+            activity("KA.01", "", ""),
+            activity("KA.02", "done", ""),
+            activity("", "", "next"),
+            activity("KA.04", "", ""),
+            activity("KA.05", "é\nmore", "then"),
+        ];
+        let (mut kept, mut unwritten) = (KeptPlan::default(), Unwritten::default());
+        for (i, a) in plan.iter().enumerate() {
+            let row = PlanRow::from(a);
+            unwritten.push(i, row.fields());
+            kept.push(row.fields());
+        }
+        assert_eq!(kept.len(), plan.len());
+        for (i, a) in plan.iter().enumerate() {
+            assert_eq!(unwritten.row(&kept, i), a.fields(), "row {i}");
+            assert_eq!(kept.id(i), a.id);
+        }
+        // A row skipped gives its texts up with the next.
+        let (mut kept, mut unwritten) = (KeptPlan::default(), Unwritten::default());
+        for (i, a) in plan.iter().enumerate() {
+            unwritten.push(i, a.fields());
+            kept.push(a.fields());
+        }
+        assert_eq!(unwritten.row(&kept, 4), plan[4].fields());
+        assert!(unwritten.texts.is_empty());
     }
 }
