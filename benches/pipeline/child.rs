@@ -75,7 +75,9 @@ pub(super) fn child(args: &[String]) {
             }
             println!("{cells} cells");
         }
-        [what, csv, out] if what == "write" => {
+        // With "write-heights", a height set on each row as katrack's sheets do (its rows of
+        // wrapped text): rust_xlsxwriter keeps every row's options until the book is saved.
+        [what, csv, out] if what == "write" || what == "write-heights" => {
             let mut book = rust_xlsxwriter::Workbook::new();
             let ws = book
                 .add_worksheet_with_constant_memory()
@@ -88,6 +90,9 @@ pub(super) fn child(args: &[String]) {
                     if !field.is_empty() {
                         ws.write_string(row, col, field).expect("a cell");
                     }
+                }
+                if what == "write-heights" {
+                    ws.set_row_height(row, 45).expect("a row height");
                 }
                 row += 1;
             }

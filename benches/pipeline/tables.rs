@@ -52,16 +52,20 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
     } else {
         ("calamine worksheet_range", floor_range)
     };
-    let floor_write = best(reps, || {
-        measure(
-            Command::new(&me)
-                .args(["--child", "write"])
-                .arg(&f.canonical_csv)
-                .arg(f.out.join("floor.xlsx")),
-            None,
-            0,
-        )
-    });
+    let write_floor = |kind: &str| {
+        best(reps, || {
+            measure(
+                Command::new(&me)
+                    .args(["--child", kind])
+                    .arg(&f.canonical_csv)
+                    .arg(f.out.join("floor.xlsx")),
+                None,
+                0,
+            )
+        })
+    };
+    let floor_write = write_floor("write");
+    let floor_heights = write_floor("write-heights");
     let mut returns_read = Run {
         wall: Duration::ZERO,
         peak_kib: 0,
@@ -148,6 +152,10 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
         wall: returns_read.wall + floor_write.wall,
         peak_kib: returns_read.peak_kib.max(floor_write.peak_kib),
     };
+    let read_write_heights = Run {
+        wall: returns_read.wall + floor_heights.wall,
+        peak_kib: returns_read.peak_kib.max(floor_heights.peak_kib),
+    };
     // With the plan as a workbook, its bare read too (the same cells reader as the returns').
     let plan_read_write = Run {
         wall: read_write.wall + floor_cells.wall,
@@ -166,7 +174,7 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
     );
     let _ = writeln!(t, "|---|---:|---:|---:|---:|---|");
     // Each step: (name, its run, the floor it is set against, the floor's name).
-    let rows: [(&str, Run, Run, &str); 14] = [
+    let rows: [(&str, Run, Run, &str); 17] = [
         (
             "floor: bare read (worksheet_range)",
             floor_range,
@@ -185,10 +193,22 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
             floor_write,
             "itself",
         ),
+        (
+            "floor: bare constant-memory write, a height on each row",
+            floor_heights,
+            floor_heights,
+            "itself",
+        ),
         ("import xlsx → json", import, floor_read, "bare read"),
         ("check xlsx", check, floor_read, "bare read"),
         ("check xlsx --jobs 1", check_one, floor_read, "bare read"),
         ("export json → xlsx", export, floor_write, "bare write"),
+        (
+            "export json → xlsx",
+            export,
+            floor_heights,
+            "bare write with row heights",
+        ),
         (
             "merge 4 returns → master xlsx",
             merge,
@@ -200,6 +220,12 @@ pub(super) fn size_table(n: usize, opts: &Options) -> (String, Vec<(&'static str
             merge,
             read_write,
             "bare read of the returns + bare write",
+        ),
+        (
+            "merge 4 returns → master xlsx",
+            merge,
+            read_write_heights,
+            "bare read of the returns + bare write with row heights",
         ),
         (
             "merge 2 of the 4 returns (half missing)",
