@@ -79,13 +79,17 @@ pub struct SetAside {
     /// The sheets its activities are on.
     sheets: Vec<Arc<str>>,
     /// Its activities, in order.
-    pub(super) activities: Vec<Kept>,
+    activities: Vec<Kept>,
+    /// Their ids, one after the other.
+    ids: String,
+    /// The ids as written, where that is not the id: (activity, as written), in order.
+    written_ids: Vec<(usize, Box<str>)>,
 }
 
 /// What is kept in memory of one activity.
-pub(super) struct Kept {
-    /// Its id.
-    pub(super) id: Box<str>,
+struct Kept {
+    /// Where its id ends in [`SetAside::ids`].
+    id_end: usize,
     /// The [`SHORT`] fields, as indices into [`SetAside::values`].
     short: [u32; SHORT.len()],
     /// Where its record is in the spill, and its length.
@@ -94,8 +98,6 @@ pub(super) struct Kept {
     /// Its sheet (in [`SetAside::sheets`]) and the cell of its id, for `unexpected-activity`.
     sheet: u32,
     id_at: Option<(u32, u32)>,
-    /// Its id as written, when that is not the id.
-    written_id: Option<Box<str>>,
 }
 
 impl SetAside {
@@ -111,7 +113,13 @@ impl SetAside {
 
     /// Its activities' ids, in order.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.activities.iter().map(|k| &*k.id)
+        (0..self.len()).map(|i| self.id(i))
+    }
+
+    /// Activity `i`'s id.
+    pub(super) fn id(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).map_or(0, |p| self.activities[p].id_end);
+        &self.ids[start..self.activities[i].id_end]
     }
 
     /// The file name used in findings.
@@ -124,7 +132,7 @@ impl SetAside {
     pub(super) fn short_fields(&self, i: usize) -> Fields<'_> {
         let kept = &self.activities[i];
         let mut fields: Fields = [""; FIELDS.len()];
-        fields[field::ID] = &kept.id;
+        fields[field::ID] = self.id(i);
         for (f, &v) in SHORT.iter().zip(&kept.short) {
             fields[*f] = self.values.get(v);
         }
@@ -134,9 +142,14 @@ impl SetAside {
     /// Where activity `i`'s id is, for a finding on it.
     pub(super) fn id_place(&self, i: usize) -> crate::rules::Place<'_> {
         let kept = &self.activities[i];
+        let id = self.id(i);
+        let written = match self.written_ids.binary_search_by_key(&i, |(at, _)| *at) {
+            Ok(at) => &self.written_ids[at].1,
+            Err(_) => id,
+        };
         crate::rules::Place {
-            id: &kept.id,
-            value: Some(kept.written_id.as_deref().unwrap_or(&kept.id)),
+            id,
+            value: Some(written),
             sheet: &self.sheets[kept.sheet as usize],
             cell: kept
                 .id_at
@@ -297,14 +310,18 @@ impl Part for Aside<'_> {
                     self.aside.sheets.len() - 1
                 }
             };
+            if let Some(written) = cell.and_then(|c| c.raw("id")) {
+                let at = self.aside.activities.len();
+                self.aside.written_ids.push((at, written.into()));
+            }
+            self.aside.ids.push_str(&a.id);
             self.aside.activities.push(Kept {
-                id: a.id.as_str().into(),
+                id_end: self.aside.ids.len(),
                 short,
                 at: start as u64,
                 len: (self.chunk.len() - start) as u32,
                 sheet: sheet as u32,
                 id_at: cell.and_then(|c| c.at("id")),
-                written_id: cell.and_then(|c| c.raw("id")).map(Into::into),
             });
             if self.chunk.len() >= CHUNK {
                 self.flush();

@@ -204,9 +204,9 @@ fn plan_rules(plan: &KeptPlan, returns: &[SetAside], profile: &Profile) -> Vec<V
             history::missing(rows, &leads, &|id| held.contains(id), &mut e);
             found.append(&mut e.findings);
             let mut e = rules::emitter(&history::UnexpectedActivity, ret, &ctx);
-            for (i, k) in aside.activities.iter().enumerate() {
-                if !k.id.is_empty() && !planned.contains_key(&*k.id) {
-                    e.at_place(aside.id_place(i), "id", history::not_in_plan(&k.id), None);
+            for (i, id) in aside.ids().enumerate() {
+                if !id.is_empty() && !planned.contains_key(id) {
+                    e.at_place(aside.id_place(i), "id", history::not_in_plan(id), None);
                 }
             }
             found.append(&mut e.findings);
@@ -219,8 +219,8 @@ fn plan_rules(plan: &KeptPlan, returns: &[SetAside], profile: &Profile) -> Vec<V
 fn ids_and_files<'r>(returns: &'r [SetAside]) -> impl Fn(&mut dyn FnMut(usize, &'r str, &'r str)) {
     move |f| {
         for (r, aside) in returns.iter().enumerate() {
-            for k in &aside.activities {
-                f(r, &aside.file, &k.id);
+            for id in aside.ids() {
+                f(r, &aside.file, id);
             }
         }
     }

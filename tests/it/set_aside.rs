@@ -62,6 +62,36 @@ fn a_merge_with_its_returns_set_aside_gives_what_the_merge_holding_them_gives() 
         let tracker = root().join(format!("samples/harborough_q1_2020_21.{tracker}"));
         same_as_held(&w, &[&tracker], &xlsx_plan, &[]);
     }
+    // Ids written otherwise than as the id, two not in the plan: `unexpected-activity` gives
+    // each as it was written.
+    let sample = std::fs::read(root().join("samples/harborough_q1_2020_21.csv")).unwrap();
+    let mut written = Vec::new();
+    for line in sample.split_inclusive(|&b| b == b'\n') {
+        let renamed: &[u8] = match line.get(..9) {
+            Some(b"KA.01.01 ") => b"ka 01.01 ",
+            Some(b"KA.01.02 ") => b"KA.09.91 ",
+            Some(b"KA.01.03 ") => b"ka 09.92 ",
+            _ => b"",
+        };
+        let rest = if renamed.is_empty() { line } else { &line[9..] };
+        written.extend_from_slice(renamed);
+        written.extend_from_slice(rest);
+    }
+    let written = w.write("written_ids.csv", &written);
+    let report = w
+        .katrack()
+        .arg("merge")
+        .arg(&written)
+        .arg("--plan")
+        .arg(&plan)
+        .args(["-o", w.path("written.xlsx").to_str().unwrap()])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8(report.stdout).unwrap();
+    assert!(report.contains(r#""value": "ka 09.92""#), "{report}");
+    assert_eq!(report.matches("unexpected-activity").count(), 2, "{report}");
+    same_as_held(&w, &[&written], &plan, &[]);
     // Every activity unexpected (another council's return, with its profile): the findings
     // point at the cells of the ids.
     let county = root().join("samples/county");
