@@ -174,12 +174,6 @@ pub fn merge_owned<R, S: Send>(
     (pending, early)
 }
 
-/// The master's title lines (title, organisation, period) from the plan, without activities:
-/// those of the master [`merge_owned`]'s callbacks write.
-pub fn title_lines(plan: &Tracker) -> Tracker {
-    plan.title_lines()
-}
-
 /// Which returned activity goes into the master: `(return, activity)` indices.
 struct Choice {
     /// One per plan activity, in plan order; `None` where no return holds its id.
@@ -393,14 +387,26 @@ fn master_rows<'a>(
     returns: &'a [Return<'a>],
     choice: &'a Choice,
 ) -> impl Iterator<Item = Fields<'a>> + 'a {
-    let got = |(r, i): (usize, usize)| &returns[r].parsed.tracker.activities[i];
-    let planned = plan.activities.iter().zip(&choice.planned);
-    planned
-        .map(move |(p, pick)| match pick {
-            Some(at) => merged_fields(p.fields(), got(*at).fields()),
-            None => p.fields(),
-        })
-        .chain(choice.unplanned.iter().map(move |at| got(*at).fields()))
+    choice.rows(
+        move |i| plan.activities[i].fields(),
+        move |(r, i)| returns[r].parsed.tracker.activities[i].fields(),
+    )
+}
+
+impl Choice {
+    /// The master's rows, in order, from the fields of the plan's `i`th activity (`plan(i)`) and
+    /// of the returned activity at (return, activity) (`got`): each planned activity with the
+    /// content of the return it is taken from, then the activities no plan expected.
+    fn rows<'a>(
+        &'a self,
+        plan: impl Fn(usize) -> Fields<'a> + 'a,
+        got: impl Fn((usize, usize)) -> Fields<'a> + Copy + 'a,
+    ) -> impl Iterator<Item = Fields<'a>> + 'a {
+        let planned = self.planned.iter().enumerate();
+        planned
+            .map(move |(i, pick)| master_fields(plan(i), pick.map(got)))
+            .chain(self.unplanned.iter().map(move |&at| got(at)))
+    }
 }
 
 /// The master's rows made again from the plan, the returns and the choice each time they are
@@ -418,10 +424,14 @@ impl<'a> Rows<'a> for MasterRows<'a> {
     }
 }
 
-/// The fields of [`from_return`](pending::from_return), borrowed: the plan activity whose
-/// fields are `plan` with the returned activity's fields `got`.
-fn merged_fields<'a>(plan: Fields<'a>, got: Fields<'a>) -> Fields<'a> {
+/// A planned activity's row in the master: the fields of the plan activity `plan`, with the
+/// content of the returned activity whose fields are `got`, if a return gives it (the fields of
+/// [`from_return`](pending::from_return), borrowed).
+fn master_fields<'a>(plan: Fields<'a>, got: Option<Fields<'a>>) -> Fields<'a> {
     use crate::model::field::*;
+    let Some(got) = got else {
+        return plan;
+    };
     let or_plan = |mine: &'a str, theirs: &'a str| if mine.is_empty() { theirs } else { mine };
     [
         plan[ID],

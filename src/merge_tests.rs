@@ -137,7 +137,7 @@ fn streamed_same(
     if !expect_early || batches.is_empty() {
         tx = None;
     }
-    let meta = title_lines(plan);
+    let meta = plan.title_lines();
     let stream = PlanStream {
         meta: &meta,
         activities: rx,

@@ -129,11 +129,7 @@ pub fn streamed(data: &[u8]) {
         let w = whole
             .as_ref()
             .expect("laid out to its end, so readable whole");
-        assert_eq!(
-            metas,
-            [katrack::merge::title_lines(&w.tracker)],
-            "title lines"
-        );
+        assert_eq!(metas, [w.tracker.title_lines()], "title lines");
         assert_eq!(activities, w.tracker.activities, "activities in parts");
     }
     let _ = std::fs::remove_file(&path);

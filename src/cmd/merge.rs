@@ -234,9 +234,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     Ok(code)
 }
 
-/// The workbook begun beside the merge, with its title lines, or the first error met writing
-/// it (`None`: the merge could not write it beside; see [`master::Begun`]).
-type EarlyBook = Option<Result<(write::SummaryBook, Tracker), Error>>;
+/// The workbook begun beside the merge (`None`: the merge could not write it beside; see
+/// [`master::Begun`]).
+type EarlyBook = Option<master::BookBegun>;
 
 /// The master as the merge leaves it.
 enum Master {

@@ -30,6 +30,15 @@ pub(super) const SHORT: [usize; 7] = [
     field::THEME_STRAPLINE,
 ];
 
+/// Where `field` is among the [`SHORT`] fields.
+pub(super) const fn short_index(field: usize) -> usize {
+    let mut i = 0;
+    while SHORT[i] != field {
+        i += 1;
+    }
+    i
+}
+
 /// The fields written to the temporary file, in this order.
 const LONG: [usize; 3] = [field::TITLE, field::PROGRESS, field::NEXT_STEPS];
 
@@ -38,6 +47,34 @@ const MAX_RECORD: usize = u32::MAX as usize - 3 * 4;
 
 /// How many bytes of records a return gathers before they go to the file.
 const CHUNK: usize = 1 << 20;
+
+/// Strings kept one after another in one buffer (one allocation for all rather than one
+/// each), known by their index.
+#[derive(Default)]
+pub(super) struct Texts {
+    text: String,
+    /// Where each ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    /// Keeps `s` as the next string.
+    pub(super) fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    /// How many strings it holds.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The `i`-th string.
+    pub(super) fn get(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p]);
+        &self.text[start..self.ends[i]]
+    }
+}
 
 /// Distinct short values, each kept once and known by its index.
 #[derive(Default)]
@@ -80,16 +117,14 @@ pub struct SetAside {
     sheets: Vec<Arc<str>>,
     /// Its activities, in order.
     activities: Vec<Kept>,
-    /// Their ids, one after the other.
-    ids: String,
+    /// Their ids, in order.
+    ids: Texts,
     /// The ids as written, where that is not the id: (activity, as written), in order.
     written_ids: Vec<(usize, Box<str>)>,
 }
 
 /// What is kept in memory of one activity.
 struct Kept {
-    /// Where its id ends in [`SetAside::ids`].
-    id_end: usize,
     /// The [`SHORT`] fields, as indices into [`SetAside::values`].
     short: [u32; SHORT.len()],
     /// Where its record is in the spill, and its length.
@@ -118,8 +153,7 @@ impl SetAside {
 
     /// Activity `i`'s id.
     pub(super) fn id(&self, i: usize) -> &str {
-        let start = i.checked_sub(1).map_or(0, |p| self.activities[p].id_end);
-        &self.ids[start..self.activities[i].id_end]
+        self.ids.get(i)
     }
 
     /// The file name used in findings.
@@ -314,9 +348,8 @@ impl Part for Aside<'_> {
                 let at = self.aside.activities.len();
                 self.aside.written_ids.push((at, written.into()));
             }
-            self.aside.ids.push_str(&a.id);
+            self.aside.ids.push(&a.id);
             self.aside.activities.push(Kept {
-                id_end: self.aside.ids.len(),
                 short,
                 at: start as u64,
                 len: (self.chunk.len() - start) as u32,

@@ -8,7 +8,7 @@ use super::aside::{Reader, SetAside, Spilled};
 use super::aside_plan::{KeptPlan, PlanRow, Unwritten};
 use super::{
     Choice, LeadReturn, Merged, RowSink, choice_of_ids, errors_by_activity, lead_table,
-    merged_fields, pick, unique_ids,
+    master_fields, pick, unique_ids,
 };
 use crate::finding::Finding;
 use crate::layout::Parsed;
@@ -37,8 +37,8 @@ pub struct SetAsideMerge<O, S> {
 /// thread, as they come; once the whole plan has come, the plan rules run on another thread,
 /// which then calls `beside` with the master's rows (the progress and next steps of every
 /// activity empty, a returned activity's title the plan's), every return's findings and the
-/// lead table. Once an activity's row is written, only what those read of it is kept: its id,
-/// title and short fields.
+/// lead table. Of each plan activity only what those read is kept as it comes (its id, title
+/// and short fields), and its progress and next steps until its row is written.
 ///
 /// `Ok(None)` when some id is given twice (by two returns, or twice by one): nothing was
 /// written, and the returns must be merged whole (their conflicts and duplicates need every
@@ -62,12 +62,11 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
     };
     let mut sink = start();
     let mut reader = Reader::new(spilled, returns.len());
-    // The rows come as the plan is read; each is written as soon as this thread can, and
-    // what the other sheets read of it is kept as it comes.
+    // The plan's rows are taken as they come (so that the plan rules can start as soon as the
+    // whole plan has) and each is written as soon as this thread can; only what is kept of
+    // each and the progress and next steps of those not yet written are held. `next` is the
+    // next row to write.
     let mut kept = KeptPlan::default();
-    // The plan's rows are taken as they come (so that the plan rules can start once the whole
-    // plan has), but only what is kept of each and the progress and next steps of those not
-    // yet written are held: `next` is the next row to write.
     let mut unwritten = Unwritten::default();
     let take = |batch: Vec<PlanRow>, kept: &mut KeptPlan, unwritten: &mut Unwritten| {
         for p in &batch {
@@ -103,7 +102,6 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
     // The whole plan has come: which return gives each activity, once for the rows still to
     // write and for the plan rules.
     let choice = choice_of_ids((0..kept.len()).map(|i| kept.id(i)), held);
-    let written = next;
     let (per_return, leads, out, beside) = std::thread::scope(|scope| {
         let checked = scope.spawn(|| {
             let per_return = plan_rules(kept, returns, profile);
@@ -123,7 +121,7 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
             let beside = beside(&rows, &per_return, &leads);
             (per_return, leads, beside)
         });
-        for (i, &at) in (written..).zip(&choice.planned[written..]) {
+        for (i, &at) in (next..).zip(&choice.planned[next..]) {
             row(&mut sink, &mut reader, returns, unwritten.row(kept, i), at);
         }
         for &(r, i) in &choice.unplanned {
@@ -163,11 +161,8 @@ fn row<W: RowSink>(
     p: Fields,
     at: Option<(usize, usize)>,
 ) {
-    let fields = match at {
-        Some((r, i)) => merged_fields(p, reader.fields(r, &returns[r], i)),
-        None => p,
-    };
-    sink.row(&fields);
+    let got = at.map(|(r, i)| reader.fields(r, &returns[r], i));
+    sink.row(&master_fields(p, got));
 }
 
 /// Every return's findings: those it was set aside with (the layout's and the rules' that need
@@ -195,12 +190,11 @@ fn plan_rules(plan: &KeptPlan, returns: &[SetAside], profile: &Profile) -> Vec<V
             };
             let mut found = aside.findings.clone();
             let mut leads = aside.leads.clone();
-            let lead_of = |id: &str| planned.get(id).map(|&p| plan.fields(p)[field::LEAD]);
+            let lead_of = |id: &str| planned.get(id).map(|&p| plan.lead(p));
             history::add_planned_leads(aside.ids(), &lead_of, &mut leads);
             let held: HashSet<&str> = aside.ids().collect();
             let mut e = rules::emitter(&history::MissingActivity, ret, &ctx);
-            let rows = (0..plan.len()).map(|i| plan.fields(i));
-            let rows = rows.map(|p| [p[field::ID], p[field::TITLE], p[field::LEAD]]);
+            let rows = (0..plan.len()).map(|i| [plan.id(i), plan.title(i), plan.lead(i)]);
             history::missing(rows, &leads, &|id| held.contains(id), &mut e);
             found.append(&mut e.findings);
             let mut e = rules::emitter(&history::UnexpectedActivity, ret, &ctx);
@@ -237,16 +231,9 @@ struct KeptRows<'a> {
 
 impl<'a> Rows<'a> for KeptRows<'a> {
     fn each(&self, f: &mut dyn FnMut(Fields<'a>)) {
-        let got = |(r, i): (usize, usize)| self.returns[r].short_fields(i);
-        for (i, pick) in self.choice.planned.iter().enumerate() {
-            let p = self.plan.fields(i);
-            f(match pick {
-                Some(at) => merged_fields(p, got(*at)),
-                None => p,
-            });
-        }
-        for &at in &self.choice.unplanned {
-            f(got(at));
-        }
+        let (plan, returns) = (self.plan, self.returns);
+        self.choice
+            .rows(|i| plan.fields(i), |(r, i)| returns[r].short_fields(i))
+            .for_each(f);
     }
 }

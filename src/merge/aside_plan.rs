@@ -1,9 +1,11 @@
 //! The plan of a merge of returns set aside ([`merge_set_aside`](super::merge_set_aside)): its
-//! activities arrive as [`PlanRow`]s (each one allocation, not eleven), and once a row is
-//! written only what the plan rules, the lead table and the other sheets read is kept
-//! ([`KeptPlan`]): the id, the title and the short fields, each distinct value once.
+//! activities arrive as [`PlanRow`]s (each one allocation, not eleven, freed on the writing
+//! thread) and are not held as such: what the plan rules, the lead table and the other sheets
+//! read is kept ([`KeptPlan`]: the id, the title and the short fields, each distinct value
+//! once), and the progress and next steps only until the activity's row is written
+//! ([`Unwritten`]).
 
-use super::aside::{Interned, SHORT};
+use super::aside::{Interned, SHORT, Texts, short_index};
 use crate::model::{Activity, FIELDS, Fields, field};
 use std::collections::VecDeque;
 
@@ -41,13 +43,11 @@ impl PlanRow {
     }
 }
 
-/// What is kept of the plan once its rows are written.
+/// What is kept of the plan: what is read of it once its rows are written.
 #[derive(Default)]
 pub(super) struct KeptPlan {
-    /// Every activity's id then title, one after the other.
-    text: String,
-    /// Where each activity's id and title end in `text`.
-    ends: Vec<[usize; 2]>,
+    ids: Texts,
+    titles: Texts,
     short: Vec<[u32; SHORT.len()]>,
     values: Interned,
 }
@@ -55,22 +55,29 @@ pub(super) struct KeptPlan {
 impl KeptPlan {
     /// Keeps what is read of the activity whose fields are `fields`.
     pub(super) fn push(&mut self, fields: Fields) {
-        self.text.push_str(fields[field::ID]);
-        let id = self.text.len();
-        self.text.push_str(fields[field::TITLE]);
-        self.ends.push([id, self.text.len()]);
+        self.ids.push(fields[field::ID]);
+        self.titles.push(fields[field::TITLE]);
         self.short.push(SHORT.map(|f| self.values.of(fields[f])));
     }
 
     /// How many activities it holds.
     pub(super) fn len(&self) -> usize {
-        self.ends.len()
+        self.ids.len()
     }
 
     /// Activity `i`'s id.
     pub(super) fn id(&self, i: usize) -> &str {
-        let start = i.checked_sub(1).map_or(0, |p| self.ends[p][1]);
-        &self.text[start..self.ends[i][0]]
+        self.ids.get(i)
+    }
+
+    /// Activity `i`'s title.
+    pub(super) fn title(&self, i: usize) -> &str {
+        self.titles.get(i)
+    }
+
+    /// Activity `i`'s lead.
+    pub(super) fn lead(&self, i: usize) -> &str {
+        self.values.get(self.short[i][short_index(field::LEAD)])
     }
 
     /// Activity `i`'s fields, its progress and next steps empty (the sheets beside Appendix A
@@ -78,7 +85,7 @@ impl KeptPlan {
     pub(super) fn fields(&self, i: usize) -> Fields<'_> {
         let mut fields: Fields = [""; FIELDS.len()];
         fields[field::ID] = self.id(i);
-        fields[field::TITLE] = &self.text[self.ends[i][0]..self.ends[i][1]];
+        fields[field::TITLE] = self.title(i);
         for (f, &v) in SHORT.iter().zip(&self.short[i]) {
             fields[*f] = self.values.get(v);
         }
@@ -88,7 +95,7 @@ impl KeptPlan {
     /// Every activity's (id, lead), in order.
     pub(super) fn leads(&self) -> Vec<(&str, &str)> {
         (0..self.len())
-            .map(|i| (self.id(i), self.fields(i)[field::LEAD]))
+            .map(|i| (self.id(i), self.lead(i)))
             .collect()
     }
 }

@@ -2,7 +2,7 @@
 //! [`merge_streamed`](super::merge_streamed) give, so that the caller can save the workbook
 //! while the master is put together (or only counted).
 
-use super::{Choice, Merged, title_lines};
+use super::{Choice, Merged};
 use crate::finding::Finding;
 use crate::layout::Parsed;
 use crate::merge::LeadReturn;
@@ -37,7 +37,7 @@ impl Pending {
     pub fn counted(self) -> Merged {
         let ids = self.plan.activities.iter().map(|p| p.id.as_str());
         let not_returned = self.choice.not_returned(ids);
-        let master = title_lines(&self.plan);
+        let master = self.plan.title_lines();
         free_aside((self.plan, self.returns));
         Merged {
             master,

@@ -4,8 +4,7 @@
 //! sheet are those of [`merge_owned`](super::merge_owned) with the whole plan.
 
 use super::{
-    Checks, LeadReturn, Pending, choice_of, merge_owned, merged_fields, pick, returned_ids,
-    title_lines,
+    Checks, LeadReturn, Pending, choice_of, master_fields, merge_owned, pick, returned_ids,
 };
 use crate::finding::Finding;
 use crate::layout::Parsed;
@@ -55,7 +54,7 @@ pub fn merge_streamed<W: RowSink, S: Send>(
     } = plan;
     let whole = |activities: Vec<Activity>| Tracker {
         activities,
-        ..title_lines(meta)
+        ..meta.title_lines()
     };
     returns.sort_by(|a, b| a.0.cmp(&b.0));
     let mut beside = Some(beside);
@@ -181,11 +180,8 @@ fn write_planned<W: RowSink>(
     at: Option<(usize, usize)>,
     returns: &[Return],
 ) {
-    let fields = match at {
-        Some((r, i)) => merged_fields(p.fields(), returns[r].parsed.tracker.activities[i].fields()),
-        None => p.fields(),
-    };
-    sink.row(&fields);
+    let got = at.map(|(r, i)| returns[r].parsed.tracker.activities[i].fields());
+    sink.row(&master_fields(p.fields(), got));
 }
 
 /// For what cannot happen: the ids were found unique (or not) once, before.

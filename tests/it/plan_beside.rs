@@ -270,12 +270,7 @@ fn an_xlsx_plan_laid_out_in_parts_is_the_whole_read_or_says_it_is_not() {
         )
         .unwrap()
         .tracker;
-        assert_eq!(
-            metas,
-            [katrack::merge::title_lines(&whole)],
-            "{}",
-            path.display()
-        );
+        assert_eq!(metas, [whole.title_lines()], "{}", path.display());
         assert_eq!(activities, whole.activities, "{}", path.display());
     }
     // The synthetic plan came in more than one part: activities went before the end.

@@ -16,13 +16,12 @@ use katrack::write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// The workbook begun with the master's title lines, or the first error met writing it.
+pub(super) type BookBegun = Result<(write::SummaryBook, Tracker), Error>;
+
 /// What the merge gives the rest of the command: the master still to be put together, and the
-/// workbook begun with its title lines (when the master was known before the returns were
-/// checked), or the first error met writing it.
-pub(super) type Begun = (
-    Pending,
-    Option<Result<(write::SummaryBook, Tracker), Error>>,
-);
+/// workbook begun (when the master was known before the returns were checked).
+pub(super) type Begun = (Pending, Option<BookBegun>);
 
 /// What a merge needs besides its plan and returns.
 pub(super) struct Setting<'a> {
@@ -89,7 +88,7 @@ fn send_plan<'i>(
         plan,
         profile,
         &mut |t| {
-            let _ = meta.send(merge::title_lines(t));
+            let _ = meta.send(t.title_lines());
         },
         &mut |a| {
             let ids = ids.get_or_insert_with(|| returned.take().map(|f| f()).unwrap_or_default());
@@ -105,7 +104,7 @@ fn send_plan<'i>(
 /// The master's title lines: the plan's, with --period (in the title too, where it names the
 /// plan's period).
 fn title_lines(plan: &Tracker, period: Option<&str>) -> Tracker {
-    let mut meta = merge::title_lines(plan);
+    let mut meta = plan.title_lines();
     if let Some(p) = period {
         katrack::layout::set_period(&mut meta, p);
     }
@@ -199,11 +198,7 @@ pub(super) enum AsidePlan<'a> {
 
 /// A merge set aside: the merge (without the master's activities), how many activities the
 /// master holds, and the workbook begun with its title lines or the first error met writing it.
-pub(super) type AsideDone = (
-    merge::Merged,
-    usize,
-    Result<(write::SummaryBook, Tracker), Error>,
-);
+pub(super) type AsideDone = (merge::Merged, usize, BookBegun);
 
 /// What [`merge_aside`] gives.
 pub(super) enum AsideOutcome {
@@ -242,8 +237,8 @@ pub(super) fn merge_aside(
             AsidePlan::Beside(input) => {
                 scope.spawn(move || {
                     let ids = || returns.iter().flat_map(SetAside::ids).collect();
-                    // Each activity in one allocation rather than eleven: most wait a while
-                    // for their row.
+                    // Each activity in one allocation rather than eleven: they are freed on
+                    // the writing thread.
                     let done = send_plan(input, set.profile, ids, &meta_tx, &mut |batch| {
                         let _ = tx.send(batch.iter().map(PlanRow::from).collect());
                     });
@@ -312,11 +307,7 @@ type Written = (Result<(), Error>, SheetsWritten);
 
 /// The workbook begun beside the merge, with its title lines, or its first error in workbook
 /// order (`None` when nothing was written beside the merge).
-fn begun(
-    early: Option<Written>,
-    book: write::SummaryBook,
-    meta: Tracker,
-) -> Option<Result<(write::SummaryBook, Tracker), Error>> {
+fn begun(early: Option<Written>, book: write::SummaryBook, meta: Tracker) -> Option<BookBegun> {
     early.map(|written| book_begun(written, book, meta))
 }
 
@@ -326,6 +317,6 @@ fn book_begun(
     (appendix, (overview, lists)): Written,
     book: write::SummaryBook,
     meta: Tracker,
-) -> Result<(write::SummaryBook, Tracker), Error> {
+) -> BookBegun {
     overview.and(appendix).and(lists).map(|()| (book, meta))
 }
