@@ -9,7 +9,7 @@
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::layout::{Done, Layout, Parsed};
-use crate::read::stream::{Cells, Event, Properties, Rows, stream_xlsx};
+use crate::read::stream::{Cells, Event, Properties, Reading, Rows, stream_xlsx};
 use crate::rules::{Checker, Context};
 use std::path::Path;
 
@@ -40,7 +40,11 @@ pub fn check_streamed(
 ) -> Result<Option<Streamed>> {
     let checker = Checker::new(file, ctx);
     let layout = Layout::new(file, ctx.profile, false, sheet.is_some()).without_row_reports();
-    let Some((checker, layout_findings)) = in_parts(path, sheet, jobs, layout, checker)? else {
+    let reading = match jobs {
+        0 | 1 => Reading::OneThread,
+        _ => Reading::Threads,
+    };
+    let Some((checker, layout_findings)) = in_parts(path, sheet, reading, layout, checker)? else {
         return Ok(None);
     };
     let activities = checker.activities();
@@ -62,8 +66,8 @@ impl Part for Checker<'_> {
     }
 }
 
-/// The xlsx at `path` laid out by `layout` as it is read, each part of its activities handed to
-/// `parts` (on a thread of its own with `jobs` over 1): gives `parts` once the last part is
+/// The xlsx at `path` laid out by `layout` as it is read as `reading` says, each part of its
+/// activities handed to `parts` (on a thread of its own unless it is read on one): gives `parts` once the last part is
 /// handed on, with the layout's findings. `Ok(None)` when the file is not streamed.
 ///
 /// # Errors
@@ -71,11 +75,11 @@ impl Part for Checker<'_> {
 pub fn in_parts<P: Part>(
     path: &Path,
     sheet: Option<&str>,
-    jobs: usize,
+    reading: Reading,
     mut layout: Layout,
     mut parts: P,
 ) -> Result<Option<(P, Vec<Finding>)>> {
-    if jobs <= 1 {
+    if reading == Reading::OneThread {
         let taker = &mut parts;
         let mut rows = Rows::default();
         // Each batch of cells is filled again once laid out.
@@ -83,7 +87,7 @@ pub fn in_parts<P: Part>(
         let read = stream_xlsx(
             path,
             sheet,
-            false,
+            Reading::OneThread,
             &mut |e| {
                 let spent = feed(
                     &mut layout,
@@ -115,7 +119,7 @@ pub fn in_parts<P: Part>(
         let mut rows = Rows::default();
         let read = read_beside(
             path,
-            sheet,
+            (sheet, reading),
             &mut layout,
             &mut rows,
             Some(&mut |part, _| {
@@ -132,11 +136,11 @@ pub fn in_parts<P: Part>(
     })
 }
 
-/// Reads the xlsx at `path` on a thread of its own, laying its cells out on this one as they
-/// come (`done` as for [`feed`]); gives what [`stream_xlsx`] gave.
+/// Reads the xlsx at `path` (its `sheet`, as `reading` says) on a thread of its own, laying its
+/// cells out on this one as they come (`done` as for [`feed`]); gives what [`stream_xlsx`] gave.
 fn read_beside<'d>(
     path: &Path,
-    sheet: Option<&str>,
+    (sheet, reading): (Option<&str>, Reading),
     layout: &mut Layout,
     rows: &mut Rows,
     mut done: Option<&mut DoneFn<'d>>,
@@ -150,7 +154,7 @@ fn read_beside<'d>(
             stream_xlsx(
                 path,
                 sheet,
-                true,
+                reading,
                 &mut |e| {
                     let _ = tx.send(e);
                 },
@@ -278,7 +282,13 @@ fn lay_out(
         layout = layout.without_row_reports();
     }
     let mut rows = Rows::default();
-    let read = read_beside(path, sheet, &mut layout, &mut rows, None);
+    let read = read_beside(
+        path,
+        (sheet, Reading::Threads),
+        &mut layout,
+        &mut rows,
+        None,
+    );
     finish_layout(read, layout, rows)
 }
 
@@ -305,9 +315,10 @@ pub fn lay_out_in_parts(
     let mut layout = Layout::new(file, profile, false, false).without_row_reports();
     let mut rows = Rows::default();
     let mut sent: Option<crate::model::Tracker> = None;
+    // The plan is read beside Appendix A, after the returns: its long text is not held.
     let read = read_beside(
         path,
-        None,
+        (None, Reading::ThreadsSpilling),
         &mut layout,
         &mut rows,
         Some(&mut |done, layout| {

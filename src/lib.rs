@@ -30,6 +30,7 @@ pub mod profile;
 pub mod read;
 pub mod rules;
 pub mod samples;
+pub(crate) mod spill;
 pub mod synth;
 pub mod write;
 

@@ -16,7 +16,6 @@ mod aside_merge;
 mod aside_plan;
 mod leads;
 mod pending;
-mod spill;
 mod streamed;
 #[cfg(test)]
 #[path = "merge_tests.rs"]

@@ -1,6 +1,7 @@
 //! Pieces every subcommand shares: finding the input files, reading them with the profile, and
 //! writing output safely. Raw flags become checked options here, once.
 
+pub(crate) mod allocator;
 pub mod check;
 pub mod diff;
 pub mod export;

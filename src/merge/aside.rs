@@ -6,13 +6,14 @@
 //! short fields, each distinct value kept once. [`merge_set_aside`](super::merge_set_aside)
 //! merges them.
 
-pub use super::spill::{Spill, Spilled};
 use crate::check::Part;
 use crate::finding::Finding;
 use crate::layout::Parsed;
 use crate::model::{FIELDS, Fields, field};
 use crate::profile::Profile;
+use crate::read::stream::Reading;
 use crate::rules::{Checker, Context, history};
+pub use crate::spill::{Spill, Spilled};
 use foldhash::HashMap;
 use std::collections::BTreeSet;
 use std::io;
@@ -234,7 +235,13 @@ pub fn set_aside_streamed(
 ) -> crate::error::Result<Option<io::Result<SetAside>>> {
     let layout = crate::layout::Layout::new(file, profile, false, false).without_row_reports();
     let aside = Aside::new(file, profile, spill);
-    let parts = crate::check::in_parts(path, None, jobs, layout, aside)?;
+    // Two returns are read at once: their shared strings tables keep their long strings in a
+    // temporary file.
+    let reading = match jobs {
+        0 | 1 => Reading::OneThread,
+        _ => Reading::ThreadsSpilling,
+    };
+    let parts = crate::check::in_parts(path, None, reading, layout, aside)?;
     Ok(parts.map(|(aside, layout)| aside.finish(layout)))
 }
 

@@ -9,6 +9,7 @@ mod plain;
 mod rows;
 mod skip;
 pub mod stream;
+mod strings;
 mod workbook;
 
 use crate::error::{Error, Result};

@@ -15,6 +15,7 @@
 
 use super::merges::{self, Xml};
 use super::stream::Properties;
+use super::strings::Strings;
 use calamine::Dimensions;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use std::io::{BufReader, Read};
@@ -42,17 +43,17 @@ pub(super) struct Plain {
 }
 
 impl Plain {
-    /// Every non-empty cell as (row, column, text), in the order written.
-    pub(super) fn texts(&self) -> impl Iterator<Item = (u32, u32, &str)> {
+    /// Every non-empty cell's (row, column, text) to `each`, in the order written; `None` when
+    /// the shared strings spilled cannot be read back.
+    pub(super) fn each_text(&self, each: &mut dyn FnMut(u32, u32, &str)) -> Option<()> {
+        let mut strings = self.strings.lookup();
         let ends = self.rows.iter().skip(1).map(|r| r.1 as usize);
-        self.rows
-            .iter()
-            .zip(ends.chain([self.cells.len()]))
-            .flat_map(move |(&(row, start), end)| {
-                self.cells[start as usize..end]
-                    .iter()
-                    .map(move |&(col, i)| (row, col, self.strings.get(i as usize)))
-            })
+        for (&(row, start), end) in self.rows.iter().zip(ends.chain([self.cells.len()])) {
+            for &(col, i) in &self.cells[start as usize..end] {
+                each(row, col, strings.get(i as usize)?);
+            }
+        }
+        Some(())
     }
 }
 
@@ -64,8 +65,13 @@ fn open(path: &Path) -> Option<Zip> {
 
 /// Reads the xlsx at `path` if it is plain (see the [module](self) docs): of the sheets chosen
 /// (`sheet`: the one named, else every worksheet), one is read; the others are hidden and
-/// passed over, as the layout does. `None` otherwise.
-pub(super) fn read_plain(path: &Path, sheet: Option<&str>) -> Option<Plain> {
+/// passed over, as the layout does. `None` otherwise. With `spill_after`, the long shared
+/// strings past that many bytes of them go to a temporary file ([`Strings::spilling`]).
+pub(super) fn read_plain(
+    path: &Path,
+    sheet: Option<&str>,
+    spill_after: Option<usize>,
+) -> Option<Plain> {
     let mut zip = open(path)?;
     let (dir, sheets) = merges::workbook_sheets(&mut zip)?;
     let mut listed = Vec::new();
@@ -106,7 +112,7 @@ pub(super) fn read_plain(path: &Path, sheet: Option<&str>) -> Option<Plain> {
             found.or_else(|| give_up(&given_up))
         });
         let strings = well_formed(&mut zip, &format!("{dir}styles.xml"))
-            .and_then(|()| shared_strings(&mut zip, &dir, &given_up))
+            .and_then(|()| shared_strings(&mut zip, &dir, &given_up, spill_after))
             .or_else(|| give_up(&given_up));
         let props = properties(&mut zip);
         (strings, props, cells.join().ok().flatten())
@@ -297,35 +303,20 @@ fn plain_a1(text: &[u8]) -> Option<(u32, u32)> {
     Some((row - 1, col - 1))
 }
 
-/// A shared strings table: every string's text in one buffer, so that half a million strings
-/// are not half a million allocations (calamine keeps a `Vec<String>`).
-#[derive(Default)]
-pub(super) struct Strings {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl Strings {
-    /// How many strings the table holds.
-    pub(super) fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// The `i`-th string.
-    pub(super) fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-}
-
-/// The shared strings as calamine reads them; empty without the part.
-fn shared_strings(zip: &mut Zip, dir: &str, given_up: &AtomicBool) -> Option<Strings> {
+/// The shared strings as calamine reads them; empty without the part. With `spill_after`, the
+/// long strings past that many bytes of them go to a temporary file.
+fn shared_strings(
+    zip: &mut Zip,
+    dir: &str,
+    given_up: &AtomicBool,
+    spill_after: Option<usize>,
+) -> Option<Strings> {
     let name = format!("{dir}sharedStrings.xml");
     if merges::part_index(zip, &name).is_none() {
         return Some(Strings::default());
     }
     let mut xml = merges::part_reader(zip, &name)?;
-    let mut strings = Strings::default();
+    let mut strings = spill_after.map_or_else(Strings::default, Strings::spilling);
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -350,9 +341,12 @@ fn shared_strings(zip: &mut Zip, dir: &str, given_up: &AtomicBool) -> Option<Str
                 item.name.clear();
                 item.name.push_str(e.name().as_ref());
                 string_item(&mut xml, &mut item, &mut text, &mut strings.text)?;
-                strings.ends.push(u32::try_from(strings.text.len()).ok()?);
+                strings.end_string()?;
             }
-            Event::End(e) if e.local_name().as_ref() == "sst" => return Some(strings),
+            Event::End(e) if e.local_name().as_ref() == "sst" => {
+                strings.finish()?;
+                return Some(strings);
+            }
             Event::Eof => return None,
             _ => {}
         }

@@ -26,20 +26,24 @@ fn by_calamine(path: &Path, sheet: &str) -> Option<(Texts, Properties)> {
 }
 
 fn cells_of(plain: &Plain) -> Texts {
+    let mut cells = Vec::new();
     plain
-        .texts()
-        .map(|(row, col, text)| (row, col, text.to_string()))
-        .collect()
+        .each_text(&mut |row, col, text| cells.push((row, col, text.to_string())))
+        .expect("the spilled strings read back");
+    cells
 }
 
-/// Reads `path` both ways: they agree whenever the plain read answers.
+/// Reads `path` both ways: they agree whenever the plain read answers, with its shared strings
+/// held or every long one spilled.
 fn same_as_calamine(path: &Path) -> bool {
-    let Some(plain) = read_plain(path, None) else {
+    let Some(plain) = read_plain(path, None, None) else {
         return false;
     };
     let name = &plain.sheets[plain.read].0;
     let (cells, props) = by_calamine(path, name).expect("calamine reads a plain workbook");
     assert_eq!(cells_of(&plain), cells, "{}", path.display());
+    let spilled = read_plain(path, None, Some(0)).expect("plain with its strings spilled");
+    assert_eq!(cells_of(&spilled), cells, "{} spilled", path.display());
     assert_eq!(
         (&plain.props.title, &plain.props.subject),
         (&props.title, &props.subject),
@@ -77,19 +81,38 @@ fn a_plain_workbook_reads_as_calamine_reads_it_and_any_other_is_left_to_calamine
         ws.write_blank(3, 3, &bold).unwrap();
         ws.merge_range(4, 0, 4, 3, "Banner", &bold).unwrap();
         ws.write(700, 16383, "far").unwrap();
+        // Long strings (spilled when asked), some used again out of order.
+        for i in 0..200u32 {
+            let k = (i * 7) % 37;
+            ws.write(10 + i, 1, format!("Étape {k} — ").repeat(10 + k as usize))
+                .unwrap();
+        }
         let lists = wb.add_worksheet().set_name("Lists").unwrap();
         lists.write(0, 0, "Green").unwrap();
         lists.set_hidden(true);
     });
     assert!(same_as_calamine(&plain));
-    let read = read_plain(&plain, None).unwrap();
+    // Every long string spilled but those held when asked to spill after 10 KB of them.
+    let spilled = |after| {
+        read_plain(&plain, None, after)
+            .unwrap()
+            .strings
+            .spilled_len()
+    };
+    let long: usize = (0..37)
+        .map(|k| format!("Étape {k} — ").len() * (10 + k))
+        .sum();
+    assert_eq!(spilled(Some(0)) as usize, long);
+    assert!((1..long - 10_000).contains(&(spilled(Some(10_000)) as usize)));
+    assert_eq!(spilled(None), 0);
+    let read = read_plain(&plain, None, None).unwrap();
     assert_eq!(
         read.sheets,
         [("Q1 <1>".into(), false), ("Lists".into(), true)]
     );
     assert_eq!(read.merges.len(), 1);
     // Named, the hidden sheet is the one read.
-    let named = read_plain(&plain, Some("Lists")).unwrap();
+    let named = read_plain(&plain, Some("Lists"), None).unwrap();
     assert_eq!(
         (named.sheets, named.read),
         (vec![("Lists".into(), true)], 0)
@@ -116,7 +139,7 @@ fn a_plain_workbook_reads_as_calamine_reads_it_and_any_other_is_left_to_calamine
     ];
     for (name, build) in not_plain {
         let path = save(dir, &format!("{name}.xlsx"), build);
-        assert!(read_plain(&path, None).is_none(), "{name}");
+        assert!(read_plain(&path, None, None).is_none(), "{name}");
     }
 }
 

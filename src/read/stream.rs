@@ -132,9 +132,22 @@ impl Properties {
     }
 }
 
+/// How [`stream_xlsx`] reads a workbook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// On this thread alone, by calamine.
+    OneThread,
+    /// With a second thread: a plain workbook's cells are found while its shared strings are
+    /// read (see the [module](self) docs), another's merged areas while calamine opens it.
+    Threads,
+    /// As `Threads`, a plain workbook's long shared strings, past the first 256 KiB of them,
+    /// kept in a temporary file rather than memory: for a merge, which reads two returns at once
+    /// and its plan beside Appendix A (the shared strings are most of a workbook's text).
+    ThreadsSpilling,
+}
+
 /// Streams an .xlsx/.xlsm file's chosen sheets (`sheet`: the one named, else every worksheet)
-/// to `send`; `threads`: the merged areas are read on a thread of their own while calamine
-/// opens the workbook; `spare` gives a batch already sent, to be filled again (`None`: a new
+/// to `send`, read as `reading` says; `spare` gives a batch already sent, to be filled again (`None`: a new
 /// one is made). `Ok(None)`: the file is not streamed (see the [module](self) docs) and whatever
 /// was sent must be discarded; read it whole instead.
 ///
@@ -144,7 +157,7 @@ impl Properties {
 pub fn stream_xlsx(
     path: &Path,
     sheet: Option<&str>,
-    threads: bool,
+    reading: Reading,
     send: &mut dyn FnMut(Event),
     spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Result<Option<Properties>> {
@@ -155,7 +168,7 @@ pub fn stream_xlsx(
         return Ok(None);
     }
     let streamed = crate::error::guarded(
-        || Ok(stream_open(path, sheet, threads, send, spare)),
+        || Ok(stream_open(path, sheet, reading, send, spare)),
         |_| crate::error::Error::Empty(String::new()),
     );
     Ok(streamed.ok().flatten())
@@ -189,12 +202,14 @@ fn zip_within_limits(path: &Path) -> Result<bool> {
 fn stream_open(
     path: &Path,
     sheet: Option<&str>,
-    threads: bool,
+    reading: Reading,
     send: &mut dyn FnMut(Event),
     spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Option<Properties> {
+    let threads = reading != Reading::OneThread;
     if threads {
-        if let Some(plain) = super::plain::read_plain(path, sheet) {
+        let spill = (reading == Reading::ThreadsSpilling).then_some(super::strings::SPILL_AFTER);
+        if let Some(plain) = super::plain::read_plain(path, sheet, spill) {
             return send_plain(plain, send, spare);
         }
     }
@@ -343,22 +358,24 @@ fn send_plain(
             merges,
         });
         if read {
-            send_plain_cells(&plain, send, spare);
+            send_plain_cells(&plain, send, spare)?;
         }
     }
     Some(plain.props)
 }
 
-/// The plain sheet's cells, in batches.
+/// The plain sheet's cells, in batches; `None` when its shared strings spilled cannot be read
+/// back.
 fn send_plain_cells(
     plain: &super::plain::Plain,
     send: &mut dyn FnMut(Event),
     spare: &mut dyn FnMut() -> Option<Cells>,
-) {
+) -> Option<()> {
     let mut batch = new_batch(spare);
-    for (row, col, text) in plain.texts() {
+    plain.each_text(&mut |row, col, text| {
         batch.push_text((row, col), text);
         send_if_full(&mut batch, send, spare);
-    }
+    })?;
     send_last(batch, send);
+    Some(())
 }

@@ -240,11 +240,11 @@ pub(super) fn returns(
         ws.write_string_with_format(row, 1, "ID", &f.styles.header)?;
         ws.merge_range(row, 2, row, 5, "Key activity", &f.styles.header)?;
         let missing = leads.iter().flat_map(|l| &l.missing).map(String::as_str);
-        let index = first_of(activities, missing);
+        let titles = first_of(activities, missing, |a| a[field::TITLE]);
         for lead in leads {
             for id in &lead.missing {
                 row += 1;
-                let title = index[id.as_str()].map_or("", |a| a[field::TITLE]);
+                let title = titles[id.as_str()].unwrap_or("");
                 ws.write_string_with_format(row, 0, &lead.lead, &f.cell)?;
                 ws.write_string_with_format(row, 1, id, &f.cell)?;
                 ws.merge_range(row, 2, row, 5, title, &f.cell)?;
@@ -256,18 +256,19 @@ pub(super) fn returns(
     print_setup(ws, t, Some(header))
 }
 
-/// The first activity of each of `ids` (`None`: no activity has it), found in one pass over
-/// the activities (a search per id took minutes when half of a 100,000-activity plan was
-/// missing).
-fn first_of<'a, 'i>(
+/// What `pick` takes of the first activity of each of `ids` (`None`: no activity has it),
+/// found in one pass over the activities (a search per id took minutes when half of a
+/// 100,000-activity plan was missing); only what is picked is kept of each.
+fn first_of<'a, 'i, T>(
     activities: &dyn Rows<'a>,
     ids: impl IntoIterator<Item = &'i str>,
-) -> HashMap<&'i str, Option<Fields<'a>>> {
-    let mut wanted: HashMap<&str, Option<Fields>> = ids.into_iter().map(|id| (id, None)).collect();
+    pick: impl Fn(Fields<'a>) -> T,
+) -> HashMap<&'i str, Option<T>> {
+    let mut wanted: HashMap<&str, Option<T>> = ids.into_iter().map(|id| (id, None)).collect();
     if !wanted.is_empty() {
         activities.each(&mut |a| {
             if let Some(slot @ None) = wanted.get_mut(a[field::ID]) {
-                *slot = Some(a);
+                *slot = Some(pick(a));
             }
         });
     }
@@ -391,14 +392,14 @@ pub(super) fn changes(
     }
 
     let unchanged = changes.unchanged_progress.iter().map(|c| c.id.as_str());
-    let index = first_of(activities, unchanged);
+    let now = first_of(activities, unchanged, |a| {
+        (a[field::LEAD], a[field::STATUS])
+    });
     let body = changes
         .unchanged_progress
         .iter()
         .map(|c| {
-            let now = index[c.id.as_str()];
-            let lead = now.map_or("", |a| a[field::LEAD]);
-            let current = now.map_or("", |a| a[field::STATUS]);
+            let (lead, current) = now[c.id.as_str()].unwrap_or_default();
             [
                 plain(&c.id),
                 plain(&c.title),

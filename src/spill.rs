@@ -1,5 +1,6 @@
-//! Where a merge's returns set aside keep their long text ([`set_aside`](super::set_aside)):
-//! appended while they are read, read back from any thread by position.
+//! Where text too long to hold goes: a merge's returns set aside keep their long text there
+//! ([`set_aside`](crate::merge::set_aside)), and a large workbook's shared strings their long
+//! strings (`src/read/strings.rs`); appended while read, read back from any thread by position.
 
 use std::io::{self, Write};
 use std::sync::{Mutex, PoisonError};
@@ -32,9 +33,17 @@ impl Spill {
         Spill { to: Mutex::new(to) }
     }
 
+    /// A spill to a new temporary file; an error when none can be made.
+    pub(crate) fn temporary() -> io::Result<Spill> {
+        let file = tempfile::tempfile()?;
+        Ok(Spill {
+            to: Mutex::new(Backing::File { file, len: 0 }),
+        })
+    }
+
     /// A spill to `file` (for tests: a file opened to read only makes every write fail).
     #[cfg(test)]
-    pub(super) fn to_file(file: std::fs::File) -> Spill {
+    pub(crate) fn to_file(file: std::fs::File) -> Spill {
         Spill {
             to: Mutex::new(Backing::File { file, len: 0 }),
         }
@@ -48,7 +57,7 @@ impl Spill {
     }
 
     /// Appends `bytes`, giving where they start.
-    pub(super) fn append(&self, bytes: &[u8]) -> io::Result<u64> {
+    pub(crate) fn append(&self, bytes: &[u8]) -> io::Result<u64> {
         let mut to = self.to.lock().unwrap_or_else(PoisonError::into_inner);
         match &mut *to {
             Backing::File { file, len } => {
@@ -79,7 +88,7 @@ pub struct Spilled {
 
 impl Spilled {
     /// Fills `buf` with the bytes from `at`.
-    pub(super) fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
+    pub(crate) fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
         match &self.from {
             Backing::File { file, .. } => read_exact_at(file, buf, at),
             Backing::Memory(all) => {

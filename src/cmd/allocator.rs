@@ -1,0 +1,16 @@
+//! The system allocator set for large inputs.
+
+/// Large blocks (the shared strings of a return, a batch of rows, Appendix A's row table as it
+/// grows) given back to the system as soon as they are freed. glibc's malloc raises its
+/// threshold for mapping a block on its own each time such a block is freed, up to 32 MiB, so
+/// that after a merge has read its returns their blocks' memory stays in the threads' heaps,
+/// in pieces too small for what the merge asks for next. Holding the threshold at its default
+/// (128 KiB) keeps it from rising: a 100,000-activity merge peaks at 96 MiB instead of 119, the
+/// plan as a workbook at 96 instead of 131, at the same speed (see BENCHMARKS.md).
+pub(crate) fn hold_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a parameter of malloc; it is called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
