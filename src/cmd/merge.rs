@@ -105,6 +105,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     // The plan is read on this thread while the returns are read on others, unless it is a
     // canonical JSON document or an xlsx workbook, read later beside Appendix A.
     let plan_beside = master::plan_beside(&args.plan);
+    if let Some(plan) = plan_beside.as_ref().filter(|_| jobs > 1) {
+        // Read once the returns are: its merged areas are found while they are.
+        katrack::read::prefetch::find_merged_areas_ahead(&plan.path);
+    }
     // When only the workbook is written, the returns are set aside as they are read (see
     // katrack::merge::set_aside): the merge holds about a hundred bytes of each returned
     // activity rather than the activity.

@@ -102,7 +102,9 @@ pub(super) struct SheetPart {
 }
 
 /// The worksheets' (name, part) in workbook order, from the package's relationships.
-fn sheet_parts<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Option<Vec<(String, String)>> {
+pub(super) fn sheet_parts<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+) -> Option<Vec<(String, String)>> {
     let (_, sheets) = workbook_sheets(zip)?;
     Some(
         sheets

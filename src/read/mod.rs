@@ -6,6 +6,7 @@ mod delimited;
 pub mod json_stream;
 mod merges;
 mod plain;
+pub mod prefetch;
 mod rows;
 mod skip;
 pub mod stream;

@@ -177,7 +177,7 @@ pub fn stream_xlsx(
 /// Whether the file is a zip whose directory passes [`check_unzipped_size`], reading only the
 /// file's first bytes and its end (where the directory is): the file is never held whole.
 /// `Ok(false)`: not a zip, or a directory too large for the end read here.
-fn zip_within_limits(path: &Path) -> Result<bool> {
+pub(super) fn zip_within_limits(path: &Path) -> Result<bool> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = std::fs::File::open(path)?;
     let mut magic = [0u8; 4];
@@ -214,6 +214,9 @@ fn stream_open(
         }
     }
     let own_merges = || {
+        if let Some(found) = super::prefetch::taken(path) {
+            return found;
+        }
         crate::error::guarded(
             || Ok(super::merges::merged_areas(path)),
             |_| crate::error::Error::Empty(String::new()),

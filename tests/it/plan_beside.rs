@@ -150,6 +150,39 @@ fn odd_plan(props_title: Option<&str>, second_sheet: bool) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
+/// A plan workbook of 60 activities written as katrack writes a master (each cell's text in the
+/// sheet, not in shared strings), each two activities' lead in one cell merged over both rows:
+/// the second's lead is the merged area's, so a read that misses the area loses it.
+fn merged_leads_plan() -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb
+        .add_worksheet_with_constant_memory()
+        .unwrap()
+        .set_name("Q1")
+        .unwrap();
+    ws.write(0, 0, "Corporate Plan Key Activities").unwrap();
+    write_header(ws, 1);
+    let leads = ["Chief Executive", "Chief Officer - Finance and Commercial"];
+    let plain = rust_xlsxwriter::Format::new();
+    for i in 0..60u32 {
+        let row = 2 + i;
+        ws.write(
+            row,
+            0,
+            format!("KA.{:02}.{:02} Activity {i}", i / 10 + 1, i % 10 + 1),
+        )
+        .unwrap();
+        ws.write(row, 1, "Green").unwrap();
+        ws.write(row, 2, format!("- Progress of activity {i}"))
+            .unwrap();
+        if i % 2 == 0 {
+            ws.merge_range(row, 4, row + 1, 4, leads[(i / 2 % 2) as usize], &plain)
+                .unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
 /// The sample returns merged with the sample plan, into `w`: last quarter's master, to be this
 /// quarter's plan (the usual cycle; a workbook of several sheets, Appendix A among them).
 fn sample_master(w: &Workdir) -> PathBuf {
@@ -200,6 +233,22 @@ fn an_xlsx_plan_read_beside_the_master_gives_what_the_whole_plan_gives() {
         let profile = (name == "reversed.xlsx").then_some(profile.as_path());
         same_as_whole(&w, &plan, &folder, profile);
     }
+    // Its text in its sheet, as katrack writes a master: its merged areas are found while the
+    // returns are read (src/read/prefetch.rs), and they matter here.
+    let merged = w.write("merged_leads.xlsx", merged_leads_plan());
+    same_as_whole(&w, &merged, &returns, None);
+    let spread = lay_out_in_parts(
+        &merged,
+        "m.xlsx",
+        &Profile::default_profile(),
+        &mut |_| {},
+        &mut |_| {},
+        &mut |_| {},
+    );
+    assert!(spread);
+    let plan = super::import(&merged);
+    assert_eq!(plan.activities.len(), 60);
+    assert!(plan.activities.iter().all(|a| !a.lead.is_empty()));
     // A workbook cut short, one whose sheet breaks off after many of its activities have gone
     // to the master, and one with no tracker table: the whole read's error, no master.
     let bytes = std::fs::read(&sample).unwrap();
