@@ -133,7 +133,7 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (per_return, leads, out, beside)
     });
-    if let Some(e) = reader.error.take() {
+    if let Some(e) = reader.error.take().or(unwritten.error.take()) {
         return Err(e);
     }
     let not_returned = choice.not_returned((0..kept.len()).map(|i| kept.id(i)));

@@ -100,25 +100,123 @@ impl KeptPlan {
     }
 }
 
+/// How many bytes of the progress and next steps of rows not yet written are held before they
+/// go to a temporary file: a plan is read faster than Appendix A is written, so at 100,000
+/// activities with half of them not returned, 20 MB of their text waited in memory.
+const UNWRITTEN_HELD: usize = 1 << 20;
+
+/// How much of the file is read back at once.
+const READ_BACK: usize = 256 << 10;
+
 /// The progress and next steps of the plan activities whose rows are not yet written, where
 /// either is not empty (an activity a return gives has neither: they were dropped as the plan
-/// was read). With [`KeptPlan`], what a row is written from.
-#[derive(Default)]
+/// was read). With [`KeptPlan`], what a row is written from. Past [`UNWRITTEN_HELD`] bytes
+/// they go to a temporary file (held in memory if none can be written) and are read back in
+/// order, a window at a time.
 pub(super) struct Unwritten {
-    /// (activity, its progress then its next steps, where the progress ends), in order.
-    texts: VecDeque<(usize, Box<str>, usize)>,
-    /// Those of the row being written.
-    current: Option<(Box<str>, usize)>,
+    /// (activity, where its text begins in the stream of all texts kept, where its progress
+    /// ends in it, its length), in order.
+    texts: VecDeque<(usize, u64, u32, u32)>,
+    /// The stream from `held_at` on.
+    held: Vec<u8>,
+    held_at: u64,
+    /// How many bytes may be held before they go to the file.
+    limit: usize,
+    /// The file, its length, and where the pieces of the stream written to it begin: (in the
+    /// stream, in the file), each ending where the next begins (the last at `held_at`).
+    file: Option<std::fs::File>,
+    file_len: u64,
+    pieces: VecDeque<(u64, u64)>,
+    /// No file could be made or written: everything is held.
+    failed: bool,
+    /// The stream from `window_at`, as last read from the file.
+    window: Vec<u8>,
+    window_at: u64,
+    /// Those of the row being written (progress then next steps, where the progress ends).
+    current: String,
+    current_progress: usize,
+    /// The first error reading the file back (its rows were given without their texts).
+    pub(super) error: Option<std::io::Error>,
+}
+
+impl Default for Unwritten {
+    fn default() -> Self {
+        Unwritten::holding(UNWRITTEN_HELD)
+    }
 }
 
 impl Unwritten {
+    /// Holding up to `limit` bytes before they go to a file.
+    fn holding(limit: usize) -> Unwritten {
+        Unwritten {
+            texts: VecDeque::new(),
+            held: Vec::new(),
+            held_at: 0,
+            limit,
+            file: None,
+            file_len: 0,
+            pieces: VecDeque::new(),
+            failed: false,
+            window: Vec::new(),
+            window_at: 0,
+            current: String::new(),
+            current_progress: 0,
+            error: None,
+        }
+    }
+
     /// Keeps the progress and next steps of activity `i`, whose fields are `fields`.
     pub(super) fn push(&mut self, i: usize, fields: Fields) {
         let (progress, next) = (fields[field::PROGRESS], fields[field::NEXT_STEPS]);
-        if !progress.is_empty() || !next.is_empty() {
-            let text = [progress, next].concat().into_boxed_str();
-            self.texts.push_back((i, text, progress.len()));
+        if progress.is_empty() && next.is_empty() {
+            return;
         }
+        if self.texts.is_empty() {
+            // Nothing kept is still to be read: the stream starts afresh where it is.
+            self.held_at += self.held.len() as u64;
+            self.held.clear();
+            self.pieces.clear();
+        }
+        let at = self.held_at + self.held.len() as u64;
+        let (Ok(p), Ok(len)) = (
+            u32::try_from(progress.len()),
+            u32::try_from(progress.len() + next.len()),
+        ) else {
+            self.error = Some(std::io::ErrorKind::InvalidData.into());
+            return;
+        };
+        self.texts.push_back((i, at, p, len));
+        self.held.extend_from_slice(progress.as_bytes());
+        self.held.extend_from_slice(next.as_bytes());
+        if self.held.len() > self.limit && !self.failed {
+            self.write_held();
+        }
+    }
+
+    /// Writes what is held to the file, less what was read already.
+    fn write_held(&mut self) {
+        // What was read already is not written (the front text may be in the file).
+        if let Some(&(_, first, ..)) = self.texts.front().filter(|t| t.1 > self.held_at) {
+            self.held.drain(..(first - self.held_at) as usize);
+            self.held_at = first;
+        }
+        use std::io::{Seek, SeekFrom, Write};
+        let written = match &mut self.file {
+            Some(file) => Ok(file),
+            None => tempfile::tempfile().map(|f| self.file.insert(f)),
+        }
+        .and_then(|file| {
+            file.seek(SeekFrom::Start(self.file_len))?;
+            file.write_all(&self.held)
+        });
+        if written.is_err() {
+            self.failed = true;
+            return;
+        }
+        self.pieces.push_back((self.held_at, self.file_len));
+        self.file_len += self.held.len() as u64;
+        self.held_at += self.held.len() as u64;
+        self.held.clear();
     }
 
     /// Activity `i`'s fields for its row (`plan`'s, with its progress and next steps): rows are
@@ -127,16 +225,64 @@ impl Unwritten {
         while self.texts.front().is_some_and(|&(at, ..)| at < i) {
             self.texts.pop_front();
         }
-        self.current = match self.texts.front() {
-            Some(&(at, ..)) if at == i => self.texts.pop_front().map(|(_, t, end)| (t, end)),
-            _ => None,
-        };
+        self.current.clear();
+        self.current_progress = 0;
+        if self.texts.front().is_some_and(|&(at, ..)| at == i) {
+            if let Some((_, start, progress, len)) = self.texts.pop_front() {
+                if let Err(e) = self.read(start, len as usize) {
+                    self.error.get_or_insert(e);
+                    self.current.clear();
+                }
+                self.current_progress = (progress as usize).min(self.current.len());
+            }
+        }
         let mut fields = plan.fields(i);
-        if let Some((text, end)) = &self.current {
-            fields[field::PROGRESS] = &text[..*end];
-            fields[field::NEXT_STEPS] = &text[*end..];
+        if !self.current.is_empty() {
+            let (progress, next) = self.current.split_at(self.current_progress);
+            fields[field::PROGRESS] = progress;
+            fields[field::NEXT_STEPS] = next;
         }
         fields
+    }
+
+    /// The `len` bytes of the stream from `start` into `current`.
+    fn read(&mut self, start: u64, len: usize) -> std::io::Result<()> {
+        let bytes = if start >= self.held_at {
+            let from = (start - self.held_at) as usize;
+            &self.held[from..from + len]
+        } else {
+            let within = start >= self.window_at
+                && start + len as u64 <= self.window_at + self.window.len() as u64;
+            if !within {
+                self.read_window(start, len)?;
+            }
+            let from = (start - self.window_at) as usize;
+            &self.window[from..from + len]
+        };
+        let text = std::str::from_utf8(bytes).map_err(|_| std::io::ErrorKind::InvalidData)?;
+        self.current.push_str(text);
+        Ok(())
+    }
+
+    /// Reads the window from `start` in the file: `len` bytes at least, up to [`READ_BACK`]
+    /// within its piece.
+    fn read_window(&mut self, start: u64, len: usize) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        while self.pieces.get(1).is_some_and(|&(next, _)| next <= start) {
+            self.pieces.pop_front();
+        }
+        let (&(piece, in_file), file) = self
+            .pieces
+            .front()
+            .zip(self.file.as_mut())
+            .ok_or(std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
+        let piece_end = self.pieces.get(1).map_or(self.held_at, |p| p.0);
+        let size = (piece_end - start).min(READ_BACK as u64).max(len as u64);
+        self.window.resize(size as usize, 0);
+        file.seek(SeekFrom::Start(in_file + (start - piece)))?;
+        file.read_exact(&mut self.window)?;
+        self.window_at = start;
+        Ok(())
     }
 }
 
@@ -198,5 +344,50 @@ mod tests {
         }
         assert_eq!(unwritten.row(&kept, 4), plan[4].fields());
         assert!(unwritten.texts.is_empty());
+    }
+
+    #[test]
+    fn texts_kept_past_the_limit_read_back_from_the_file_as_they_were() {
+        let plan: Vec<Activity> = (0..400)
+            .map(|i| Activity {
+                id: format!("KA.{i:03}"),
+                progress: "é line\n".repeat(i % 13),
+                next_steps: if i % 3 == 0 {
+                    String::new()
+                } else {
+                    format!("next {i}")
+                },
+                ..Activity::default()
+            })
+            .collect();
+        for limit in [0, 50, 1000, usize::MAX] {
+            // How many rows come before the first is written, and between rows written.
+            for lag in [1, 7, 150, 400] {
+                let (mut kept, mut unwritten) = (KeptPlan::default(), Unwritten::holding(limit));
+                let mut next = 0;
+                for (i, a) in plan.iter().enumerate() {
+                    unwritten.push(i, a.fields());
+                    kept.push(a.fields());
+                    assert!(
+                        unwritten.held.len() <= limit,
+                        "{} held",
+                        unwritten.held.len()
+                    );
+                    while next + lag <= i {
+                        assert_eq!(unwritten.row(&kept, next), plan[next].fields(), "{next}");
+                        next += 1;
+                    }
+                }
+                for (n, a) in plan.iter().enumerate().skip(next) {
+                    assert_eq!(unwritten.row(&kept, n), a.fields(), "row {n}, lag {lag}");
+                }
+                assert!(unwritten.error.is_none());
+                if limit == usize::MAX {
+                    assert!(unwritten.file.is_none());
+                } else if lag >= 150 {
+                    assert!(unwritten.file.is_some(), "{limit} {lag}");
+                }
+            }
+        }
     }
 }
