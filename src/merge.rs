@@ -14,6 +14,7 @@ use serde::Serialize;
 mod aside;
 mod aside_merge;
 mod aside_plan;
+mod kept;
 mod leads;
 mod pending;
 mod streamed;

@@ -6,6 +6,7 @@
 //! short fields, each distinct value kept once. [`merge_set_aside`](super::merge_set_aside)
 //! merges them.
 
+pub(super) use super::kept::{Interned, Texts};
 use crate::check::Part;
 use crate::finding::Finding;
 use crate::layout::Parsed;
@@ -14,7 +15,6 @@ use crate::profile::Profile;
 use crate::read::stream::Reading;
 use crate::rules::{Checker, Context, history};
 pub use crate::spill::{Spill, Spilled};
-use foldhash::HashMap;
 use std::collections::BTreeSet;
 use std::io;
 use std::sync::Arc;
@@ -48,59 +48,6 @@ const MAX_RECORD: usize = u32::MAX as usize - 3 * 4;
 
 /// How many bytes of records a return gathers before they go to the file.
 const CHUNK: usize = 1 << 20;
-
-/// Strings kept one after another in one buffer (one allocation for all rather than one
-/// each), known by their index.
-#[derive(Default)]
-pub(super) struct Texts {
-    text: String,
-    /// Where each ends in `text`.
-    ends: Vec<usize>,
-}
-
-impl Texts {
-    /// Keeps `s` as the next string.
-    pub(super) fn push(&mut self, s: &str) {
-        self.text.push_str(s);
-        self.ends.push(self.text.len());
-    }
-
-    /// How many strings it holds.
-    pub(super) fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// The `i`-th string.
-    pub(super) fn get(&self, i: usize) -> &str {
-        let start = i.checked_sub(1).map_or(0, |p| self.ends[p]);
-        &self.text[start..self.ends[i]]
-    }
-}
-
-/// Distinct short values, each kept once and known by its index.
-#[derive(Default)]
-pub(super) struct Interned {
-    values: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
-}
-
-impl Interned {
-    /// The index of `value`, kept if it is new.
-    pub(super) fn of(&mut self, value: &str) -> u32 {
-        if let Some(&v) = self.index.get(value) {
-            return v;
-        }
-        let v = self.values.len() as u32;
-        self.values.push(value.into());
-        self.index.insert(value.into(), v);
-        v
-    }
-
-    /// The value of index `v`.
-    pub(super) fn get(&self, v: u32) -> &str {
-        &self.values[v as usize]
-    }
-}
 
 /// One return set aside: its findings from the rules that need no plan, the leads its
 /// activities name, and what is kept of each activity.
