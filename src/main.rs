@@ -28,7 +28,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    cmd::allocator::hold_mmap_threshold();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Import(args) => cmd::import::run(args),

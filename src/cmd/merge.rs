@@ -94,6 +94,7 @@ enum Plan<'a> {
 
 /// Runs `merge`.
 pub fn run(args: Args) -> Result<ExitCode, Error> {
+    super::allocator::hold_mmap_threshold();
     let profile = super::load_profile(args.profile.as_deref())?;
     if super::OutFormat::of(&args.output)? != super::OutFormat::Xlsx {
         return Err(Error::Usage(format!(
