@@ -67,8 +67,9 @@ impl Part for Checker<'_> {
 }
 
 /// The xlsx at `path` laid out by `layout` as it is read as `reading` says, each part of its
-/// activities handed to `parts` (on a thread of its own unless it is read on one): gives `parts` once the last part is
-/// handed on, with the layout's findings. `Ok(None)` when the file is not streamed.
+/// activities handed to `parts` (on a thread of its own unless it is read on one): gives
+/// `parts` once the last part is handed on, with the layout's findings. `Ok(None)` when the
+/// file is not streamed.
 ///
 /// # Errors
 /// What reading the file whole would report.
@@ -119,7 +120,8 @@ pub fn in_parts<P: Part>(
         let mut rows = Rows::default();
         let read = read_beside(
             path,
-            (sheet, reading),
+            sheet,
+            reading,
             &mut layout,
             &mut rows,
             Some(&mut |part, _| {
@@ -140,7 +142,8 @@ pub fn in_parts<P: Part>(
 /// cells out on this one as they come (`done` as for [`feed`]); gives what [`stream_xlsx`] gave.
 fn read_beside<'d>(
     path: &Path,
-    (sheet, reading): (Option<&str>, Reading),
+    sheet: Option<&str>,
+    reading: Reading,
     layout: &mut Layout,
     rows: &mut Rows,
     mut done: Option<&mut DoneFn<'d>>,
@@ -282,13 +285,7 @@ fn lay_out(
         layout = layout.without_row_reports();
     }
     let mut rows = Rows::default();
-    let read = read_beside(
-        path,
-        (sheet, Reading::Threads),
-        &mut layout,
-        &mut rows,
-        None,
-    );
+    let read = read_beside(path, sheet, Reading::Threads, &mut layout, &mut rows, None);
     finish_layout(read, layout, rows)
 }
 
@@ -297,7 +294,8 @@ fn lay_out(
 /// rather than held: `meta` gets the title lines (title, organisation, period; no activities)
 /// before the first, then `part` each batch of activities, in order, cleaned as the whole read
 /// cleans them, each first handed to `trim` (which may empty text the caller will not use, so
-/// that it is not cleaned). The layout's findings are not kept.
+/// that it is not cleaned). The layout's findings are not kept, nor a large shared strings
+/// table's long strings ([`Reading::ThreadsSpilling`]: a merge reads its plan so).
 ///
 /// Gives true when the whole file was laid out so, with the title lines sent: what was handed
 /// on is then the whole read's tracker. False when it was not (not an xlsx that is streamed, an
@@ -315,10 +313,10 @@ pub fn lay_out_in_parts(
     let mut layout = Layout::new(file, profile, false, false).without_row_reports();
     let mut rows = Rows::default();
     let mut sent: Option<crate::model::Tracker> = None;
-    // The plan is read beside Appendix A, after the returns: its long text is not held.
     let read = read_beside(
         path,
-        (None, Reading::ThreadsSpilling),
+        None,
+        Reading::ThreadsSpilling,
         &mut layout,
         &mut rows,
         Some(&mut |done, layout| {

@@ -5,8 +5,8 @@
 use std::io::{self, Write};
 use std::sync::{Mutex, PoisonError};
 
-/// Where the returns' long text is written while they are read: a temporary file (removed by
-/// the system once closed), or memory when no temporary file can be made.
+/// Where long text is written while it is read: a temporary file (removed by the system once
+/// closed), or memory when no temporary file can be made.
 pub struct Spill {
     to: Mutex<Backing>,
 }

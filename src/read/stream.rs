@@ -147,9 +147,9 @@ pub enum Reading {
 }
 
 /// Streams an .xlsx/.xlsm file's chosen sheets (`sheet`: the one named, else every worksheet)
-/// to `send`, read as `reading` says; `spare` gives a batch already sent, to be filled again (`None`: a new
-/// one is made). `Ok(None)`: the file is not streamed (see the [module](self) docs) and whatever
-/// was sent must be discarded; read it whole instead.
+/// to `send`, read as `reading` says; `spare` gives a batch already sent, to be filled again
+/// (`None`: a new one is made). `Ok(None)`: the file is not streamed (see the [module](self)
+/// docs) and whatever was sent must be discarded; read it whole instead.
 ///
 /// # Errors
 /// I/O errors opening the file, and a zip declaring more than
