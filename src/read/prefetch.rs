@@ -24,7 +24,7 @@ static AHEAD: Mutex<Vec<(PathBuf, JoinHandle<Option<Areas>>)>> = Mutex::new(Vec:
 
 /// Starts finding the merged areas of the xlsx at `path` on a thread of its own, for a read of
 /// it (with a second thread, [`Reading::Threads`](super::stream::Reading)) that comes later:
-/// that read takes them ([`taken`]) rather than finding them then. Nothing is done for another
+/// that read takes them rather than finding them then. Nothing is done for another
 /// format, a zip whose declared sizes would refuse it, or a workbook whose shared strings hold
 /// as much text as its sheets.
 pub fn find_merged_areas_ahead(path: &Path) {
