@@ -9,7 +9,7 @@
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::layout::{Done, Layout, Parsed};
-use crate::read::stream::{Cells, Event, Properties, Reading, Rows, stream_xlsx};
+use crate::read::stream::{Cells, Event, Properties, Rows, stream_xlsx};
 use crate::rules::{Checker, Context};
 use std::path::Path;
 
@@ -40,11 +40,7 @@ pub fn check_streamed(
 ) -> Result<Option<Streamed>> {
     let checker = Checker::new(file, ctx);
     let layout = Layout::new(file, ctx.profile, false, sheet.is_some()).without_row_reports();
-    let reading = match jobs {
-        0 | 1 => Reading::OneThread,
-        _ => Reading::Threads,
-    };
-    let Some((checker, layout_findings)) = in_parts(path, sheet, reading, layout, checker)? else {
+    let Some((checker, layout_findings)) = in_parts(path, sheet, jobs, layout, checker)? else {
         return Ok(None);
     };
     let activities = checker.activities();
@@ -66,21 +62,20 @@ impl Part for Checker<'_> {
     }
 }
 
-/// The xlsx at `path` laid out by `layout` as it is read as `reading` says, each part of its
-/// activities handed to `parts` (on a thread of its own unless it is read on one): gives
-/// `parts` once the last part is handed on, with the layout's findings. `Ok(None)` when the
-/// file is not streamed.
+/// The xlsx at `path` laid out by `layout` as it is read, each part of its activities handed to
+/// `parts` (on a thread of its own with `jobs` over 1): gives `parts` once the last part is
+/// handed on, with the layout's findings. `Ok(None)` when the file is not streamed.
 ///
 /// # Errors
 /// What reading the file whole would report.
 pub fn in_parts<P: Part>(
     path: &Path,
     sheet: Option<&str>,
-    reading: Reading,
+    jobs: usize,
     mut layout: Layout,
     mut parts: P,
 ) -> Result<Option<(P, Vec<Finding>)>> {
-    if reading == Reading::OneThread {
+    if jobs <= 1 {
         let taker = &mut parts;
         let mut rows = Rows::default();
         // Each batch of cells is filled again once laid out.
@@ -88,7 +83,7 @@ pub fn in_parts<P: Part>(
         let read = stream_xlsx(
             path,
             sheet,
-            Reading::OneThread,
+            false,
             &mut |e| {
                 let spent = feed(
                     &mut layout,
@@ -121,7 +116,6 @@ pub fn in_parts<P: Part>(
         let read = read_beside(
             path,
             sheet,
-            reading,
             &mut layout,
             &mut rows,
             Some(&mut |part, _| {
@@ -138,12 +132,11 @@ pub fn in_parts<P: Part>(
     })
 }
 
-/// Reads the xlsx at `path` (its `sheet`, as `reading` says) on a thread of its own, laying its
-/// cells out on this one as they come (`done` as for [`feed`]); gives what [`stream_xlsx`] gave.
+/// Reads the xlsx at `path` on a thread of its own, laying its cells out on this one as they
+/// come (`done` as for [`feed`]); gives what [`stream_xlsx`] gave.
 fn read_beside<'d>(
     path: &Path,
     sheet: Option<&str>,
-    reading: Reading,
     layout: &mut Layout,
     rows: &mut Rows,
     mut done: Option<&mut DoneFn<'d>>,
@@ -157,7 +150,7 @@ fn read_beside<'d>(
             stream_xlsx(
                 path,
                 sheet,
-                reading,
+                true,
                 &mut |e| {
                     let _ = tx.send(e);
                 },
@@ -285,7 +278,7 @@ fn lay_out(
         layout = layout.without_row_reports();
     }
     let mut rows = Rows::default();
-    let read = read_beside(path, sheet, Reading::Threads, &mut layout, &mut rows, None);
+    let read = read_beside(path, sheet, &mut layout, &mut rows, None);
     finish_layout(read, layout, rows)
 }
 
@@ -294,8 +287,7 @@ fn lay_out(
 /// rather than held: `meta` gets the title lines (title, organisation, period; no activities)
 /// before the first, then `part` each batch of activities, in order, cleaned as the whole read
 /// cleans them, each first handed to `trim` (which may empty text the caller will not use, so
-/// that it is not cleaned). The layout's findings are not kept, nor a large shared strings
-/// table's long strings ([`Reading::ThreadsSpilling`]: a merge reads its plan so).
+/// that it is not cleaned). The layout's findings are not kept.
 ///
 /// Gives true when the whole file was laid out so, with the title lines sent: what was handed
 /// on is then the whole read's tracker. False when it was not (not an xlsx that is streamed, an
@@ -316,7 +308,6 @@ pub fn lay_out_in_parts(
     let read = read_beside(
         path,
         None,
-        Reading::ThreadsSpilling,
         &mut layout,
         &mut rows,
         Some(&mut |done, layout| {

@@ -12,7 +12,6 @@ use crate::finding::Finding;
 use crate::layout::Parsed;
 use crate::model::{FIELDS, Fields, field};
 use crate::profile::Profile;
-use crate::read::stream::Reading;
 use crate::rules::{Checker, Context, history};
 pub use crate::spill::{Spill, Spilled};
 use std::collections::BTreeSet;
@@ -182,13 +181,7 @@ pub fn set_aside_streamed(
 ) -> crate::error::Result<Option<io::Result<SetAside>>> {
     let layout = crate::layout::Layout::new(file, profile, false, false).without_row_reports();
     let aside = Aside::new(file, profile, spill);
-    // Two returns are read at once: their shared strings tables keep their long strings in a
-    // temporary file.
-    let reading = match jobs {
-        0 | 1 => Reading::OneThread,
-        _ => Reading::ThreadsSpilling,
-    };
-    let parts = crate::check::in_parts(path, None, reading, layout, aside)?;
+    let parts = crate::check::in_parts(path, None, jobs, layout, aside)?;
     Ok(parts.map(|(aside, layout)| aside.finish(layout)))
 }
 

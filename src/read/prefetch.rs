@@ -23,7 +23,7 @@ type Areas = HashMap<String, Vec<Dimensions>>;
 static AHEAD: Mutex<Vec<(PathBuf, JoinHandle<Option<Areas>>)>> = Mutex::new(Vec::new());
 
 /// Starts finding the merged areas of the xlsx at `path` on a thread of its own, for a read of
-/// it (with a second thread, [`Reading::Threads`](super::stream::Reading)) that comes later:
+/// it (with a second thread, see [`stream_xlsx`](super::stream::stream_xlsx)) that comes later:
 /// that read takes them rather than finding them then. Nothing is done for another format, a
 /// zip whose declared sizes would refuse it, or a workbook whose shared strings hold half as
 /// much text as its sheets or more (a plain one finds them while it reads those).

@@ -132,24 +132,12 @@ impl Properties {
     }
 }
 
-/// How [`stream_xlsx`] reads a workbook.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reading {
-    /// On this thread alone, by calamine.
-    OneThread,
-    /// With a second thread: a plain workbook's cells are found while its shared strings are
-    /// read (see the [module](self) docs), another's merged areas while calamine opens it.
-    Threads,
-    /// As `Threads`, a plain workbook's long shared strings, past the first 256 KiB of them,
-    /// kept in a temporary file rather than memory: for a merge, which reads two returns at once
-    /// and its plan beside Appendix A (the shared strings are most of a workbook's text).
-    ThreadsSpilling,
-}
-
 /// Streams an .xlsx/.xlsm file's chosen sheets (`sheet`: the one named, else every worksheet)
-/// to `send`, read as `reading` says; `spare` gives a batch already sent, to be filled again
-/// (`None`: a new one is made). `Ok(None)`: the file is not streamed (see the [module](self)
-/// docs) and whatever was sent must be discarded; read it whole instead.
+/// to `send`; `threads`: with a second thread (a plain workbook's cells found while its shared
+/// strings are read, another's merged areas while calamine opens it); `spare` gives a batch
+/// already sent, to be filled again (`None`: a new one is made). `Ok(None)`: the file is not
+/// streamed (see the [module](self) docs) and whatever was sent must be discarded; read it
+/// whole instead.
 ///
 /// # Errors
 /// I/O errors opening the file, and a zip declaring more than
@@ -157,7 +145,7 @@ pub enum Reading {
 pub fn stream_xlsx(
     path: &Path,
     sheet: Option<&str>,
-    reading: Reading,
+    threads: bool,
     send: &mut dyn FnMut(Event),
     spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Result<Option<Properties>> {
@@ -168,7 +156,7 @@ pub fn stream_xlsx(
         return Ok(None);
     }
     let streamed = crate::error::guarded(
-        || Ok(stream_open(path, sheet, reading, send, spare)),
+        || Ok(stream_open(path, sheet, threads, send, spare)),
         |_| crate::error::Error::Empty(String::new()),
     );
     Ok(streamed.ok().flatten())
@@ -202,13 +190,12 @@ pub(super) fn zip_within_limits(path: &Path) -> Result<bool> {
 fn stream_open(
     path: &Path,
     sheet: Option<&str>,
-    reading: Reading,
+    threads: bool,
     send: &mut dyn FnMut(Event),
     spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Option<Properties> {
-    let threads = reading != Reading::OneThread;
     if threads {
-        let spill = (reading == Reading::ThreadsSpilling).then_some(super::strings::SPILL_AFTER);
+        let spill = Some(super::strings::SPILL_AFTER);
         if let Some(plain) = super::plain::read_plain(path, sheet, spill) {
             return send_plain(plain, send, spare);
         }
