@@ -135,19 +135,20 @@ fn odd_plan(props_title: Option<&str>, second_sheet: bool) -> Vec<u8> {
             row = 2;
         }
         let ws = wb.worksheets_mut().last_mut().unwrap();
-        ws.write(
-            row,
-            0,
-            format!("KA.{:02}.{:02} Activity {i}", i / 10 + 1, i % 10 + 1),
-        )
-        .unwrap();
-        ws.write(row, 1, "Green").unwrap();
-        ws.write(row, 2, format!("- Progress of activity {i}\n- and more"))
-            .unwrap();
+        write_plan_activity(ws, row, i);
         ws.write(row, 4, leads[(i % 2) as usize]).unwrap();
         row += 1;
     }
     wb.save_to_buffer().unwrap()
+}
+
+/// Plan activity `i` in `row`: its id and title, its status (Green) and its progress.
+fn write_plan_activity(ws: &mut rust_xlsxwriter::Worksheet, row: u32, i: u32) {
+    let id = format!("KA.{:02}.{:02}", i / 10 + 1, i % 10 + 1);
+    ws.write(row, 0, format!("{id} Activity {i}")).unwrap();
+    ws.write(row, 1, "Green").unwrap();
+    ws.write(row, 2, format!("- Progress of activity {i}\n- and more"))
+        .unwrap();
 }
 
 /// A plan workbook of 60 activities written as katrack writes a master (each cell's text in the
@@ -166,15 +167,7 @@ fn merged_leads_plan() -> Vec<u8> {
     let plain = rust_xlsxwriter::Format::new();
     for i in 0..60u32 {
         let row = 2 + i;
-        ws.write(
-            row,
-            0,
-            format!("KA.{:02}.{:02} Activity {i}", i / 10 + 1, i % 10 + 1),
-        )
-        .unwrap();
-        ws.write(row, 1, "Green").unwrap();
-        ws.write(row, 2, format!("- Progress of activity {i}"))
-            .unwrap();
+        write_plan_activity(ws, row, i);
         if i % 2 == 0 {
             ws.merge_range(row, 4, row + 1, 4, leads[(i / 2 % 2) as usize], &plain)
                 .unwrap();
