@@ -172,10 +172,14 @@ impl Unwritten {
             return;
         }
         if self.texts.is_empty() {
-            // Nothing kept is still to be read: the stream starts afresh where it is.
+            // Nothing kept is still to be read: the stream starts afresh where it is, and the
+            // file from its start.
             self.held_at += self.held.len() as u64;
             self.held.clear();
             self.pieces.clear();
+            if self.file.as_ref().is_some_and(|f| f.set_len(0).is_ok()) {
+                self.file_len = 0;
+            }
         }
         let at = self.held_at + self.held.len() as u64;
         let (Ok(p), Ok(len)) = (
