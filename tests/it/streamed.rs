@@ -195,6 +195,37 @@ fn an_xlsx_checked_while_read_has_the_findings_of_the_whole_read() {
     assert_eq!(streamed, 2 * (files.len() - 5) + 2);
 }
 
+/// A large workbook's long shared strings go to a temporary file as it is read
+/// (`src/read/strings.rs`); where none can be made, the same report comes all the same.
+#[test]
+fn a_workbook_checked_where_no_temporary_file_can_be_made_gives_the_same_report() {
+    let w = Workdir::new();
+    let synth = Synthetic::generate(1500, 7);
+    let path = w.write("synthetic.xlsx", synth.xlsx().unwrap());
+    let profile = w.write("synthetic.toml", &synth.profile_toml);
+    let run = |temp: &Path| {
+        let out = w
+            .katrack()
+            .arg("check")
+            .arg(&path)
+            .arg("--profile")
+            .arg(&profile)
+            .args(["--format", "json"])
+            .env("TMPDIR", temp)
+            .output()
+            .unwrap();
+        let said = (out.stdout, out.stderr);
+        (
+            out.status.code(),
+            said.0,
+            String::from_utf8(said.1).unwrap(),
+        )
+    };
+    let held = run(&w.path(""));
+    assert!(String::from_utf8_lossy(&held.1).contains("\"findings\""));
+    assert_eq!(run(&w.path("no such folder")), held);
+}
+
 /// Workbook `good` with its first sheet's XML replaced by `rewrite` of it.
 pub(super) fn sheet_rewritten(good: &[u8], rewrite: impl Fn(Vec<u8>) -> Vec<u8>) -> Vec<u8> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(good)).unwrap();
