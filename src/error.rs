@@ -98,7 +98,15 @@ impl From<std::io::Error> for Error {
 
 impl From<rust_xlsxwriter::XlsxError> for Error {
     fn from(e: rust_xlsxwriter::XlsxError) -> Self {
-        Error::Write(e.to_string())
+        match e {
+            // Large sheets are written through temporary files (constant-memory mode).
+            rust_xlsxwriter::XlsxError::TempFileError(dir, why) => Error::Write(format!(
+                "the workbook could not be built: no temporary file can be made in {} ({why}); \
+                 set TMPDIR to a folder katrack can write to",
+                dir.display()
+            )),
+            e => Error::Write(e.to_string()),
+        }
     }
 }
 

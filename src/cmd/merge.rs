@@ -172,7 +172,12 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         period: args.period.as_deref(),
         unreadable: &unreadable,
     };
-    let (master, early, activities) = merge_returns(&args, plan, returns, aside, &set)?;
+    // A workbook that cannot be begun (no temporary folder) is the master's error.
+    let (master, early, activities) =
+        merge_returns(&args, plan, returns, aside, &set).map_err(|e| match e {
+            Error::Write(_) => e.with_path(&args.output),
+            e => e,
+        })?;
     // The master with --period, and the unreadable files first among the findings.
     let activities_out = match &master {
         Master::Pending(pending) => pending.master_len(),
@@ -360,7 +365,7 @@ fn write_outputs(
         // Nothing left to write needs the master: it is put together while the workbook is
         // saved.
         (Some(book), None) => {
-            let (book, _) = book?;
+            let (book, _) = book.map_err(|e| e.with_path(&args.output))?;
             let (merged, saved) = std::thread::scope(|scope| {
                 let whole = args.json.is_some() || args.csv.is_some();
                 let merged = scope.spawn(move || merged(whole));
@@ -374,7 +379,7 @@ fn write_outputs(
             merged
         }
         (Some(book), Some(previous)) => {
-            let (mut book, meta) = book?;
+            let (mut book, meta) = book.map_err(|e| e.with_path(&args.output))?;
             let merged = merged(true);
             let changes = katrack::diff::diff(previous, &merged.master, profile);
             let activities: Vec<Fields> = merged

@@ -348,3 +348,37 @@ fn the_readme_documents_every_rule() {
         );
     }
 }
+
+#[test]
+fn a_workbook_that_needs_a_missing_temporary_folder_names_the_output_and_tmpdir() {
+    let wd = Workdir::new();
+    let missing = wd.path("no such folder");
+    let plan = sample("harborough_q1_2020_21.json");
+    let returns = root().join("samples/returns");
+    let merge = ["merge", "--json", "m.json"].map(str::to_string);
+    let runs: [(&[String], &str); 3] = [
+        (&merge[..1], "master.xlsx"),
+        (&merge, "master.xlsx"),
+        (&[], "exported.xlsx"),
+    ];
+    for (args, out) in runs {
+        let mut c = wd.katrack();
+        if args.is_empty() {
+            c.arg("export").arg(&plan);
+        } else {
+            c.args(args).arg(&returns).arg("--plan").arg(&plan);
+        }
+        let said = c
+            .args(["-o", out])
+            .env("TMPDIR", &missing)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let said = String::from_utf8(said).unwrap();
+        assert!(said.contains(out) && said.contains("TMPDIR"), "{said}");
+        assert!(said.contains(missing.to_str().unwrap()), "{said}");
+        assert!(!wd.path(out).exists() && !wd.path("m.json").exists());
+    }
+}
