@@ -177,7 +177,7 @@ impl Unwritten {
             self.held_at += self.held.len() as u64;
             self.held.clear();
             self.pieces.clear();
-            if self.file.as_ref().is_some_and(|f| f.set_len(0).is_ok()) {
+            if self.file_len > 0 && self.file.as_ref().is_some_and(|f| f.set_len(0).is_ok()) {
                 self.file_len = 0;
             }
         }
