@@ -16,7 +16,9 @@ const LONG: usize = 64;
 
 /// The long strings of a table spilling are held in memory up to this many bytes, and only
 /// those after go to the file: a return of a hundred activities makes no file (the merges of
-/// `tests/it/set_aside.rs`, whose returns have 300, make one for each).
+/// `tests/it/set_aside.rs`, whose returns have 300, make one for each), and the long strings a
+/// sheet uses again and again (a header repeated down the sheet) come first in its table, so
+/// they are held and the file is still read in order.
 pub(super) const SPILL_AFTER: usize = 256 << 10;
 
 /// The window read from the file at most, and at least (unless the string is longer).
