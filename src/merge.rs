@@ -322,6 +322,20 @@ impl Choice {
             .map(|(id, _)| id.to_string())
             .collect()
     }
+
+    /// The master's rows, in order, from the fields of the plan's `i`th activity (`plan(i)`) and
+    /// of the returned activity at (return, activity) (`got`): each planned activity with the
+    /// content of the return it is taken from, then the activities no plan expected.
+    fn rows<'a>(
+        &'a self,
+        plan: impl Fn(usize) -> Fields<'a> + 'a,
+        got: impl Fn((usize, usize)) -> Fields<'a> + Copy + 'a,
+    ) -> impl Iterator<Item = Fields<'a>> + 'a {
+        let planned = self.planned.iter().enumerate();
+        planned
+            .map(move |(i, pick)| master_fields(plan(i), pick.map(got)))
+            .chain(self.unplanned.iter().map(move |&at| got(at)))
+    }
 }
 
 /// Where each returned activity with an id is: id → (return, activity, false, for "the plan
@@ -391,22 +405,6 @@ fn master_rows<'a>(
         move |i| plan.activities[i].fields(),
         move |(r, i)| returns[r].parsed.tracker.activities[i].fields(),
     )
-}
-
-impl Choice {
-    /// The master's rows, in order, from the fields of the plan's `i`th activity (`plan(i)`) and
-    /// of the returned activity at (return, activity) (`got`): each planned activity with the
-    /// content of the return it is taken from, then the activities no plan expected.
-    fn rows<'a>(
-        &'a self,
-        plan: impl Fn(usize) -> Fields<'a> + 'a,
-        got: impl Fn((usize, usize)) -> Fields<'a> + Copy + 'a,
-    ) -> impl Iterator<Item = Fields<'a>> + 'a {
-        let planned = self.planned.iter().enumerate();
-        planned
-            .map(move |(i, pick)| master_fields(plan(i), pick.map(got)))
-            .chain(self.unplanned.iter().map(move |&at| got(at)))
-    }
 }
 
 /// The master's rows made again from the plan, the returns and the choice each time they are

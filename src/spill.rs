@@ -2,7 +2,7 @@
 //! ([`set_aside`](crate::merge::set_aside)), and a large workbook's shared strings their long
 //! strings (`src/read/strings.rs`); appended while read, read back from any thread by position.
 
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::sync::{Mutex, PoisonError};
 
 /// Where long text is written while it is read: a temporary file (removed by the system once
@@ -61,6 +61,8 @@ impl Spill {
         let mut to = self.to.lock().unwrap_or_else(PoisonError::into_inner);
         match &mut *to {
             Backing::File { file, len } => {
+                // At its end, wherever a read or a failed write left the cursor.
+                file.seek(SeekFrom::Start(*len))?;
                 file.write_all(bytes)?;
                 let at = *len;
                 *len += bytes.len() as u64;
@@ -70,6 +72,25 @@ impl Spill {
                 all.extend_from_slice(bytes);
                 Ok((all.len() - bytes.len()) as u64)
             }
+        }
+    }
+
+    /// Fills `buf` with the bytes from `at`, while it is still appended to.
+    pub(crate) fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
+        let to = self.to.lock().unwrap_or_else(PoisonError::into_inner);
+        to.read_at(buf, at)
+    }
+
+    /// Empties it, when nothing appended is to be read again: the next append is at 0.
+    pub(crate) fn clear(&self) {
+        let mut to = self.to.lock().unwrap_or_else(PoisonError::into_inner);
+        match &mut *to {
+            Backing::File { file, len } => {
+                if *len > 0 && file.set_len(0).is_ok() {
+                    *len = 0;
+                }
+            }
+            Backing::Memory(all) => all.clear(),
         }
     }
 
@@ -89,7 +110,14 @@ pub struct Spilled {
 impl Spilled {
     /// Fills `buf` with the bytes from `at`.
     pub(crate) fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
-        match &self.from {
+        self.from.read_at(buf, at)
+    }
+}
+
+impl Backing {
+    /// Fills `buf` with the bytes from `at`.
+    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
+        match self {
             Backing::File { file, .. } => read_exact_at(file, buf, at),
             Backing::Memory(all) => {
                 let start = usize::try_from(at).unwrap_or(usize::MAX);

@@ -172,12 +172,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         period: args.period.as_deref(),
         unreadable: &unreadable,
     };
-    // A workbook that cannot be begun (no temporary folder) is the master's error.
+    // What cannot be written of the workbook begun (no temporary folder) is the master's error.
+    let of_master = |e: Error| match e {
+        Error::Write(_) => e.with_path(&args.output),
+        e => e,
+    };
     let (master, early, activities) =
-        merge_returns(&args, plan, returns, aside, &set).map_err(|e| match e {
-            Error::Write(_) => e.with_path(&args.output),
-            e => e,
-        })?;
+        merge_returns(&args, plan, returns, aside, &set).map_err(of_master)?;
+    let early = early.map(|begun| begun.map_err(of_master));
     // The master with --period, and the unreadable files first among the findings.
     let activities_out = match &master {
         Master::Pending(pending) => pending.master_len(),
@@ -365,7 +367,7 @@ fn write_outputs(
         // Nothing left to write needs the master: it is put together while the workbook is
         // saved.
         (Some(book), None) => {
-            let (book, _) = book.map_err(|e| e.with_path(&args.output))?;
+            let (book, _) = book?;
             let (merged, saved) = std::thread::scope(|scope| {
                 let whole = args.json.is_some() || args.csv.is_some();
                 let merged = scope.spawn(move || merged(whole));
@@ -379,7 +381,7 @@ fn write_outputs(
             merged
         }
         (Some(book), Some(previous)) => {
-            let (mut book, meta) = book.map_err(|e| e.with_path(&args.output))?;
+            let (mut book, meta) = book?;
             let merged = merged(true);
             let changes = katrack::diff::diff(previous, &merged.master, profile);
             let activities: Vec<Fields> = merged

@@ -6,6 +6,7 @@
 
 use super::aside::{Reader, SetAside, Spilled};
 use super::aside_plan::{KeptPlan, PlanRow, Unwritten};
+use super::streamed::as_they_come;
 use super::{
     Choice, LeadReturn, Merged, RowSink, choice_of_ids, errors_by_activity, lead_table,
     master_fields, pick, unique_ids,
@@ -16,7 +17,7 @@ use crate::model::{Fields, Rows, Tracker, field};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return, history};
 use foldhash::{HashMap, HashMapExt, HashSet};
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::mpsc::Receiver;
 
 /// What [`merge_set_aside`] gives.
 pub struct SetAsideMerge<O, S> {
@@ -68,36 +69,24 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
     // next row to write.
     let mut kept = KeptPlan::default();
     let mut unwritten = Unwritten::default();
-    let take = |batch: Vec<PlanRow>, kept: &mut KeptPlan, unwritten: &mut Unwritten| {
-        for p in &batch {
-            unwritten.push(kept.len(), p.fields());
-            kept.push(p.fields());
-        }
-    };
     let mut next = 0;
-    loop {
-        let whole_plan = loop {
-            match plan.try_recv() {
-                Ok(batch) => take(batch, &mut kept, &mut unwritten),
-                Err(TryRecvError::Empty) => break false,
-                Err(TryRecvError::Disconnected) => break true,
+    as_they_come(&plan, &mut |came| match came {
+        Some(batch) => {
+            for p in &batch {
+                unwritten.push(kept.len(), p.fields());
+                kept.push(p.fields());
             }
-        };
-        if whole_plan {
-            break;
+            true
         }
-        if next < kept.len() {
+        None if next < kept.len() => {
             let fields = unwritten.row(&kept, next);
             let at = pick(&mut held, fields[field::ID]);
             row(&mut sink, &mut reader, returns, fields, at);
             next += 1;
-        } else {
-            match plan.recv() {
-                Ok(batch) => take(batch, &mut kept, &mut unwritten),
-                Err(_) => break,
-            }
+            true
         }
-    }
+        None => false,
+    });
     let kept = &kept;
     // The whole plan has come: which return gives each activity, once for the rows still to
     // write and for the plan rules.

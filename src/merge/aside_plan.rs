@@ -5,7 +5,7 @@
 //! once), and the progress and next steps only until the activity's row is written
 //! ([`Unwritten`]).
 
-use super::aside::{Interned, SHORT, Texts, short_index};
+use super::aside::{Interned, SHORT, Spill, Texts, short_index};
 use crate::model::{Activity, FIELDS, Fields, field};
 use std::collections::VecDeque;
 
@@ -111,7 +111,7 @@ const READ_BACK: usize = 256 << 10;
 /// The progress and next steps of the plan activities whose rows are not yet written, where
 /// either is not empty (an activity a return gives has neither: they were dropped as the plan
 /// was read). With [`KeptPlan`], what a row is written from. Past [`UNWRITTEN_HELD`] bytes
-/// they go to a temporary file (held in memory if none can be written) and are read back in
+/// they go to a temporary file ([`Spill`]: memory if none can be made) and are read back in
 /// order, a window at a time.
 pub(super) struct Unwritten {
     /// (activity, where its text begins in the stream of all texts kept, where its progress
@@ -122,12 +122,12 @@ pub(super) struct Unwritten {
     held_at: u64,
     /// How many bytes may be held before they go to the file.
     limit: usize,
-    /// The file, its length, and where the pieces of the stream written to it begin: (in the
-    /// stream, in the file), each ending where the next begins (the last at `held_at`).
-    file: Option<std::fs::File>,
-    file_len: u64,
+    /// The file (made when first needed), and where the pieces of the stream written to it
+    /// begin: (in the stream, in the file), each ending where the next begins (the last at
+    /// `held_at`).
+    spill: Option<Spill>,
     pieces: VecDeque<(u64, u64)>,
-    /// No file could be made or written: everything is held.
+    /// The file could not be written: everything is held.
     failed: bool,
     /// The stream from `window_at`, as last read from the file.
     window: Vec<u8>,
@@ -153,8 +153,7 @@ impl Unwritten {
             held: Vec::new(),
             held_at: 0,
             limit,
-            file: None,
-            file_len: 0,
+            spill: None,
             pieces: VecDeque::new(),
             failed: false,
             window: Vec::new(),
@@ -177,8 +176,8 @@ impl Unwritten {
             self.held_at += self.held.len() as u64;
             self.held.clear();
             self.pieces.clear();
-            if self.file_len > 0 && self.file.as_ref().is_some_and(|f| f.set_len(0).is_ok()) {
-                self.file_len = 0;
+            if let Some(spill) = &self.spill {
+                spill.clear();
             }
         }
         let at = self.held_at + self.held.len() as u64;
@@ -204,21 +203,11 @@ impl Unwritten {
             self.held.drain(..(first - self.held_at) as usize);
             self.held_at = first;
         }
-        use std::io::{Seek, SeekFrom, Write};
-        let written = match &mut self.file {
-            Some(file) => Ok(file),
-            None => tempfile::tempfile().map(|f| self.file.insert(f)),
-        }
-        .and_then(|file| {
-            file.seek(SeekFrom::Start(self.file_len))?;
-            file.write_all(&self.held)
-        });
-        if written.is_err() {
+        let Ok(at) = self.spill.get_or_insert_with(Spill::new).append(&self.held) else {
             self.failed = true;
             return;
-        }
-        self.pieces.push_back((self.held_at, self.file_len));
-        self.file_len += self.held.len() as u64;
+        };
+        self.pieces.push_back((self.held_at, at));
         self.held_at += self.held.len() as u64;
         self.held.clear();
     }
@@ -271,20 +260,18 @@ impl Unwritten {
     /// Reads the window from `start` in the file: `len` bytes at least, up to [`READ_BACK`]
     /// within its piece.
     fn read_window(&mut self, start: u64, len: usize) -> std::io::Result<()> {
-        use std::io::{Read, Seek, SeekFrom};
         while self.pieces.get(1).is_some_and(|&(next, _)| next <= start) {
             self.pieces.pop_front();
         }
-        let (&(piece, in_file), file) = self
+        let (&(piece, in_file), spill) = self
             .pieces
             .front()
-            .zip(self.file.as_mut())
+            .zip(self.spill.as_ref())
             .ok_or(std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
         let piece_end = self.pieces.get(1).map_or(self.held_at, |p| p.0);
         let size = (piece_end - start).min(READ_BACK as u64).max(len as u64);
         self.window.resize(size as usize, 0);
-        file.seek(SeekFrom::Start(in_file + (start - piece)))?;
-        file.read_exact(&mut self.window)?;
+        spill.read_at(&mut self.window, in_file + (start - piece))?;
         self.window_at = start;
         Ok(())
     }
@@ -387,9 +374,9 @@ mod tests {
                 }
                 assert!(unwritten.error.is_none());
                 if limit == usize::MAX {
-                    assert!(unwritten.file.is_none());
+                    assert!(unwritten.spill.is_none());
                 } else if lag >= 150 {
-                    assert!(unwritten.file.is_some(), "{limit} {lag}");
+                    assert!(unwritten.spill.is_some(), "{limit} {lag}");
                 }
             }
         }

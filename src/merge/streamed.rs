@@ -146,28 +146,49 @@ fn rows_as_they_come(
 ) -> (Vec<Vec<Activity>>, usize) {
     let mut batches: Vec<Vec<Activity>> = Vec::new();
     let (mut batch, mut next, mut written) = (0, 0, 0);
-    loop {
-        // Whatever has come, and whether the plan has all come.
-        let whole_plan = loop {
-            match plan.try_recv() {
-                Ok(b) => batches.push(b),
-                Err(TryRecvError::Empty) => break false,
-                Err(TryRecvError::Disconnected) => break true,
-            }
-        };
-        if whole_plan {
-            return (batches, written);
+    as_they_come(plan, &mut |came| match came {
+        Some(b) => {
+            batches.push(b);
+            true
         }
-        match batches.get(batch).map(|b| b.get(next)) {
-            Some(Some(p)) => {
-                write(p);
-                (next, written) = (next + 1, written + 1);
+        None => loop {
+            match batches.get(batch).map(|b| b.get(next)) {
+                Some(Some(p)) => {
+                    write(p);
+                    (next, written) = (next + 1, written + 1);
+                    return true;
+                }
+                Some(None) => (batch, next) = (batch + 1, 0),
+                None => return false,
             }
-            Some(None) => (batch, next) = (batch + 1, 0),
-            None => match plan.recv() {
-                Ok(b) => batches.push(b),
-                Err(_) => return (batches, written),
-            },
+        },
+    });
+    (batches, written)
+}
+
+/// Takes the plan's batches as they come from `plan` and writes its rows as soon as they can
+/// be, until the whole plan has come (the sender dropped): `step(Some(batch))` takes a batch
+/// (what it gives is not read), `step(None)` writes the next row if its activity has come
+/// (false if not: the next batch is waited for). Batches that have come are taken before each row, so that the whole plan is
+/// known as soon as it has come.
+pub(super) fn as_they_come<T>(plan: &Receiver<T>, step: &mut dyn FnMut(Option<T>) -> bool) {
+    loop {
+        loop {
+            match plan.try_recv() {
+                Ok(batch) => {
+                    step(Some(batch));
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        if !step(None) {
+            match plan.recv() {
+                Ok(batch) => {
+                    step(Some(batch));
+                }
+                Err(_) => return,
+            }
         }
     }
 }

@@ -13,13 +13,18 @@ use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
 use zip::ZipArchive;
 
+/// A workbook's zip, read from its file.
+pub(super) type Zip = ZipArchive<BufReader<std::fs::File>>;
+
+/// The zip of the workbook at `path`; `None` when it cannot be opened as one.
+pub(super) fn open_zip(path: &Path) -> Option<Zip> {
+    ZipArchive::new(BufReader::new(std::fs::File::open(path).ok()?)).ok()
+}
+
 /// Each worksheet's merged areas by sheet name, as far as they could be read.
 pub(super) fn merged_areas(path: &Path) -> HashMap<String, Vec<Dimensions>> {
     let mut found = HashMap::new();
-    let Ok(file) = std::fs::File::open(path) else {
-        return found;
-    };
-    let Ok(mut zip) = ZipArchive::new(BufReader::new(file)) else {
+    let Some(mut zip) = open_zip(path) else {
         return found;
     };
     let Some(sheets) = sheet_parts(&mut zip) else {
@@ -102,9 +107,7 @@ pub(super) struct SheetPart {
 }
 
 /// The worksheets' (name, part) in workbook order, from the package's relationships.
-pub(super) fn sheet_parts<R: Read + Seek>(
-    zip: &mut ZipArchive<R>,
-) -> Option<Vec<(String, String)>> {
+fn sheet_parts<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Option<Vec<(String, String)>> {
     let (_, sheets) = workbook_sheets(zip)?;
     Some(
         sheets

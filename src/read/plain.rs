@@ -13,15 +13,14 @@
 //! sent, and calamine reads the file instead; `plain_tests.rs`, `tests/it/streamed.rs` and the
 //! `streamed` fuzz target hold the two ways to the same result.
 
-use super::merges::{self, Xml};
+use super::merges::{self, Xml, Zip};
 use super::stream::Properties;
 use super::strings::Strings;
 use calamine::Dimensions;
 use quick_xml::events::{BytesRef, BytesStart, Event};
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use zip::ZipArchive;
 
 /// A plain workbook's sheet: its shared strings and, in the order written, its cells.
 pub(super) struct Plain {
@@ -57,22 +56,12 @@ impl Plain {
     }
 }
 
-type Zip = ZipArchive<BufReader<std::fs::File>>;
-
-fn open(path: &Path) -> Option<Zip> {
-    ZipArchive::new(BufReader::new(std::fs::File::open(path).ok()?)).ok()
-}
-
 /// Reads the xlsx at `path` if it is plain (see the [module](self) docs): of the sheets chosen
 /// (`sheet`: the one named, else every worksheet), one is read; the others are hidden and
-/// passed over, as the layout does. `None` otherwise. With `spill_after`, the long shared
-/// strings past that many bytes of them go to a temporary file ([`Strings::spilling`]).
-pub(super) fn read_plain(
-    path: &Path,
-    sheet: Option<&str>,
-    spill_after: Option<usize>,
-) -> Option<Plain> {
-    let mut zip = open(path)?;
+/// passed over, as the layout does. `None` otherwise. The long shared strings past the first
+/// `spill_after` bytes of them go to a temporary file ([`Strings::spilling`]).
+pub(super) fn read_plain(path: &Path, sheet: Option<&str>, spill_after: usize) -> Option<Plain> {
+    let mut zip = merges::open_zip(path)?;
     let (dir, sheets) = merges::workbook_sheets(&mut zip)?;
     let mut listed = Vec::new();
     for s in &sheets {
@@ -107,7 +96,7 @@ pub(super) fn read_plain(
     let given_up = AtomicBool::new(false);
     let (strings, props, cells) = std::thread::scope(|scope| {
         let cells = scope.spawn(|| {
-            let mut zip = open(path)?;
+            let mut zip = merges::open_zip(path)?;
             let found = sheet_cells(&mut merges::part_reader(&mut zip, &only.part)?, &given_up);
             found.or_else(|| give_up(&given_up))
         });
@@ -303,20 +292,20 @@ fn plain_a1(text: &[u8]) -> Option<(u32, u32)> {
     Some((row - 1, col - 1))
 }
 
-/// The shared strings as calamine reads them; empty without the part. With `spill_after`, the
-/// long strings past that many bytes of them go to a temporary file.
+/// The shared strings as calamine reads them; empty without the part. The long strings past
+/// the first `spill_after` bytes of them go to a temporary file.
 fn shared_strings(
     zip: &mut Zip,
     dir: &str,
     given_up: &AtomicBool,
-    spill_after: Option<usize>,
+    spill_after: usize,
 ) -> Option<Strings> {
     let name = format!("{dir}sharedStrings.xml");
     if merges::part_index(zip, &name).is_none() {
         return Some(Strings::default());
     }
     let mut xml = merges::part_reader(zip, &name)?;
-    let mut strings = spill_after.map_or_else(Strings::default, Strings::spilling);
+    let mut strings = Strings::spilling(spill_after);
     let mut buf = Vec::new();
     loop {
         buf.clear();

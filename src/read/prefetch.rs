@@ -10,7 +10,6 @@
 use super::merges;
 use calamine::Dimensions;
 use std::collections::HashMap;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -59,13 +58,10 @@ pub(super) fn taken(path: &Path) -> Option<Areas> {
 
 /// Whether the workbook's worksheets hold more text, inflated, than twice its shared strings.
 fn text_in_sheets(path: &Path) -> bool {
-    let Ok(file) = std::fs::File::open(path) else {
+    let Some(mut zip) = merges::open_zip(path) else {
         return false;
     };
-    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(file)) else {
-        return false;
-    };
-    let Some(sheets) = merges::sheet_parts(&mut zip) else {
+    let Some((dir, sheets)) = merges::workbook_sheets(&mut zip) else {
         return false;
     };
     let mut size = |part: &str| {
@@ -73,10 +69,10 @@ fn text_in_sheets(path: &Path) -> bool {
             .and_then(|i| zip.by_index_raw(i).ok().map(|f| f.size()))
             .unwrap_or(0)
     };
-    let in_sheets: u64 = sheets.iter().map(|(_, part)| size(part)).sum();
-    let dir = sheets
-        .first()
-        .and_then(|(_, part)| part.rsplit_once("worksheets/"))
-        .map_or("xl/", |(dir, _)| dir);
+    let in_sheets: u64 = sheets
+        .iter()
+        .filter(|s| s.worksheet)
+        .map(|s| size(&s.part))
+        .sum();
     in_sheets > 2 * size(&format!("{dir}sharedStrings.xml"))
 }

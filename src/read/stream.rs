@@ -195,8 +195,7 @@ fn stream_open(
     spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Option<Properties> {
     if threads {
-        let spill = Some(super::strings::SPILL_AFTER);
-        if let Some(plain) = super::plain::read_plain(path, sheet, spill) {
+        if let Some(plain) = super::plain::read_plain(path, sheet, super::strings::SPILL_AFTER) {
             return send_plain(plain, send, spare);
         }
     }
