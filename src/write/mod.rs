@@ -8,6 +8,8 @@
 pub mod annotated;
 pub mod atomic;
 pub mod canonical;
+mod sheet_stream;
+mod spliced;
 mod style;
 pub mod summary;
 pub mod template;

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::field::STATUS;
 use crate::model::{AsFields, Fields, Tracker};
 use crate::profile::Profile;
+use crate::write::sheet_stream::{Cell, Rows, RowsXml, Xfs};
 use crate::write::style::text_row_height as row_height;
 use crate::write::style::{Styles, status_style};
 use foldhash::{HashMap, HashMapExt};
@@ -88,7 +89,10 @@ pub fn tracker_workbook(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
 
 /// Builds the tracker workbook (see [`tracker_workbook`]).
 fn build(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
-    let mut workbook = workbook_of(t, t.activities.iter(), profile)?;
+    let (mut workbook, xfs) = new_workbook(t, profile)?;
+    drop(xfs);
+    let ws = workbook.worksheet_from_index(0)?;
+    write_tracker_rows(ws, t, t.activities.iter(), profile)?;
     Ok(workbook.save_to_buffer()?)
 }
 
@@ -107,19 +111,29 @@ pub fn write_tracker_workbook<A: AsFields>(
 ) -> Result<()> {
     crate::error::guarded(
         || {
-            let mut workbook = workbook_of(t, activities, profile)?;
-            super::save_to(&mut workbook, out)
+            let (mut workbook, xfs) = new_workbook(t, profile)?;
+            let ws = workbook.worksheet_from_index(0)?;
+            let mut rows = TrackerRows::streamed(ws, t, &xfs)?;
+            for activity in activities {
+                rows.write(ws, &activity.as_fields(), profile)?;
+            }
+            match rows.finish_rows(ws, t)? {
+                Some(rows) => super::spliced::save_spliced(&mut workbook, FIRST_SHEET, rows, out),
+                None => super::save_to(&mut workbook, out),
+            }
         },
         super::writer_panic,
     )
 }
 
-fn workbook_of<A: AsFields>(
-    t: &Tracker,
-    activities: impl IntoIterator<Item = A>,
-    profile: &Profile,
-) -> Result<Workbook> {
+/// The part of the workbook's first sheet.
+const FIRST_SHEET: &str = "xl/worksheets/sheet1.xml";
+
+/// A workbook with the properties of `t` and its one sheet (empty, in constant-memory mode:
+/// the tracker is written row by row), the tracker's formats registered first.
+fn new_workbook(t: &Tracker, profile: &Profile) -> Result<(Workbook, Xfs)> {
     let mut workbook = Workbook::new();
+    let xfs = register_formats(&mut workbook, profile);
     let created = ExcelDateTime::from_ymd(2020, 1, 1)?;
     let properties = DocProperties::new()
         .set_title(&t.title)
@@ -130,10 +144,26 @@ fn workbook_of<A: AsFields>(
     workbook.set_properties(&properties);
     // Rows are written top to bottom, so each is flushed as soon as the next begins: memory
     // stays flat however long the tracker (rust_xlsxwriter's constant-memory mode).
-    let worksheet = workbook.add_worksheet_with_constant_memory()?;
-    worksheet.set_name(SHEET_NAME)?;
-    write_tracker_rows(worksheet, t, activities, profile)?;
-    Ok(workbook)
+    workbook
+        .add_worksheet_with_constant_memory()?
+        .set_name(SHEET_NAME)?;
+    Ok((workbook, xfs))
+}
+
+/// Registers the formats of the tracker's rows with `workbook`, which must be new, so that
+/// they are numbered before any other (see [`Xfs::register`]): the cell, banner and heading
+/// formats and a status format for each of the profile's statuses' colours. A workbook whose
+/// tracker rows are written on its sheet registers them too, so that the two ways give the
+/// same workbook.
+pub(crate) fn register_formats(workbook: &mut Workbook, profile: &Profile) -> Xfs {
+    let styles = Styles::new();
+    let statuses: Vec<Format> = std::iter::once(None)
+        .chain(profile.statuses.iter().map(|s| Some(s.colour.as_str())))
+        .map(|colour| status_style(&styles.status, colour))
+        .collect();
+    let mut formats = vec![&styles.cell, &styles.theme, &styles.objective];
+    formats.extend(&statuses);
+    Xfs::register(workbook, &formats)
 }
 
 /// Lays a tracker out on an existing worksheet (columns A to K, from row 1), with its print
@@ -172,6 +202,18 @@ pub struct TrackerRows {
     /// The theme and objective of the activity above (owned: activities may be streamed).
     theme: Option<[String; 2]>,
     objective: Option<[String; 2]>,
+    /// The rows written as XML by katrack rather than on the worksheet, if so.
+    stream: Option<Streamed>,
+}
+
+/// [`TrackerRows`]' rows written as XML ([`RowsXml`]), with their formats' indices.
+struct Streamed {
+    xml: RowsXml,
+    xfs: Xfs,
+    /// The cell, theme and objective formats' indices.
+    cell: u32,
+    theme: u32,
+    objective: u32,
 }
 
 impl TrackerRows {
@@ -216,7 +258,28 @@ impl TrackerRows {
             status_formats: HashMap::new(),
             theme: None,
             objective: None,
+            stream: None,
         })
+    }
+
+    /// [`new`](Self::new), the activities' rows then written as XML and deflated by katrack
+    /// (see `src/write/sheet_stream.rs`) rather than on `ws`, their formats numbered by `xfs`
+    /// (the workbook's, see [`register_formats`]); [`finish_rows`](Self::finish_rows) gives
+    /// them, for the save.
+    pub(crate) fn streamed(ws: &mut Worksheet, t: &Tracker, xfs: &Xfs) -> Result<TrackerRows> {
+        let mut rows = TrackerRows::new(ws, t)?;
+        let of = |format: &Format| {
+            xfs.of(format)
+                .ok_or_else(|| Error::Write("a tracker format was not registered".into()))
+        };
+        rows.stream = Some(Streamed {
+            cell: of(&rows.styles.cell)?,
+            theme: of(&rows.styles.theme)?,
+            objective: of(&rows.styles.objective)?,
+            xfs: xfs.clone(),
+            xml: RowsXml::new()?,
+        });
+        Ok(rows)
     }
 
     /// Writes one activity (its fields in [`FIELDS`](crate::model::FIELDS) order), under a
@@ -255,15 +318,29 @@ impl TrackerRows {
             self.objective = None;
             let text = joined(theme_name, strapline);
             if !text.is_empty() {
-                ws.merge_range(self.row, 0, self.row, LAST_VISIBLE, &text, &styles.theme)?;
-                ws.set_row_height(self.row, 24.0)?;
+                if let Some(s) = &mut self.stream {
+                    let spans = (0, LAST_VISIBLE);
+                    s.xml
+                        .merged_row(self.row, pixels(24.0), spans, &text, s.theme)
+                        .map_err(|(_, e)| e)?;
+                } else {
+                    ws.merge_range(self.row, 0, self.row, LAST_VISIBLE, &text, &styles.theme)?;
+                    ws.set_row_height(self.row, 24.0)?;
+                }
                 self.row += 1;
             }
         }
         if !same(&self.objective, [objective_id, objective_title]) {
             self.objective = Some([objective_id.to_string(), objective_title.to_string()]);
             let text = joined(objective_id, objective_title);
-            if !text.is_empty() {
+            let height = row_height(&[(&text, 231.0)]);
+            if let (Some(s), false) = (&mut self.stream, text.is_empty()) {
+                let spans = (0, LAST_VISIBLE);
+                s.xml
+                    .merged_row(self.row, pixels(height), spans, &text, s.objective)
+                    .map_err(|(_, e)| e)?;
+                self.row += 1;
+            } else if !text.is_empty() {
                 ws.merge_range(
                     self.row,
                     0,
@@ -272,7 +349,7 @@ impl TrackerRows {
                     &text,
                     &styles.objective,
                 )?;
-                ws.set_row_height(self.row, row_height(&[(&text, 231.0)]))?;
+                ws.set_row_height(self.row, height)?;
                 self.row += 1;
             }
         }
@@ -285,7 +362,17 @@ impl TrackerRows {
                     .or_insert(format)
             }
         };
-        write_activity(ws, self.row, activity, status_format, &styles.cell)?;
+        match &mut self.stream {
+            Some(s) => {
+                let status = s.xfs.of(status_format).ok_or_else(|| {
+                    Error::Write(format!(
+                        "the format of status {status:?} was not registered"
+                    ))
+                })?;
+                stream_activity(&mut s.xml, self.row, activity, status, s.cell)?;
+            }
+            None => write_activity(ws, self.row, activity, status_format, &styles.cell)?,
+        }
         self.row += 1;
         Ok(())
     }
@@ -296,8 +383,73 @@ impl TrackerRows {
     ///
     /// As [`tracker_workbook`].
     pub fn finish(self, ws: &mut Worksheet, t: &Tracker) -> Result<()> {
-        page_setup(ws, t, self.header_row)
+        self.finish_rows(ws, t).map(|_| ())
     }
+
+    /// [`finish`](Self::finish), giving the rows written as XML, if they were.
+    pub(crate) fn finish_rows(self, ws: &mut Worksheet, t: &Tracker) -> Result<Option<Rows>> {
+        page_setup(ws, t, self.header_row)?;
+        self.stream.map(|s| s.xml.finish()).transpose()
+    }
+}
+
+/// A height in points as rust_xlsxwriter keeps it, in pixels.
+fn pixels(points: f64) -> u32 {
+    (points * 4.0 / 3.0).round() as u32
+}
+
+/// The error for `activity`'s cell in column `col`.
+fn cell_error(activity: &Fields, col: usize, e: rust_xlsxwriter::XlsxError) -> Error {
+    let id = if activity[0].is_empty() {
+        "an activity with no id"
+    } else {
+        activity[0]
+    };
+    Error::Write(format!("{id}, column {}: {e}", COLUMNS[col].header))
+}
+
+/// [`write_activity`]'s row written as XML: the same cells and formats.
+fn stream_activity(
+    xml: &mut RowsXml,
+    row: RowNum,
+    activity: &Fields,
+    status: u32,
+    cell: u32,
+) -> Result<()> {
+    let end = formatted_end(activity);
+    let cells: [Cell; COLUMNS.len()] = std::array::from_fn(|i| {
+        let xf = if i == STATUS {
+            status
+        } else if i <= end || !activity[i].is_empty() {
+            cell
+        } else {
+            0
+        };
+        (i as u16, activity[i], xf)
+    });
+    xml.row(row, pixels(activity_height(activity)), &cells)
+        .map_err(|(col, e)| cell_error(activity, usize::from(col), e))
+}
+
+/// The last column formatted however empty: every visible one, and the hidden values next to
+/// them.
+fn formatted_end(activity: &Fields) -> usize {
+    let mut end = usize::from(LAST_VISIBLE);
+    while end + 1 < COLUMNS.len() && !activity[end + 1].is_empty() {
+        end += 1;
+    }
+    end
+}
+
+/// The height of an activity's row: enough for its visible cells' wrapped text.
+fn activity_height(activity: &Fields) -> f64 {
+    let mut visible = [("", 0.0); COLUMNS.len()];
+    let mut shown = 0;
+    for (column, &value) in COLUMNS.iter().zip(activity).filter(|(c, _)| !c.hidden) {
+        visible[shown] = (value, column.width);
+        shown += 1;
+    }
+    row_height(&visible[..shown])
 }
 
 /// Writes one activity row: strings only, blank bordered cells for empty visible values.
@@ -313,14 +465,7 @@ fn write_activity(
     status_format: &Format,
     cell_format: &Format,
 ) -> Result<()> {
-    let failed = |col: usize, e: rust_xlsxwriter::XlsxError| {
-        let id = if activity[0].is_empty() {
-            "an activity with no id"
-        } else {
-            activity[0]
-        };
-        Error::Write(format!("{id}, column {}: {e}", COLUMNS[col].header))
-    };
+    let failed = |col: usize, e| cell_error(activity, col, e);
     // The id first, blank when empty: in constant-memory mode it makes this the row being
     // written, which the formats below are set on.
     if activity[0].is_empty() {
@@ -337,10 +482,7 @@ fn write_activity(
     }
     // Every visible column (a blank bordered cell where empty), with the hidden values next
     // to them; then any hidden value after a gap.
-    let mut end = usize::from(LAST_VISIBLE);
-    while end + 1 < COLUMNS.len() && !activity[end + 1].is_empty() {
-        end += 1;
-    }
+    let end = formatted_end(activity);
     ws.set_range_format(row, 0, row, end as ColNum, cell_format)?;
     if activity[STATUS].is_empty() {
         ws.write_blank(row, STATUS as ColNum, status_format)
@@ -353,13 +495,7 @@ fn write_activity(
             ws.set_cell_format(row, i as ColNum, cell_format)?;
         }
     }
-    let mut visible = [("", 0.0); COLUMNS.len()];
-    let mut shown = 0;
-    for (column, &value) in COLUMNS.iter().zip(activity).filter(|(c, _)| !c.hidden) {
-        visible[shown] = (value, column.width);
-        shown += 1;
-    }
-    ws.set_row_height(row, row_height(&visible[..shown]))?;
+    ws.set_row_height(row, activity_height(activity))?;
     Ok(())
 }
 

@@ -1,0 +1,348 @@
+//! A large sheet's rows written and compressed by katrack rather than by rust_xlsxwriter: the
+//! tracker sheet (export) and Appendix A (merge) at 100,000 activities are 190 MB of XML.
+//! rust_xlsxwriter's constant-memory mode keeps every row's settings until the save (45 MB at
+//! 100,000 rows with a height on each) and deflates the sheet on one thread after the last row
+//! (1.4 s at that size, with the other core idle). Here each row's XML — the same bytes
+//! rust_xlsxwriter writes for it, which `tracker_xlsx_tests.rs` holds — goes to a thread that
+//! deflates it while the next rows are written, into a temporary file; nothing of a row is kept
+//! but its merged area, if it has one. The workbook saved by rust_xlsxwriter holds the sheet's
+//! title lines and settings, and [`spliced`](super::spliced) puts the rows into it.
+//!
+//! The rows' cell formats are numbered as rust_xlsxwriter numbers them: [`Xfs`] registers them
+//! first in a new workbook, so their indices are known before anything else is written.
+
+use foldhash::{HashMap, HashMapExt};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use std::io::{self, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+/// The deflate level of rust_xlsxwriter's zip (the zip crate's default).
+pub(crate) const LEVEL: u32 = 6;
+/// How much XML is handed to the compressing thread at once.
+const CHUNK: usize = 256 << 10;
+/// How many chunks may wait for it (the XML held is at most this many chunks, and one being
+/// written).
+const WAITING: usize = 4;
+/// Excel's limits, which rust_xlsxwriter checks: rows, and UTF-16 units in a cell's text.
+const MAX_ROWS: u32 = 1_048_576;
+const MAX_TEXT: usize = 32_767;
+/// rust_xlsxwriter's default row height in pixels (15 points): no height is written for it.
+const DEFAULT_HEIGHT: u32 = 20;
+
+/// The workbook indices of the formats registered with [`Xfs::register`].
+#[derive(Clone)]
+pub(crate) struct Xfs {
+    indices: HashMap<Format, u32>,
+}
+
+impl Xfs {
+    /// Registers `formats`, in order, with `workbook`, which must be new (nothing written,
+    /// no format registered): rust_xlsxwriter numbers a workbook's formats in the order they
+    /// are first met, after its default format (0), and equal formats share a number.
+    pub(crate) fn register(workbook: &mut Workbook, formats: &[&Format]) -> Xfs {
+        let mut indices = HashMap::new();
+        indices.insert(Format::default(), 0);
+        for &format in formats {
+            workbook.register_format(format);
+            let next = indices.len() as u32;
+            indices.entry(format.clone()).or_insert(next);
+        }
+        Xfs { indices }
+    }
+
+    /// The index of `format`, if it was registered.
+    pub(crate) fn of(&self, format: &Format) -> Option<u32> {
+        self.indices.get(format).copied()
+    }
+}
+
+/// A cell of a row written by [`RowsXml::row`]: its column, text and format index (0: none).
+/// An empty text with a format is a blank formatted cell; with none, no cell.
+pub(crate) type Cell<'a> = (u16, &'a str, u32);
+
+/// Why a row could not be written: the cell (column) at fault and rust_xlsxwriter's error
+/// for it, as writing it with rust_xlsxwriter would have given.
+pub(crate) type RowError = (u16, XlsxError);
+
+/// A sheet's rows, written as XML and deflated on a thread of their own (see the
+/// [module](self) docs).
+pub(crate) struct RowsXml {
+    xml: Vec<u8>,
+    to_deflate: Option<SyncSender<Vec<u8>>>,
+    deflating: Option<JoinHandle<io::Result<Deflated>>>,
+    /// The rows merged across columns (row, first column, last column), in order.
+    merges: Vec<(u32, u16, u16)>,
+    /// The last row and the largest column written.
+    last: Option<(u32, u16)>,
+}
+
+/// The rows' XML deflated (a deflate stream ended by a sync flush, not final) into a temporary
+/// file, with the XML's length and CRC-32.
+pub(crate) struct Deflated {
+    pub(crate) file: std::fs::File,
+    pub(crate) deflated_len: u64,
+    pub(crate) len: u64,
+    pub(crate) crc: crc32fast::Hasher,
+}
+
+/// A sheet's rows once all are written: what [`spliced`](super::spliced) puts into the saved
+/// workbook.
+pub(crate) struct Rows {
+    pub(crate) deflated: Deflated,
+    pub(crate) merges: Vec<(u32, u16, u16)>,
+    pub(crate) last: Option<(u32, u16)>,
+}
+
+impl RowsXml {
+    /// Starts the compressing thread, and its temporary file.
+    ///
+    /// # Errors
+    /// When no temporary file can be made (said as rust_xlsxwriter says it).
+    pub(crate) fn new() -> crate::Result<RowsXml> {
+        let file =
+            tempfile::tempfile().map_err(|e| XlsxError::TempFileError(std::env::temp_dir(), e))?;
+        let (tx, rx) = sync_channel(WAITING);
+        let deflating = std::thread::spawn(move || deflate_all(&rx, file));
+        Ok(RowsXml {
+            xml: Vec::with_capacity(CHUNK + (64 << 10)),
+            to_deflate: Some(tx),
+            deflating: Some(deflating),
+            merges: Vec::new(),
+            last: None,
+        })
+    }
+
+    /// Writes row `row` (from 0, after those written) with `cells` (in column order) and a
+    /// height of `height` pixels. Nothing is written when a cell is refused.
+    pub(crate) fn row(&mut self, row: u32, height: u32, cells: &[Cell]) -> Result<(), RowError> {
+        if row >= MAX_ROWS {
+            return Err((
+                cells.first().map_or(0, |c| c.0),
+                XlsxError::RowColumnLimitError,
+            ));
+        }
+        if let Some(&(col, _, _)) = cells
+            .iter()
+            .find(|(_, text, _)| text.len() > MAX_TEXT && text.encode_utf16().count() > MAX_TEXT)
+        {
+            return Err((col, XlsxError::MaxStringLengthExceeded));
+        }
+        let r = row + 1;
+        let xml = &mut self.xml;
+        if height == DEFAULT_HEIGHT {
+            write!(xml, r#"<row r="{r}">"#)
+        } else {
+            let points = f64::from(height) * 0.75;
+            write!(xml, r#"<row r="{r}" ht="{points}" customHeight="1">"#)
+        }
+        .expect("writing to memory");
+        for &(col, text, xf) in cells {
+            cell(xml, r, col, text, xf);
+        }
+        xml.extend_from_slice(b"</row>");
+        let written = cells
+            .iter()
+            .filter(|(_, text, xf)| !text.is_empty() || *xf > 0);
+        let widest = written.map(|c| c.0).max().unwrap_or(0);
+        self.last = Some((row, self.last.map_or(widest, |(_, w)| w.max(widest))));
+        if self.xml.len() >= CHUNK {
+            self.hand_over();
+        }
+        Ok(())
+    }
+
+    /// [`row`](Self::row) of `text` in `first`..=`last` merged (rust_xlsxwriter's
+    /// `merge_range`: the text in the first cell, the others blank, all with format `xf`).
+    pub(crate) fn merged_row(
+        &mut self,
+        row: u32,
+        height: u32,
+        (first, last): (u16, u16),
+        text: &str,
+        xf: u32,
+    ) -> Result<(), RowError> {
+        let cells: Vec<Cell> = (first..=last)
+            .map(|col| (col, if col == first { text } else { "" }, xf))
+            .collect();
+        self.row(row, height, &cells)?;
+        self.merges.push((row, first, last));
+        Ok(())
+    }
+
+    /// Hands the XML written so far to the compressing thread.
+    fn hand_over(&mut self) {
+        let full = std::mem::replace(&mut self.xml, Vec::with_capacity(CHUNK + (64 << 10)));
+        if let Some(tx) = &self.to_deflate {
+            // A closed channel means the thread failed: `finish` gives its error.
+            let _ = tx.send(full);
+        }
+    }
+
+    /// Every row written: waits for the last to be deflated.
+    ///
+    /// # Errors
+    /// When the temporary file could not be written.
+    pub(crate) fn finish(mut self) -> crate::Result<Rows> {
+        self.hand_over();
+        self.to_deflate = None;
+        let deflated = self
+            .deflating
+            .take()
+            .map(JoinHandle::join)
+            .and_then(Result::ok)
+            .unwrap_or_else(|| Err(io::Error::other("the compressing thread stopped")))
+            .map_err(|e| XlsxError::TempFileError(std::env::temp_dir(), e))?;
+        Ok(Rows {
+            deflated,
+            merges: std::mem::take(&mut self.merges),
+            last: self.last,
+        })
+    }
+}
+
+impl Drop for RowsXml {
+    fn drop(&mut self) {
+        self.to_deflate = None;
+        if let Some(deflating) = self.deflating.take() {
+            let _ = deflating.join();
+        }
+    }
+}
+
+/// One cell's XML, as rust_xlsxwriter writes it in constant-memory mode (inline strings).
+fn cell(xml: &mut Vec<u8>, r: u32, col: u16, text: &str, xf: u32) {
+    if text.is_empty() && xf == 0 {
+        return;
+    }
+    xml.extend_from_slice(b"<c r=\"");
+    if col < 26 {
+        xml.push(b'A' + col as u8);
+    } else {
+        xml.extend_from_slice(crate::cellref::column_letters(u32::from(col)).as_bytes());
+    }
+    write!(xml, "{r}\"").expect("writing to memory");
+    if xf > 0 {
+        write!(xml, " s=\"{xf}\"").expect("writing to memory");
+    }
+    if text.is_empty() {
+        xml.extend_from_slice(b"/>");
+        return;
+    }
+    let spaced = ['\t', '\n', ' '];
+    if text.starts_with(spaced) || text.ends_with(spaced) {
+        xml.extend_from_slice(br#" t="inlineStr"><is><t xml:space="preserve">"#);
+    } else {
+        xml.extend_from_slice(br#" t="inlineStr"><is><t>"#);
+    }
+    escape_text(xml, &escape_escapes(text));
+    xml.extend_from_slice(b"</t></is></c>");
+}
+
+/// `_xHHHH_` in a text written as `_x005F_xHHHH_`, so that it is not read as an escape
+/// (rust_xlsxwriter's `escape_xml_escapes`).
+fn escape_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("_x") {
+        return text.into();
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 12);
+    let mut from = 0;
+    for (at, _) in text.match_indices("_x") {
+        let escape = bytes
+            .get(at + 2..at + 7)
+            .is_some_and(|tail| tail[..4].iter().all(u8::is_ascii_hexdigit) && tail[4] == b'_');
+        if escape {
+            out.push_str(&text[from..at]);
+            out.push_str("_x005F");
+            from = at;
+        }
+    }
+    out.push_str(&text[from..]);
+    out.into()
+}
+
+/// A cell's text escaped as rust_xlsxwriter's `escape_xml_data` does: `&`, `<`, `>`, control
+/// characters other than tab and newline, and U+FFFE/U+FFFF.
+fn escape_text(xml: &mut Vec<u8>, text: &str) {
+    let mut from = 0;
+    for (at, ch) in text.char_indices() {
+        let escaped: Option<std::borrow::Cow<str>> = match ch {
+            '&' => Some("&amp;".into()),
+            '<' => Some("&lt;".into()),
+            '>' => Some("&gt;".into()),
+            '\t' | '\n' => None,
+            '\0'..='\x1F' | '\u{FFFE}' | '\u{FFFF}' => Some(format!("_x{:04X}_", ch as u32).into()),
+            _ => None,
+        };
+        if let Some(escaped) = escaped {
+            xml.extend_from_slice(&text.as_bytes()[from..at]);
+            xml.extend_from_slice(escaped.as_bytes());
+            from = at + ch.len_utf8();
+        }
+    }
+    xml.extend_from_slice(&text.as_bytes()[from..]);
+}
+
+/// The compressing thread: every chunk `chunks` gives, deflated into `file`.
+fn deflate_all(chunks: &Receiver<Vec<u8>>, file: std::fs::File) -> io::Result<Deflated> {
+    let mut out = io::BufWriter::with_capacity(1 << 20, file);
+    let mut deflate = flate2::Compress::new(flate2::Compression::new(LEVEL), false);
+    let mut crc = crc32fast::Hasher::new();
+    let mut buf = Vec::with_capacity(CHUNK);
+    for chunk in chunks {
+        crc.update(&chunk);
+        deflate_into(&mut deflate, &chunk, flate2::FlushCompress::None, &mut buf)?;
+        out.write_all(&buf)?;
+        buf.clear();
+    }
+    deflate_into(&mut deflate, &[], flate2::FlushCompress::Sync, &mut buf)?;
+    out.write_all(&buf)?;
+    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+    Ok(Deflated {
+        file,
+        deflated_len: deflate.total_out(),
+        len: deflate.total_in(),
+        crc,
+    })
+}
+
+/// Deflates `input` with `flush` onto the end of `out`.
+pub(crate) fn deflate_into(
+    deflate: &mut flate2::Compress,
+    mut input: &[u8],
+    flush: flate2::FlushCompress,
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    loop {
+        if out.capacity() - out.len() < 4096 {
+            out.reserve(out.capacity().max(64 << 10));
+        }
+        let before = deflate.total_in();
+        let status = deflate
+            .compress_vec(input, out, flush)
+            .map_err(io::Error::other)?;
+        input = &input[(deflate.total_in() - before) as usize..];
+        let room_left = out.len() < out.capacity();
+        match status {
+            flate2::Status::StreamEnd => return Ok(()),
+            _ if input.is_empty() && room_left && flush != flate2::FlushCompress::Finish => {
+                return Ok(());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `data` deflated on its own: ended by a sync flush, or as the stream's last block.
+pub(crate) fn deflated(data: &[u8], last: bool) -> io::Result<Vec<u8>> {
+    let mut deflate = flate2::Compress::new(flate2::Compression::new(LEVEL), false);
+    let mut out = Vec::with_capacity(data.len() / 3 + 64);
+    let flush = if last {
+        flate2::FlushCompress::Finish
+    } else {
+        flate2::FlushCompress::Sync
+    };
+    deflate_into(&mut deflate, data, flush, &mut out)?;
+    Ok(out)
+}
