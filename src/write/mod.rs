@@ -13,6 +13,7 @@ mod spliced;
 mod style;
 pub mod summary;
 pub mod template;
+mod tracker_rows;
 pub mod tracker_xlsx;
 
 pub use annotated::annotated_workbook;

@@ -313,3 +313,47 @@ fn put16(to: &mut Vec<u8>, n: u16) {
 fn put32(to: &mut Vec<u8>, n: u32) {
     to.extend_from_slice(&n.to_le_bytes());
 }
+
+/// Every part of a workbook, decompressed (each part's CRC-32 checked as it is read), in
+/// order; `sheet` without the row rust_xlsxwriter repeats at its end (see
+/// [`without_repeated_last_row`]): what tests compare a workbook written both ways by.
+#[cfg(test)]
+pub(crate) fn parts(bytes: &[u8], sheet: &str) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut part = zip.by_index(i).unwrap();
+            let mut content = Vec::new();
+            part.read_to_end(&mut content).unwrap();
+            let name = part.name().unwrap().to_string();
+            if name == sheet {
+                let text = String::from_utf8(content).unwrap();
+                let (head, tail) = text.split_at(text.find("</sheetData>").unwrap());
+                content = format!("{}{tail}", without_repeated_last_row(head)).into_bytes();
+            }
+            (name, content)
+        })
+        .collect()
+}
+
+/// Panics, showing where, if two workbooks' [`parts`] differ.
+#[cfg(test)]
+pub(crate) fn assert_same_parts(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]) {
+    let names = |p: &[(String, Vec<u8>)]| p.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(a), names(b));
+    for ((name, x), (_, y)) in a.iter().zip(b) {
+        if x != y {
+            let at = x.iter().zip(y).position(|(p, q)| p != q);
+            let at = at.unwrap_or(x.len().min(y.len()));
+            let around = |v: &[u8]| {
+                String::from_utf8_lossy(&v[at.saturating_sub(80)..(at + 80).min(v.len())])
+                    .into_owned()
+            };
+            panic!(
+                "{name} differs at byte {at}:\n{}\n---\n{}",
+                around(x),
+                around(y)
+            );
+        }
+    }
+}

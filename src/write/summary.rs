@@ -24,6 +24,7 @@ use crate::finding::Finding;
 use crate::merge::LeadReturn;
 use crate::model::{Activity, Fields, Rows, Tracker};
 use crate::profile::Profile;
+use crate::write::sheet_stream::{Rows as RowsXml, Xfs};
 use crate::write::style::print_setup;
 use crate::write::style::text_row_height as row_height;
 use crate::write::tracker_xlsx::TrackerRows;
@@ -101,7 +102,7 @@ fn build(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
         returns: input.returns,
         changes: input.changes,
     };
-    let mut book = SummaryBook::new(t)?;
+    let mut book = SummaryBook::new(t, profile)?;
     // Appendix A (the bulk of the work) is written on this thread while the other sheets are
     // written on a second one. The Summary and Issues sheets keep their own formats until the
     // workbook is saved, and the Returns sheet's were registered when the workbook was begun
@@ -145,11 +146,18 @@ pub struct SummaryBook {
     workbook: Workbook,
     /// Which of the Issues, Returns and Changes sheets were written; the others are left out.
     written: [bool; 3],
+    /// The numbers of Appendix A's formats, when its rows are written as XML by katrack
+    /// (`src/write/sheet_stream.rs`) rather than on its sheet.
+    xfs: Option<Xfs>,
+    /// Appendix A's rows so written, once all are.
+    appendix_rows: Option<RowsXml>,
 }
 
 /// Appendix A of a [`SummaryBook`], to be written once.
 pub struct AppendixSheet<'a> {
     ws: &'a mut Worksheet,
+    xfs: Option<&'a Xfs>,
+    rows_out: &'a mut Option<RowsXml>,
 }
 
 /// The Summary, Issues, Returns and Changes sheets of a [`SummaryBook`], to be written once.
@@ -160,15 +168,28 @@ pub struct OtherSheets<'a> {
 }
 
 impl SummaryBook {
-    /// Starts the workbook of tracker `t` (its title lines; its activities are not read).
+    /// Starts the workbook of tracker `t` (its title lines; its activities are not read), for
+    /// `profile` (its statuses' colours).
     ///
     /// # Errors
     ///
     /// As [`summary_workbook`].
-    pub fn new(t: &Tracker) -> Result<SummaryBook> {
+    pub fn new(t: &Tracker, profile: &Profile) -> Result<SummaryBook> {
+        SummaryBook::begin(t, profile, true)
+    }
+
+    /// [`new`](Self::new), Appendix A's rows written on its sheet by rust_xlsxwriter (the
+    /// workbook is the same; for the tests that hold this).
+    #[cfg(test)]
+    pub(crate) fn on_sheets(t: &Tracker, profile: &Profile) -> Result<SummaryBook> {
+        SummaryBook::begin(t, profile, false)
+    }
+
+    /// [`new`](Self::new), Appendix A's rows written as XML by katrack if `streamed`.
+    fn begin(t: &Tracker, profile: &Profile, streamed: bool) -> Result<SummaryBook> {
         crate::error::guarded(
             || {
-                let mut workbook = new_workbook(t)?;
+                let (mut workbook, xfs) = new_workbook(t, profile)?;
                 for name in LIST_SHEETS {
                     // The Returns sheet may list tens of thousands of activities nobody
                     // returned: written row by row beside Appendix A, not made at the save.
@@ -185,6 +206,8 @@ impl SummaryBook {
                 Ok(SummaryBook {
                     workbook,
                     written: [false; 3],
+                    xfs: streamed.then_some(xfs),
+                    appendix_rows: None,
                 })
             },
             super::writer_panic,
@@ -198,6 +221,8 @@ impl SummaryBook {
         (
             AppendixSheet {
                 ws: &mut appendix[0],
+                xfs: self.xfs.as_ref(),
+                rows_out: &mut self.appendix_rows,
             },
             OtherSheets {
                 summary: &mut summary[0],
@@ -236,11 +261,17 @@ impl SummaryBook {
     /// # Errors
     ///
     /// As [`summary_workbook`], and [`Error::Io`](crate::Error::Io) when `out` cannot be written.
-    pub fn finish_to(self, out: impl std::io::Write + Send) -> Result<()> {
+    pub fn finish_to(mut self, out: impl std::io::Write + Send) -> Result<()> {
         crate::error::guarded(
             || {
+                let rows = self.appendix_rows.take();
                 let mut workbook = self.without_unwritten();
-                let saved = super::save_to(&mut workbook, out);
+                let saved = match rows {
+                    Some(rows) => {
+                        super::spliced::save_spliced(&mut workbook, APPENDIX_PART, rows, out)
+                    }
+                    None => super::save_to(&mut workbook, out),
+                };
                 // The workbook holds every row's settings: freed aside, as the caller goes on.
                 crate::merge::free_aside(workbook);
                 saved
@@ -297,13 +328,20 @@ impl<'a> AppendixSheet<'a> {
     /// lines of `t` and the header now, each activity by [`AppendixRows::row`], the print
     /// settings by [`AppendixRows::finish`]. The sheet is the same.
     pub fn rows(self, t: &'a Tracker, profile: &'a Profile) -> AppendixRows<'a> {
-        let started = crate::error::guarded(|| TrackerRows::new(self.ws, t), super::writer_panic);
+        let started = crate::error::guarded(
+            || match self.xfs {
+                Some(xfs) => TrackerRows::streamed(self.ws, t, xfs),
+                None => TrackerRows::new(self.ws, t),
+            },
+            super::writer_panic,
+        );
         let (rows, result) = match started {
             Ok(rows) => (Some(rows), Ok(())),
             Err(e) => (None, Err(e)),
         };
         AppendixRows {
             ws: self.ws,
+            rows_out: self.rows_out,
             t,
             profile,
             rows,
@@ -316,6 +354,7 @@ impl<'a> AppendixSheet<'a> {
 /// error the rows that follow are not written, and [`finish`](Self::finish) gives the error.
 pub struct AppendixRows<'a> {
     ws: &'a mut Worksheet,
+    rows_out: &'a mut Option<RowsXml>,
     t: &'a Tracker,
     profile: &'a Profile,
     rows: Option<TrackerRows>,
@@ -343,10 +382,11 @@ impl AppendixRows<'_> {
     pub fn finish(self) -> Result<()> {
         self.result?;
         let (ws, t) = (self.ws, self.t);
-        match self.rows {
-            Some(rows) => crate::error::guarded(|| rows.finish(ws, t), super::writer_panic),
-            None => Ok(()),
-        }
+        let Some(rows) = self.rows else {
+            return Ok(());
+        };
+        *self.rows_out = crate::error::guarded(|| rows.finish_rows(ws, t), super::writer_panic)?;
+        Ok(())
     }
 }
 
@@ -379,10 +419,15 @@ impl OtherSheets<'_> {
     }
 }
 
+/// The part of Appendix A, the second sheet.
+const APPENDIX_PART: &str = "xl/worksheets/sheet2.xml";
+
 /// A workbook with the properties of `t`'s summary and its first two sheets, Summary (empty)
-/// and Appendix A (empty, in constant-memory mode: the tracker is written row by row).
-fn new_workbook(t: &Tracker) -> Result<Workbook> {
+/// and Appendix A (empty, in constant-memory mode: the tracker is written row by row), the
+/// tracker's formats registered first.
+fn new_workbook(t: &Tracker, profile: &Profile) -> Result<(Workbook, Xfs)> {
     let mut workbook = Workbook::new();
+    let xfs = crate::write::tracker_xlsx::register_formats(&mut workbook, profile);
     let title = if t.title.is_empty() {
         "Key Activities summary"
     } else {
@@ -399,7 +444,7 @@ fn new_workbook(t: &Tracker) -> Result<Workbook> {
     workbook
         .add_worksheet_with_constant_memory()?
         .set_name(APPENDIX_SHEET)?;
-    Ok(workbook)
+    Ok((workbook, xfs))
 }
 
 /// The Issues, Returns and Changes sheets that `input` calls for, on `sheets` (one for each,

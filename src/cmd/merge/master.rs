@@ -121,7 +121,7 @@ pub(super) fn merge_whole(
     set: &Setting,
 ) -> Result<Begun, Error> {
     let meta = title_lines(&plan, set.period);
-    let mut book = write::SummaryBook::new(&meta)?;
+    let mut book = write::SummaryBook::new(&meta, set.profile)?;
     let (appendix, others) = book.parts();
     let (pending, early) = merge::merge_owned(
         plan,
@@ -166,7 +166,7 @@ pub(super) fn merge_beside(
             return Ok(Err(returns));
         };
         let meta = title_lines(&plan_lines, set.period);
-        let mut book = write::SummaryBook::new(&meta)?;
+        let mut book = write::SummaryBook::new(&meta, set.profile)?;
         let (appendix, others) = book.parts();
         let plan = merge::PlanStream {
             meta: &plan_lines,
@@ -250,7 +250,7 @@ pub(super) fn merge_aside(
             return Ok(AsideOutcome::PlanWhole);
         };
         let meta = title_lines(&plan_lines, set.period);
-        let mut book = write::SummaryBook::new(&meta)?;
+        let mut book = write::SummaryBook::new(&meta, set.profile)?;
         let (appendix, others) = book.parts();
         let merged = merge::merge_set_aside(
             &plan_lines,
