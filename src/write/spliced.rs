@@ -357,3 +357,7 @@ pub(crate) fn assert_same_parts(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]
         }
     }
 }
+
+#[cfg(test)]
+#[path = "spliced_tests.rs"]
+mod tests;

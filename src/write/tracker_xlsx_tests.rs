@@ -174,13 +174,18 @@ fn no_metadata_and_no_themes_means_no_extra_rows() {
 fn an_overlong_cell_names_the_activity() {
     let mut a = activity("KA.03.01", "Green", ("CO 3", "Homes"), ("", ""));
     a.progress = "x".repeat(40_000);
-    let err = tracker_workbook(&Tracker::with_activities(vec![a]), &profile())
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("KA.03.01") && err.contains("Progress"),
-        "{err}"
-    );
+    let mut b = activity("KA.03.02", "Green", ("CO 3", "Homes"), ("", ""));
+    // 20,000 characters of 2 UTF-16 units each: over the limit by units, not by characters.
+    b.next_steps = "😀".repeat(20_000);
+    for (a, column) in [(a, "Progress"), (b, "Next Steps")] {
+        let id = a.id.clone();
+        let t = Tracker::with_activities(vec![a]);
+        let err = tracker_workbook(&t, &profile()).unwrap_err().to_string();
+        assert!(err.contains(&id) && err.contains(column), "{err}");
+        // The rows written as XML refuse it alike.
+        let streamed = write_tracker_workbook(Vec::new(), &t, &t.activities, &profile());
+        assert_eq!(streamed.unwrap_err().to_string(), err);
+    }
 }
 
 #[test]
