@@ -79,27 +79,34 @@ pub(super) fn lead_table<'r>(
     profile: &Profile,
 ) -> Vec<LeadReturn> {
     let groups = grouped_leads(plan.iter().map(|&(_, lead)| lead), profile);
-    // id → the groups of the plan activities that have it.
-    let mut group_of: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (g, (_, members)) in groups.iter().enumerate() {
+    // id → the first group of the plan activities that have it; the others (an id the plan
+    // gives twice, under two leads) apart, as few have any.
+    let mut group_of: HashMap<&str, u32> = HashMap::with_capacity(plan.len());
+    let mut more_groups: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (g, (_, members)) in (0..).zip(&groups) {
         for &i in members {
-            let of = group_of.entry(plan[i].0).or_default();
-            if of.last() != Some(&g) {
-                of.push(g);
+            let id = plan[i].0;
+            let first = *group_of.entry(id).or_insert(g);
+            if first != g {
+                let more = more_groups.entry(id).or_default();
+                if more.last() != Some(&g) {
+                    more.push(g);
+                }
             }
         }
     }
     let mut files: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); groups.len()];
     let mut with_errors: Vec<HashSet<&str>> = vec![HashSet::new(); groups.len()];
     returned(&mut |r, file, id| {
-        let Some(of) = group_of.get(id) else {
+        let Some(&first) = group_of.get(id) else {
             return;
         };
+        let more = more_groups.get(id).map_or(&[][..], Vec::as_slice);
         let with_error = errors.contains_key(&(r, id));
-        for &g in of {
-            files[g].insert(file);
+        for &g in std::iter::once(&first).chain(more) {
+            files[g as usize].insert(file);
             if with_error {
-                with_errors[g].insert(id);
+                with_errors[g as usize].insert(id);
             }
         }
     });

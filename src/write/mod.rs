@@ -8,6 +8,7 @@
 pub mod annotated;
 pub mod atomic;
 pub mod canonical;
+mod deflate;
 mod sheet_stream;
 mod spliced;
 mod style;

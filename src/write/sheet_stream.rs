@@ -11,19 +11,13 @@
 //! The rows' cell formats are numbered as rust_xlsxwriter numbers them: [`Xfs`] registers them
 //! first in a new workbook, so their indices are known before anything else is written.
 
+use super::deflate::{Deflated, Parallel};
 use foldhash::{HashMap, HashMapExt};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use std::io::{self, Write};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::thread::JoinHandle;
+use std::io::Write;
 
-/// The deflate level of rust_xlsxwriter's zip (the zip crate's default).
-pub(crate) const LEVEL: u32 = 6;
-/// How much XML is handed to the compressing thread at once.
+/// How much XML is handed to the compressing threads at once.
 const CHUNK: usize = 256 << 10;
-/// How many chunks may wait for it (the XML held is at most this many chunks, and one being
-/// written).
-const WAITING: usize = 4;
 /// Excel's limits, which rust_xlsxwriter checks: rows, and UTF-16 units in a cell's text.
 const MAX_ROWS: u32 = 1_048_576;
 const MAX_TEXT: usize = 32_767;
@@ -69,21 +63,11 @@ pub(crate) type RowError = (u16, XlsxError);
 /// [module](self) docs).
 pub(crate) struct RowsXml {
     xml: Vec<u8>,
-    to_deflate: Option<SyncSender<Vec<u8>>>,
-    deflating: Option<JoinHandle<io::Result<Deflated>>>,
+    deflating: Parallel,
     /// The rows merged across columns (row, first column, last column), in order.
     merges: Vec<(u32, u16, u16)>,
     /// The last row and the largest column written.
     last: Option<(u32, u16)>,
-}
-
-/// The rows' XML deflated (a deflate stream ended by a sync flush, not final) into a temporary
-/// file, with the XML's length and CRC-32.
-pub(crate) struct Deflated {
-    pub(crate) file: std::fs::File,
-    pub(crate) deflated_len: u64,
-    pub(crate) len: u64,
-    pub(crate) crc: crc32fast::Hasher,
 }
 
 /// A sheet's rows once all are written: what [`spliced`](super::spliced) puts into the saved
@@ -95,19 +79,17 @@ pub(crate) struct Rows {
 }
 
 impl RowsXml {
-    /// Starts the compressing thread, and its temporary file.
+    /// Starts the compressing threads (one per core, up to four), and their temporary file.
     ///
     /// # Errors
     /// When no temporary file can be made (said as rust_xlsxwriter says it).
     pub(crate) fn new() -> crate::Result<RowsXml> {
         let file =
             tempfile::tempfile().map_err(|e| XlsxError::TempFileError(std::env::temp_dir(), e))?;
-        let (tx, rx) = sync_channel(WAITING);
-        let deflating = std::thread::spawn(move || deflate_all(&rx, file));
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Ok(RowsXml {
             xml: Vec::with_capacity(CHUNK + (64 << 10)),
-            to_deflate: Some(tx),
-            deflating: Some(deflating),
+            deflating: Parallel::new(cores.clamp(1, 4), file),
             merges: Vec::new(),
             last: None,
         })
@@ -170,13 +152,10 @@ impl RowsXml {
         Ok(())
     }
 
-    /// Hands the XML written so far to the compressing thread.
+    /// Hands the XML written so far to the compressing threads.
     fn hand_over(&mut self) {
         let full = std::mem::replace(&mut self.xml, Vec::with_capacity(CHUNK + (64 << 10)));
-        if let Some(tx) = &self.to_deflate {
-            // A closed channel means the thread failed: `finish` gives its error.
-            let _ = tx.send(full);
-        }
+        self.deflating.push(full);
     }
 
     /// Every row written: waits for the last to be deflated.
@@ -185,28 +164,15 @@ impl RowsXml {
     /// When the temporary file could not be written.
     pub(crate) fn finish(mut self) -> crate::Result<Rows> {
         self.hand_over();
-        self.to_deflate = None;
         let deflated = self
             .deflating
-            .take()
-            .map(JoinHandle::join)
-            .and_then(Result::ok)
-            .unwrap_or_else(|| Err(io::Error::other("the compressing thread stopped")))
+            .finish()
             .map_err(|e| XlsxError::TempFileError(std::env::temp_dir(), e))?;
         Ok(Rows {
             deflated,
-            merges: std::mem::take(&mut self.merges),
+            merges: self.merges,
             last: self.last,
         })
-    }
-}
-
-impl Drop for RowsXml {
-    fn drop(&mut self) {
-        self.to_deflate = None;
-        if let Some(deflating) = self.deflating.take() {
-            let _ = deflating.join();
-        }
     }
 }
 
@@ -282,67 +248,4 @@ fn escape_text(xml: &mut Vec<u8>, text: &str) {
         }
     }
     xml.extend_from_slice(&text.as_bytes()[from..]);
-}
-
-/// The compressing thread: every chunk `chunks` gives, deflated into `file`.
-fn deflate_all(chunks: &Receiver<Vec<u8>>, file: std::fs::File) -> io::Result<Deflated> {
-    let mut out = io::BufWriter::with_capacity(1 << 20, file);
-    let mut deflate = flate2::Compress::new(flate2::Compression::new(LEVEL), false);
-    let mut crc = crc32fast::Hasher::new();
-    let mut buf = Vec::with_capacity(CHUNK);
-    for chunk in chunks {
-        crc.update(&chunk);
-        deflate_into(&mut deflate, &chunk, flate2::FlushCompress::None, &mut buf)?;
-        out.write_all(&buf)?;
-        buf.clear();
-    }
-    deflate_into(&mut deflate, &[], flate2::FlushCompress::Sync, &mut buf)?;
-    out.write_all(&buf)?;
-    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-    Ok(Deflated {
-        file,
-        deflated_len: deflate.total_out(),
-        len: deflate.total_in(),
-        crc,
-    })
-}
-
-/// Deflates `input` with `flush` onto the end of `out`.
-pub(crate) fn deflate_into(
-    deflate: &mut flate2::Compress,
-    mut input: &[u8],
-    flush: flate2::FlushCompress,
-    out: &mut Vec<u8>,
-) -> io::Result<()> {
-    loop {
-        if out.capacity() - out.len() < 4096 {
-            out.reserve(out.capacity().max(64 << 10));
-        }
-        let before = deflate.total_in();
-        let status = deflate
-            .compress_vec(input, out, flush)
-            .map_err(io::Error::other)?;
-        input = &input[(deflate.total_in() - before) as usize..];
-        let room_left = out.len() < out.capacity();
-        match status {
-            flate2::Status::StreamEnd => return Ok(()),
-            _ if input.is_empty() && room_left && flush != flate2::FlushCompress::Finish => {
-                return Ok(());
-            }
-            _ => {}
-        }
-    }
-}
-
-/// `data` deflated on its own: ended by a sync flush, or as the stream's last block.
-pub(crate) fn deflated(data: &[u8], last: bool) -> io::Result<Vec<u8>> {
-    let mut deflate = flate2::Compress::new(flate2::Compression::new(LEVEL), false);
-    let mut out = Vec::with_capacity(data.len() / 3 + 64);
-    let flush = if last {
-        flate2::FlushCompress::Finish
-    } else {
-        flate2::FlushCompress::Sync
-    };
-    deflate_into(&mut deflate, data, flush, &mut out)?;
-    Ok(out)
 }

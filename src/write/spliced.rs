@@ -8,7 +8,8 @@
 //! cannot take a part deflated elsewhere. Like rust_xlsxwriter's (no `large_file`), it refuses
 //! a part or workbook over 4 GiB.
 
-use super::sheet_stream::{Rows, deflated};
+use super::deflate::deflated;
+use super::sheet_stream::Rows;
 use crate::error::{Error, Result};
 use std::io::{self, Read, Seek, Write};
 
