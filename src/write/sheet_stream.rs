@@ -3,9 +3,9 @@
 //! rust_xlsxwriter's constant-memory mode keeps every row's settings until the save (45 MB at
 //! 100,000 rows with a height on each) and deflates the sheet on one thread after the last row
 //! (1.4 s at that size, with the other core idle). Here each row's XML — the same bytes
-//! rust_xlsxwriter writes for it, which `tracker_xlsx_tests.rs` holds — goes to a thread that
-//! deflates it while the next rows are written, into a temporary file; nothing of a row is kept
-//! but its merged area, if it has one. The workbook saved by rust_xlsxwriter holds the sheet's
+//! rust_xlsxwriter writes for it, which `tracker_xlsx_tests.rs` holds — goes to threads that
+//! deflate it while the next rows are written ([`Parallel`]), into a temporary file; nothing of
+//! a row is kept but its merged area, if it has one. The workbook saved by rust_xlsxwriter holds the sheet's
 //! title lines and settings, and [`spliced`](super::spliced) puts the rows into it.
 //!
 //! The rows' cell formats are numbered as rust_xlsxwriter numbers them: [`Xfs`] registers them
@@ -59,7 +59,7 @@ pub(crate) type Cell<'a> = (u16, &'a str, u32);
 /// for it, as writing it with rust_xlsxwriter would have given.
 pub(crate) type RowError = (u16, XlsxError);
 
-/// A sheet's rows, written as XML and deflated on a thread of their own (see the
+/// A sheet's rows, written as XML and deflated on threads of their own (see the
 /// [module](self) docs).
 pub(crate) struct RowsXml {
     xml: Vec<u8>,

@@ -6,6 +6,7 @@ use crate::model::field::STATUS;
 use crate::write::spliced::{assert_same_parts, parts};
 use crate::write::style::text_row_height as row_height;
 use calamine::{Data, Reader, Xlsx};
+use proptest::strategy::Strategy;
 use std::io::Cursor;
 
 fn activity(id: &str, status: &str, objective: (&str, &str), theme: (&str, &str)) -> Activity {
@@ -340,4 +341,48 @@ fn rows_written_as_xml_are_the_rows_rust_xlsxwriter_writes() {
         "{} rows",
         numbers.len()
     );
+}
+
+/// Text made of what rust_xlsxwriter escapes or treats apart: XML specials, control
+/// characters, `_xHHHH_`-like runs, spaces and tabs at either end, non-ASCII and astral text.
+fn awkward_text() -> impl proptest::strategy::Strategy<Value = String> {
+    const PIECES: [&str; 25] = [
+        "&", "<", ">", "\"", "'", "\r", "\n", "\t", " ", "\u{0}", "\u{1F}", "\u{7F}", "_x",
+        "_x0041_", "_x00e9_", "_xZZZZ_", "_x12", "\u{FFFE}", "\u{FFFF}", "é", "—", "😀", "Green",
+        "KA.01.02", "a",
+    ];
+    proptest::collection::vec(proptest::sample::select(&PIECES[..]), 0..12).prop_map(|p| p.concat())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    #[test]
+    fn any_text_is_written_as_rust_xlsxwriter_writes_it(
+        texts in proptest::collection::vec(awkward_text(), 11 * 3),
+    ) {
+        let activities = texts
+            .chunks(11)
+            .map(|f| Activity {
+                id: f[0].clone(),
+                title: f[1].clone(),
+                status: f[2].clone(),
+                progress: f[3].clone(),
+                next_steps: f[4].clone(),
+                lead: f[5].clone(),
+                portfolio: f[6].clone(),
+                objective_id: f[7].clone(),
+                objective_title: f[8].clone(),
+                theme: f[9].clone(),
+                theme_strapline: f[10].clone(),
+                source: None,
+            })
+            .collect();
+        let t = Tracker::with_activities(activities);
+        let profile = profile();
+        let on_sheet = tracker_workbook(&t, &profile).unwrap();
+        let mut streamed = Vec::new();
+        write_tracker_workbook(&mut streamed, &t, &t.activities, &profile).unwrap();
+        let part = "xl/worksheets/sheet1.xml";
+        assert_same_parts(&parts(&on_sheet, part), &parts(&streamed, part));
+    }
 }
