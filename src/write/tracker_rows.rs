@@ -13,7 +13,7 @@ use crate::write::style::{Styles, status_style};
 use foldhash::{HashMap, HashMapExt};
 use rust_xlsxwriter::{ColNum, Format, RowNum, Worksheet};
 
-/// [`write_tracker_rows`] one activity at a time, for a caller that has its activities only
+/// [`write_tracker_rows`](super::tracker_xlsx::write_tracker_rows) one activity at a time, for a caller that has its activities only
 /// one by one: [`new`](Self::new) writes the columns, title lines and header,
 /// [`write`](Self::write) each activity's row (with a theme or objective banner above it when
 /// those change), [`finish`](Self::finish) the print settings. The sheet is the same.
@@ -46,7 +46,7 @@ impl TrackerRows {
     ///
     /// # Errors
     ///
-    /// As [`tracker_workbook`].
+    /// As [`tracker_workbook`](super::tracker_workbook).
     pub fn new(ws: &mut Worksheet, t: &Tracker) -> Result<TrackerRows> {
         let styles = Styles::new();
         for (i, column) in (0..).zip(COLUMNS.iter()) {
@@ -112,7 +112,7 @@ impl TrackerRows {
     ///
     /// # Errors
     ///
-    /// As [`tracker_workbook`].
+    /// As [`tracker_workbook`](super::tracker_workbook).
     pub fn write(
         &mut self,
         ws: &mut Worksheet,
@@ -136,48 +136,21 @@ impl TrackerRows {
             held.as_ref()
                 .is_some_and(|[a, b]| a == now[0] && b == now[1])
         };
-        let styles = &self.styles;
         if !same(&self.theme, [theme_name, strapline]) {
             self.theme = Some([theme_name.to_string(), strapline.to_string()]);
             // A new theme restates its objective even if the id happens to repeat.
             self.objective = None;
-            let text = joined(theme_name, strapline);
-            if !text.is_empty() {
-                if let Some(s) = &mut self.stream {
-                    let spans = (0, LAST_VISIBLE);
-                    s.xml
-                        .merged_row(self.row, pixels(24.0), spans, &text, s.theme)
-                        .map_err(|(_, e)| e)?;
-                } else {
-                    ws.merge_range(self.row, 0, self.row, LAST_VISIBLE, &text, &styles.theme)?;
-                    ws.set_row_height(self.row, 24.0)?;
-                }
-                self.row += 1;
-            }
+            self.banner(ws, &joined(theme_name, strapline), Banner::Theme)?;
         }
         if !same(&self.objective, [objective_id, objective_title]) {
             self.objective = Some([objective_id.to_string(), objective_title.to_string()]);
-            let text = joined(objective_id, objective_title);
-            let height = row_height(&[(&text, 231.0)]);
-            if let (Some(s), false) = (&mut self.stream, text.is_empty()) {
-                let spans = (0, LAST_VISIBLE);
-                s.xml
-                    .merged_row(self.row, pixels(height), spans, &text, s.objective)
-                    .map_err(|(_, e)| e)?;
-                self.row += 1;
-            } else if !text.is_empty() {
-                ws.merge_range(
-                    self.row,
-                    0,
-                    self.row,
-                    LAST_VISIBLE,
-                    &text,
-                    &styles.objective,
-                )?;
-                ws.set_row_height(self.row, height)?;
-                self.row += 1;
-            }
+            self.banner(
+                ws,
+                &joined(objective_id, objective_title),
+                Banner::Objective,
+            )?;
         }
+        let styles = &self.styles;
         let status_format = match self.status_formats.get(status) {
             Some(format) => format,
             None => {
@@ -202,11 +175,41 @@ impl TrackerRows {
         Ok(())
     }
 
+    /// Writes `text`, unless empty, as a theme or objective banner: merged across the visible
+    /// columns.
+    fn banner(&mut self, ws: &mut Worksheet, text: &str, banner: Banner) -> Result<()> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let height = match banner {
+            Banner::Theme => 24.0,
+            Banner::Objective => row_height(&[(text, 231.0)]),
+        };
+        if let Some(s) = &mut self.stream {
+            let xf = match banner {
+                Banner::Theme => s.theme,
+                Banner::Objective => s.objective,
+            };
+            s.xml
+                .merged_row(self.row, pixels(height), (0, LAST_VISIBLE), text, xf)
+                .map_err(|(_, e)| e)?;
+        } else {
+            let format = match banner {
+                Banner::Theme => &self.styles.theme,
+                Banner::Objective => &self.styles.objective,
+            };
+            ws.merge_range(self.row, 0, self.row, LAST_VISIBLE, text, format)?;
+            ws.set_row_height(self.row, height)?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+
     /// The print settings, once every activity is written.
     ///
     /// # Errors
     ///
-    /// As [`tracker_workbook`].
+    /// As [`tracker_workbook`](super::tracker_workbook).
     pub fn finish(self, ws: &mut Worksheet, t: &Tracker) -> Result<()> {
         self.finish_rows(ws, t).map(|_| ())
     }
@@ -216,6 +219,13 @@ impl TrackerRows {
         page_setup(ws, t, self.header_row)?;
         self.stream.map(|s| s.xml.finish()).transpose()
     }
+}
+
+/// The two kinds of banner row above activities.
+#[derive(Clone, Copy)]
+enum Banner {
+    Theme,
+    Objective,
 }
 
 /// A height in points as rust_xlsxwriter keeps it, in pixels.

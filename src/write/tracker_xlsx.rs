@@ -65,7 +65,7 @@ pub(crate) const LINE_HEIGHT: f64 = 15.0;
 ///
 /// # Errors
 ///
-/// [`Error::Write`] if a cell cannot be written, e.g. a text longer than Excel's 32,767
+/// [`Error::Write`](crate::Error::Write) if a cell cannot be written, e.g. a text longer than Excel's 32,767
 /// characters; the message names the activity and the column.
 ///
 /// # Examples
@@ -100,7 +100,7 @@ fn build(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
 ///
 /// # Errors
 ///
-/// As [`tracker_workbook`], and [`Error::Write`] when `out` cannot be written.
+/// As [`tracker_workbook`], and [`Error::Write`](crate::Error::Write) when `out` cannot be written.
 pub fn write_tracker_workbook<A: AsFields>(
     out: impl std::io::Write + Send,
     t: &Tracker,
