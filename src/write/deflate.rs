@@ -94,11 +94,15 @@ impl Parallel {
     pub(crate) fn finish(mut self) -> io::Result<Deflated> {
         self.to_deflate = None;
         let stopped = || io::Error::other("a compressing thread stopped");
-        for thread in std::mem::take(&mut self.deflating) {
-            thread.join().map_err(|_| stopped())??;
-        }
+        let deflated: Vec<io::Result<()>> = std::mem::take(&mut self.deflating)
+            .into_iter()
+            .map(|thread| thread.join().unwrap_or_else(|_| Err(stopped())))
+            .collect();
         let writing = self.writing.take().ok_or_else(stopped)?;
-        writing.join().map_err(|_| stopped())?
+        // The writing thread's error first: a deflating thread stops when it does.
+        let written = writing.join().unwrap_or_else(|_| Err(stopped()))?;
+        deflated.into_iter().collect::<io::Result<()>>()?;
+        Ok(written)
     }
 }
 
@@ -270,5 +274,27 @@ mod tests {
                 bytes.len()
             );
         }
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_is_the_error_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows");
+        std::fs::write(&path, b"").unwrap();
+        // Opened to read only: every write fails.
+        let read_only = std::fs::File::open(&path).unwrap();
+        let mut parallel = Parallel::new(2, read_only);
+        for seed in 0..40 {
+            parallel.push(text(256 << 10, seed + 1));
+        }
+        let Err(err) = parallel.finish() else {
+            panic!("the rows were written to a file opened to read only");
+        };
+        let said = err.to_string();
+        assert!(!said.contains("thread stopped"), "{said}");
+        assert!(
+            err.raw_os_error().is_some(),
+            "not the system's error: {said}"
+        );
     }
 }

@@ -164,10 +164,13 @@ impl RowsXml {
     /// When the temporary file could not be written.
     pub(crate) fn finish(mut self) -> crate::Result<Rows> {
         self.hand_over();
-        let deflated = self
-            .deflating
-            .finish()
-            .map_err(|e| XlsxError::TempFileError(std::env::temp_dir(), e))?;
+        let deflated = self.deflating.finish().map_err(|e| {
+            crate::Error::Write(format!(
+                "the workbook could not be built: its rows could not be written to a \
+                     temporary file in {} ({e}); set TMPDIR to a folder with room",
+                std::env::temp_dir().display()
+            ))
+        })?;
         Ok(Rows {
             deflated,
             merges: self.merges,
