@@ -153,3 +153,77 @@ fn returns_that_cannot_be_set_aside_are_merged_whole_with_the_same_result() {
     let reversed = w.write("reversed.xlsx", rows_reversed(&sample));
     same_as_held(&w, &[&returns], &reversed, &[]);
 }
+
+#[test]
+fn a_lead_split_over_two_returns_and_an_id_planned_twice_merge_alike_set_aside() {
+    let w = Workdir::new();
+    // The Governance return in two halves: each lacks the other's activities, which
+    // `missing-activity` names with their plan titles.
+    let sample = root().join("samples/returns/return_governance.csv");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(sample)
+        .unwrap();
+    let records: Vec<csv::ByteRecord> = reader.byte_records().map(Result::unwrap).collect();
+    let (header, rows) = records.split_first().unwrap();
+    let half = rows.len() / 2;
+    let mut inputs: Vec<std::path::PathBuf> = ["finance.xlsx", "planning.xlsx", "communities.xlsx"]
+        .iter()
+        .map(|f| root().join("samples/returns").join(format!("return_{f}")))
+        .collect();
+    for (name, part) in [("gov_a.csv", &rows[..half]), ("gov_b.csv", &rows[half..])] {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_byte_record(header).unwrap();
+        for r in part {
+            out.write_byte_record(r).unwrap();
+        }
+        inputs.push(w.write(name, out.into_inner().unwrap()));
+    }
+    // KA.01.03 and KA.01.04 both renamed KA.99.01 in the plan: an id planned twice (under
+    // two leads) and not returned, which `missing-activity` names by each copy's title and the
+    // Returns sheet lists under each lead by the first copy's.
+    let plan = std::fs::read_to_string(root().join("samples/harborough_q1_2020_21.json"))
+        .unwrap()
+        .replacen(r#""id": "KA.01.03""#, r#""id": "KA.99.01""#, 1)
+        .replacen(r#""id": "KA.01.04""#, r#""id": "KA.99.01""#, 1);
+    let plan = w.write("twice.json", plan);
+    let inputs: Vec<&Path> = inputs.iter().map(|p| p.as_path()).collect();
+    same_as_held(&w, &inputs, &plan, &[]);
+    let report = w
+        .katrack()
+        .arg("merge")
+        .args(&inputs)
+        .arg("--plan")
+        .arg(&plan)
+        .args([
+            "-o",
+            w.path("split.xlsx").to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report = String::from_utf8(report.stdout).unwrap();
+    let missing = report.matches(r#""rule": "missing-activity""#).count();
+    assert_eq!(missing, rows.len() + 2, "{report}");
+    let crime = "To identify and address key issues of crime";
+    for named in [
+        "KA.09.01 (Implement the Smarter Services Programme",
+        &format!("KA.99.01 ({crime}"),
+        "KA.99.01 (Develop in partnership the local visitor economy",
+    ] {
+        assert!(report.contains(named), "{named}: {report}");
+    }
+    let book = std::fs::read(w.path("split.xlsx")).unwrap();
+    let mut book =
+        calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(book))
+            .unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Returns").unwrap();
+    let listed: Vec<String> = sheet
+        .rows()
+        .filter(|r| r.get(1).is_some_and(|c| c.to_string() == "KA.99.01"))
+        .map(|r| r.get(2).map(ToString::to_string).unwrap_or_default())
+        .collect();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().all(|t| t.starts_with(crime)), "{listed:?}");
+}
