@@ -221,7 +221,7 @@ fn a_lead_split_over_two_returns_and_an_id_planned_twice_merge_alike_set_aside()
     let sheet = calamine::Reader::worksheet_range(&mut book, "Returns").unwrap();
     let listed: Vec<String> = sheet
         .rows()
-        .filter(|r| r.get(1).is_some_and(|c| c.to_string() == "KA.99.01"))
+        .filter(|r| r.get(1).is_some_and(|c| *c == "KA.99.01"))
         .map(|r| r.get(2).map(ToString::to_string).unwrap_or_default())
         .collect();
     assert_eq!(listed.len(), 2, "{listed:?}");
