@@ -102,8 +102,10 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
                 &choice,
                 profile,
             );
+            let titles = titles_not_returned(kept, &leads);
             let rows = KeptRows {
                 plan: kept,
+                titles: &titles,
                 returns,
                 choice: &choice,
             };
@@ -122,7 +124,12 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (per_return, leads, out, beside)
     });
-    if let Some(e) = reader.error.take().or(unwritten.error.take()) {
+    if let Some(e) = reader
+        .error
+        .take()
+        .or(unwritten.error.take())
+        .or(kept.error())
+    {
         return Err(e);
     }
     let not_returned = choice.not_returned((0..kept.len()).map(|i| kept.id(i)));
@@ -183,8 +190,9 @@ fn plan_rules(plan: &KeptPlan, returns: &[SetAside], profile: &Profile) -> Vec<V
             history::add_planned_leads(aside.ids(), &lead_of, &mut leads);
             let held: HashSet<&str> = aside.ids().collect();
             let mut e = rules::emitter(&history::MissingActivity, ret, &ctx);
-            let rows = (0..plan.len()).map(|i| [plan.id(i), plan.title(i), plan.lead(i)]);
-            history::missing(rows, &leads, &|id| held.contains(id), &mut e);
+            let rows = (0..plan.len()).map(|i| [plan.id(i), plan.lead(i)]);
+            let title = |i| plan.title(i);
+            history::missing(rows, &title, &leads, &|id| held.contains(id), &mut e);
             found.append(&mut e.findings);
             let mut e = rules::emitter(&history::UnexpectedActivity, ret, &ctx);
             for (i, id) in aside.ids().enumerate() {
@@ -209,20 +217,44 @@ fn ids_and_files<'r>(returns: &'r [SetAside]) -> impl Fn(&mut dyn FnMut(usize, &
     }
 }
 
+/// The titles of the plan activities whose ids are listed as not returned (read back: the
+/// only titles the sheets beside Appendix A read, the Returns sheet listing those activities),
+/// by place in the plan.
+fn titles_not_returned(plan: &KeptPlan, leads: &[LeadReturn]) -> HashMap<usize, String> {
+    let listed: HashSet<&str> = leads
+        .iter()
+        .flat_map(|l| &l.missing)
+        .map(String::as_str)
+        .collect();
+    if listed.is_empty() {
+        return HashMap::default();
+    }
+    (0..plan.len())
+        .filter(|&i| listed.contains(plan.id(i)))
+        .map(|i| (i, plan.title(i)))
+        .collect()
+}
+
 /// The master's rows for the sheets beside Appendix A, from what was kept of the plan and the
-/// returns: the progress and next steps empty, and the title of a returned activity the plan's
-/// (the Summary, Issues and Returns sheets read none of them of a returned activity).
+/// returns: the progress and next steps empty, and the title only of an activity whose id is
+/// listed as not returned (the Summary, Issues and Returns sheets read no other).
 struct KeptRows<'a> {
     plan: &'a KeptPlan,
+    titles: &'a HashMap<usize, String>,
     returns: &'a [SetAside],
     choice: &'a Choice,
 }
 
 impl<'a> Rows<'a> for KeptRows<'a> {
     fn each(&self, f: &mut dyn FnMut(Fields<'a>)) {
-        let (plan, returns) = (self.plan, self.returns);
+        let (plan, titles, returns) = (self.plan, self.titles, self.returns);
+        let planned = |i| {
+            let mut fields = plan.fields(i);
+            fields[field::TITLE] = titles.get(&i).map_or("", String::as_str);
+            fields
+        };
         self.choice
-            .rows(|i| plan.fields(i), |(r, i)| returns[r].short_fields(i))
+            .rows(planned, |(r, i)| returns[r].short_fields(i))
             .for_each(f);
     }
 }

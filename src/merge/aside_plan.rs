@@ -1,13 +1,14 @@
 //! The plan of a merge of returns set aside ([`merge_set_aside`](super::merge_set_aside)): its
 //! activities arrive as [`PlanRow`]s (each one allocation, not eleven, freed on the writing
 //! thread) and are not held as such: what the plan rules, the lead table and the other sheets
-//! read is kept ([`KeptPlan`]: the id, the title and the short fields, each distinct value
-//! once), and the progress and next steps only until the activity's row is written
-//! ([`Unwritten`]).
+//! read is kept ([`KeptPlan`]: the id and the short fields, each distinct value once, and the
+//! title in a temporary file past the first MiB of them), and the title, progress and next
+//! steps only until the activity's row is written ([`Unwritten`]).
 
 use super::aside::{Interned, SHORT, Spill, Texts, short_index};
 use crate::model::{Activity, FIELDS, Fields, field};
 use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
 
 /// One plan activity's fields in one allocation.
 pub struct PlanRow {
@@ -47,7 +48,7 @@ impl PlanRow {
 #[derive(Default)]
 pub(super) struct KeptPlan {
     ids: Texts,
-    titles: Texts,
+    titles: Titles,
     short: Vec<[u32; SHORT.len()]>,
     values: Interned,
 }
@@ -70,9 +71,15 @@ impl KeptPlan {
         self.ids.get(i)
     }
 
-    /// Activity `i`'s title.
-    pub(super) fn title(&self, i: usize) -> &str {
+    /// Activity `i`'s title, read back (empty if it cannot be: see [`error`](Self::error)).
+    pub(super) fn title(&self, i: usize) -> String {
         self.titles.get(i)
+    }
+
+    /// The first error reading a title back.
+    pub(super) fn error(&self) -> Option<std::io::Error> {
+        let error = self.titles.error.lock();
+        error.unwrap_or_else(PoisonError::into_inner).take()
     }
 
     /// Activity `i`'s lead.
@@ -80,12 +87,12 @@ impl KeptPlan {
         self.values.get(self.short[i][short_index(field::LEAD)])
     }
 
-    /// Activity `i`'s fields, its progress and next steps empty (the sheets beside Appendix A
-    /// do not read them).
+    /// Activity `i`'s fields, its title, progress and next steps empty (the sheets beside
+    /// Appendix A read none of them but the titles of activities not returned, which are
+    /// read back for them).
     pub(super) fn fields(&self, i: usize) -> Fields<'_> {
         let mut fields: Fields = [""; FIELDS.len()];
         fields[field::ID] = self.id(i);
-        fields[field::TITLE] = self.title(i);
         for (f, &v) in SHORT.iter().zip(&self.short[i]) {
             fields[*f] = self.values.get(v);
         }
@@ -100,23 +107,87 @@ impl KeptPlan {
     }
 }
 
-/// How many bytes of the progress and next steps of rows not yet written are held before they
-/// go to a temporary file: a plan is read faster than Appendix A is written, so at 100,000
-/// activities with half of them not returned, 20 MB of their text waited in memory.
+/// How many bytes of the plan's titles are held before they go to a temporary file.
+const TITLES_HELD: usize = 1 << 20;
+
+/// The plan's titles, past the first MiB in a temporary file: 10 MB at 100,000 activities,
+/// read back only for `missing-activity`'s messages and the Returns sheet's list of
+/// activities not returned (Appendix A's rows have theirs from [`Unwritten`]).
+#[derive(Default)]
+struct Titles {
+    /// Where each title starts in the stream of all of them.
+    starts: Vec<u64>,
+    /// The stream from `held_at` on (all of it from there once the file could not be
+    /// written).
+    held: Vec<u8>,
+    held_at: u64,
+    spill: Option<Spill>,
+    failed: bool,
+    /// The first error reading a title back.
+    error: Mutex<Option<std::io::Error>>,
+}
+
+impl Titles {
+    fn push(&mut self, title: &str) {
+        self.starts.push(self.held_at + self.held.len() as u64);
+        self.held.extend_from_slice(title.as_bytes());
+        if self.held.len() >= TITLES_HELD && !self.failed {
+            // Written whole, so no title is part in the file and part held; the file holds
+            // the stream from its start.
+            match self.spill.get_or_insert_with(Spill::new).append(&self.held) {
+                Ok(_) => {
+                    self.held_at += self.held.len() as u64;
+                    self.held.clear();
+                }
+                Err(_) => self.failed = true,
+            }
+        }
+    }
+
+    fn get(&self, i: usize) -> String {
+        let start = self.starts[i];
+        let end = self
+            .starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or(self.held_at + self.held.len() as u64);
+        let read = if start >= self.held_at {
+            let from = (start - self.held_at) as usize;
+            Ok(self.held[from..from + (end - start) as usize].to_vec())
+        } else {
+            let mut bytes = vec![0; (end - start) as usize];
+            match &self.spill {
+                Some(spill) => spill.read_at(&mut bytes, start).map(|()| bytes),
+                None => Err(std::io::ErrorKind::UnexpectedEof.into()),
+            }
+        };
+        let text = read
+            .and_then(|b| String::from_utf8(b).map_err(|_| std::io::ErrorKind::InvalidData.into()));
+        text.unwrap_or_else(|e| {
+            let mut error = self.error.lock().unwrap_or_else(PoisonError::into_inner);
+            error.get_or_insert(e);
+            String::new()
+        })
+    }
+}
+
+/// How many bytes of the titles, progress and next steps of rows not yet written are held
+/// before they go to a temporary file: a plan is read faster than Appendix A is written, so at
+/// 100,000 activities with half of them not returned, 20 MB of their text waited in memory.
 const UNWRITTEN_HELD: usize = 1 << 20;
 
 /// How much of the file is read back at once.
 const READ_BACK: usize = 256 << 10;
 
-/// The progress and next steps of the plan activities whose rows are not yet written, where
-/// either is not empty (an activity a return gives has neither: they were dropped as the plan
-/// was read). With [`KeptPlan`], what a row is written from. Past [`UNWRITTEN_HELD`] bytes
+/// The titles, progress and next steps of the plan activities whose rows are not yet written,
+/// where any is not empty (an activity a return gives has no progress or next steps: they were
+/// dropped as the plan was read). With [`KeptPlan`], what a row is written from. Past [`UNWRITTEN_HELD`] bytes
 /// they go to a temporary file ([`Spill`]: memory if none can be made) and are read back in
 /// order, a window at a time.
 pub(super) struct Unwritten {
-    /// (activity, where its text begins in the stream of all texts kept, where its progress
-    /// ends in it, its length), in order.
-    texts: VecDeque<(usize, u64, u32, u32)>,
+    /// (activity, where its text begins in the stream of all texts kept, where its title and
+    /// its progress end in it, its length), in order.
+    texts: VecDeque<(usize, u64, u32, u32, u32)>,
     /// The stream from `held_at` on.
     held: Vec<u8>,
     held_at: u64,
@@ -132,9 +203,10 @@ pub(super) struct Unwritten {
     /// The stream from `window_at`, as last read from the file.
     window: Vec<u8>,
     window_at: u64,
-    /// Those of the row being written (progress then next steps, where the progress ends).
+    /// Those of the row being written (title, progress then next steps, where the title and
+    /// the progress end).
     current: String,
-    current_progress: usize,
+    current_ends: [usize; 2],
     /// The first error reading the file back (its rows were given without their texts).
     pub(super) error: Option<std::io::Error>,
 }
@@ -159,15 +231,15 @@ impl Unwritten {
             window: Vec::new(),
             window_at: 0,
             current: String::new(),
-            current_progress: 0,
+            current_ends: [0; 2],
             error: None,
         }
     }
 
-    /// Keeps the progress and next steps of activity `i`, whose fields are `fields`.
+    /// Keeps the title, progress and next steps of activity `i`, whose fields are `fields`.
     pub(super) fn push(&mut self, i: usize, fields: Fields) {
-        let (progress, next) = (fields[field::PROGRESS], fields[field::NEXT_STEPS]);
-        if progress.is_empty() && next.is_empty() {
+        let texts = [field::TITLE, field::PROGRESS, field::NEXT_STEPS].map(|f| fields[f]);
+        if texts.iter().all(|t| t.is_empty()) {
             return;
         }
         if self.texts.is_empty() {
@@ -181,16 +253,19 @@ impl Unwritten {
             }
         }
         let at = self.held_at + self.held.len() as u64;
-        let (Ok(p), Ok(len)) = (
-            u32::try_from(progress.len()),
-            u32::try_from(progress.len() + next.len()),
+        let [title, progress, next] = texts.map(str::len);
+        let (Ok(t), Ok(p), Ok(len)) = (
+            u32::try_from(title),
+            u32::try_from(title + progress),
+            u32::try_from(title + progress + next),
         ) else {
             self.error = Some(std::io::ErrorKind::InvalidData.into());
             return;
         };
-        self.texts.push_back((i, at, p, len));
-        self.held.extend_from_slice(progress.as_bytes());
-        self.held.extend_from_slice(next.as_bytes());
+        self.texts.push_back((i, at, t, p, len));
+        for text in texts {
+            self.held.extend_from_slice(text.as_bytes());
+        }
         if self.held.len() > self.limit && !self.failed {
             self.write_held();
         }
@@ -212,28 +287,35 @@ impl Unwritten {
         self.held.clear();
     }
 
-    /// Activity `i`'s fields for its row (`plan`'s, with its progress and next steps): rows are
-    /// written in order, so the texts of those before it are given up.
+    /// Activity `i`'s fields for its row (`plan`'s, with its title, progress and next steps):
+    /// rows are written in order, so the texts of those before it are given up.
     pub(super) fn row<'a>(&'a mut self, plan: &'a KeptPlan, i: usize) -> Fields<'a> {
         while self.texts.front().is_some_and(|&(at, ..)| at < i) {
             self.texts.pop_front();
         }
         self.current.clear();
-        self.current_progress = 0;
+        self.current_ends = [0; 2];
         if self.texts.front().is_some_and(|&(at, ..)| at == i) {
-            if let Some((_, start, progress, len)) = self.texts.pop_front() {
+            if let Some((_, start, title, progress, len)) = self.texts.pop_front() {
                 if let Err(e) = self.read(start, len as usize) {
                     self.error.get_or_insert(e);
                     self.current.clear();
                 }
-                self.current_progress = (progress as usize).min(self.current.len());
+                let len = self.current.len();
+                self.current_ends = [(title as usize).min(len), (progress as usize).min(len)];
             }
         }
         let mut fields = plan.fields(i);
-        if !self.current.is_empty() {
-            let (progress, next) = self.current.split_at(self.current_progress);
-            fields[field::PROGRESS] = progress;
-            fields[field::NEXT_STEPS] = next;
+        let [title, progress] = self.current_ends;
+        // Cut where the UTF-8 of each text ended, so always at a character's boundary.
+        if let (Some(t), Some(p), Some(n)) = (
+            self.current.get(..title),
+            self.current.get(title..progress),
+            self.current.get(progress..),
+        ) {
+            fields[field::TITLE] = t;
+            fields[field::PROGRESS] = p;
+            fields[field::NEXT_STEPS] = n;
         }
         fields
     }
@@ -278,107 +360,5 @@ impl Unwritten {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_plan_row_gives_the_fields_of_its_activity() {
-        let a = Activity {
-            id: "KA.01.01".into(),
-            title: "Étape — one".into(),
-            progress: "line\nline".into(),
-            theme_strapline: "last".into(),
-            ..Activity::default()
-        };
-        assert_eq!(PlanRow::from(&a).fields(), a.fields());
-        let mut kept = KeptPlan::default();
-        kept.push(a.fields());
-        let fields = kept.fields(0);
-        assert_eq!(fields[field::TITLE], "Étape — one");
-        assert_eq!(fields[field::THEME_STRAPLINE], "last");
-        assert_eq!(fields[field::PROGRESS], "");
-    }
-
-    #[test]
-    fn a_row_is_written_from_what_is_kept_with_its_own_progress_and_next_steps() {
-        let activity = |id: &str, progress: &str, next: &str| Activity {
-            id: id.into(),
-            title: format!("{id} title"),
-            lead: "Lead".into(),
-            progress: progress.into(),
-            next_steps: next.into(),
-            ..Activity::default()
-        };
-        let plan = [
-            activity("KA.01", "", ""),
-            activity("KA.02", "done", ""),
-            activity("", "", "next"),
-            activity("KA.04", "", ""),
-            activity("KA.05", "é\nmore", "then"),
-        ];
-        let (mut kept, mut unwritten) = (KeptPlan::default(), Unwritten::default());
-        for (i, a) in plan.iter().enumerate() {
-            let row = PlanRow::from(a);
-            unwritten.push(i, row.fields());
-            kept.push(row.fields());
-        }
-        assert_eq!(kept.len(), plan.len());
-        for (i, a) in plan.iter().enumerate() {
-            assert_eq!(unwritten.row(&kept, i), a.fields(), "row {i}");
-            assert_eq!(kept.id(i), a.id);
-        }
-        // A row skipped gives its texts up with the next.
-        let (mut kept, mut unwritten) = (KeptPlan::default(), Unwritten::default());
-        for (i, a) in plan.iter().enumerate() {
-            unwritten.push(i, a.fields());
-            kept.push(a.fields());
-        }
-        assert_eq!(unwritten.row(&kept, 4), plan[4].fields());
-        assert!(unwritten.texts.is_empty());
-    }
-
-    #[test]
-    fn texts_kept_past_the_limit_read_back_from_the_file_as_they_were() {
-        let plan: Vec<Activity> = (0..400)
-            .map(|i| Activity {
-                id: format!("KA.{i:03}"),
-                progress: "é line\n".repeat(i % 13),
-                next_steps: if i % 3 == 0 {
-                    String::new()
-                } else {
-                    format!("next {i}")
-                },
-                ..Activity::default()
-            })
-            .collect();
-        for limit in [0, 50, 1000, usize::MAX] {
-            // How many rows come before the first is written, and between rows written.
-            for lag in [1, 7, 150, 400] {
-                let (mut kept, mut unwritten) = (KeptPlan::default(), Unwritten::holding(limit));
-                let mut next = 0;
-                for (i, a) in plan.iter().enumerate() {
-                    unwritten.push(i, a.fields());
-                    kept.push(a.fields());
-                    assert!(
-                        unwritten.held.len() <= limit,
-                        "{} held",
-                        unwritten.held.len()
-                    );
-                    while next + lag <= i {
-                        assert_eq!(unwritten.row(&kept, next), plan[next].fields(), "{next}");
-                        next += 1;
-                    }
-                }
-                for (n, a) in plan.iter().enumerate().skip(next) {
-                    assert_eq!(unwritten.row(&kept, n), a.fields(), "row {n}, lag {lag}");
-                }
-                assert!(unwritten.error.is_none());
-                if limit == usize::MAX {
-                    assert!(unwritten.spill.is_none());
-                } else if lag >= 150 {
-                    assert!(unwritten.spill.is_some(), "{limit} {lag}");
-                }
-            }
-        }
-    }
-}
+#[path = "aside_plan_tests.rs"]
+mod tests;
