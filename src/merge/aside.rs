@@ -6,7 +6,7 @@
 //! short fields, each distinct value kept once. [`merge_set_aside`](super::merge_set_aside)
 //! merges them.
 
-pub(super) use super::kept::{Interned, Texts};
+pub(super) use super::kept::{Shorts, Texts};
 use crate::check::Part;
 use crate::finding::Finding;
 use crate::layout::Parsed;
@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::io;
 use std::sync::Arc;
 
-/// The fields kept in memory, each as an index into [`SetAside::values`]: those the other
+/// The fields kept in memory (each distinct set of them once, [`Shorts`]): those the other
 /// sheets group and count by.
 pub(super) const SHORT: [usize; 7] = [
     field::STATUS,
@@ -59,7 +59,7 @@ pub struct SetAside {
     /// The leads its activities name ([`history::named_leads`]).
     pub(super) leads: BTreeSet<String>,
     /// Each distinct short field's value, once.
-    values: Interned,
+    shorts: Shorts,
     /// The sheets its activities are on.
     sheets: Vec<Arc<str>>,
     /// Its activities, in order.
@@ -72,11 +72,11 @@ pub struct SetAside {
 
 /// What is kept in memory of one activity.
 struct Kept {
-    /// The [`SHORT`] fields, as indices into [`SetAside::values`].
-    short: [u32; SHORT.len()],
     /// Where its record is in the spill, and its length.
     at: u64,
     len: u32,
+    /// Its [`SHORT`] fields: their set's number in [`SetAside::shorts`].
+    short: u32,
     /// Its sheet (in [`SetAside::sheets`]) and the cell of its id, for `unexpected-activity`.
     sheet: u32,
     id_at: Option<(u32, u32)>,
@@ -114,9 +114,7 @@ impl SetAside {
         let kept = &self.activities[i];
         let mut fields: Fields = [""; FIELDS.len()];
         fields[field::ID] = self.id(i);
-        for (f, &v) in SHORT.iter().zip(&kept.short) {
-            fields[*f] = self.values.get(v);
-        }
+        self.shorts.fill(kept.short, &mut fields);
         fields
     }
 
@@ -268,7 +266,7 @@ impl Part for Aside<'_> {
         self.aside.activities.reserve(activities.len());
         for (i, a) in activities.iter().enumerate() {
             let fields = a.fields();
-            let short = SHORT.map(|f| self.aside.values.of(fields[f]));
+            let short = self.aside.shorts.of(&fields);
             let start = self.chunk.len();
             if LONG.iter().map(|&f| fields[f].len()).sum::<usize>() > MAX_RECORD {
                 self.error

@@ -5,7 +5,7 @@
 //! title in a temporary file past the first MiB of them), and the title, progress and next
 //! steps only until the activity's row is written ([`Unwritten`]).
 
-use super::aside::{Interned, SHORT, Spill, Texts, short_index};
+use super::aside::{Shorts, Spill, Texts};
 use crate::model::{Activity, FIELDS, Fields, field};
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
@@ -49,8 +49,9 @@ impl PlanRow {
 pub(super) struct KeptPlan {
     ids: Texts,
     titles: Titles,
-    short: Vec<[u32; SHORT.len()]>,
-    values: Interned,
+    /// Each activity's short fields: their set's number in `shorts`.
+    short: Vec<u32>,
+    shorts: Shorts,
 }
 
 impl KeptPlan {
@@ -58,7 +59,7 @@ impl KeptPlan {
     pub(super) fn push(&mut self, fields: Fields) {
         self.ids.push(fields[field::ID]);
         self.titles.push(fields[field::TITLE]);
-        self.short.push(SHORT.map(|f| self.values.of(fields[f])));
+        self.short.push(self.shorts.of(&fields));
     }
 
     /// How many activities it holds.
@@ -84,7 +85,7 @@ impl KeptPlan {
 
     /// Activity `i`'s lead.
     pub(super) fn lead(&self, i: usize) -> &str {
-        self.values.get(self.short[i][short_index(field::LEAD)])
+        self.shorts.field(self.short[i], field::LEAD)
     }
 
     /// Activity `i`'s fields, its title, progress and next steps empty (the sheets beside
@@ -93,9 +94,7 @@ impl KeptPlan {
     pub(super) fn fields(&self, i: usize) -> Fields<'_> {
         let mut fields: Fields = [""; FIELDS.len()];
         fields[field::ID] = self.id(i);
-        for (f, &v) in SHORT.iter().zip(&self.short[i]) {
-            fields[*f] = self.values.get(v);
-        }
+        self.shorts.fill(self.short[i], &mut fields);
         fields
     }
 
