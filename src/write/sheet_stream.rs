@@ -152,6 +152,13 @@ impl RowsXml {
         Ok(())
     }
 
+    /// Records row `row` (written) as merged from column `first` to `last`: rust_xlsxwriter's
+    /// `merge_range` writes the text in the first cell and blanks with the same format in the
+    /// others, as [`row`](Self::row) is given them.
+    pub(crate) fn merged(&mut self, row: u32, first: u16, last: u16) {
+        self.merges.push((row, first, last));
+    }
+
     /// Hands the XML written so far to the compressing threads.
     fn hand_over(&mut self) {
         let full = std::mem::replace(&mut self.xml, Vec::with_capacity(CHUNK + (64 << 10)));
@@ -177,6 +184,16 @@ impl RowsXml {
             last: self.last,
         })
     }
+}
+
+/// A height in points as rust_xlsxwriter keeps it, in pixels.
+pub(crate) fn pixels(points: f64) -> u32 {
+    (points * 4.0 / 3.0).round() as u32
+}
+
+/// The error for a format that was not registered with [`Xfs::register`].
+pub(crate) fn unregistered() -> crate::Error {
+    crate::Error::Write("a format of the sheet was not registered".into())
 }
 
 /// One cell's XML, as rust_xlsxwriter writes it in constant-memory mode (inline strings).

@@ -13,16 +13,15 @@ use super::sheet_stream::Rows;
 use crate::error::{Error, Result};
 use std::io::{self, Read, Seek, Write};
 
-/// Saves `workbook` to `out`, the worksheet part `part` (`xl/worksheets/sheet2.xml`) given
-/// `rows` after those rust_xlsxwriter wrote.
+/// Saves `workbook` to `out`, each worksheet part named in `sheets` (`xl/worksheets/sheet2.xml`)
+/// given its rows after those rust_xlsxwriter wrote.
 ///
 /// # Errors
 /// As [`save_to`](super::save_to); [`Error::Write`] when the saved sheet is not as expected or
 /// the workbook would be over 4 GiB.
 pub(crate) fn save_spliced(
     workbook: &mut rust_xlsxwriter::Workbook,
-    part: &str,
-    mut rows: Rows,
+    mut sheets: Vec<(String, Rows)>,
     out: impl Write,
 ) -> Result<()> {
     let temporary =
@@ -37,7 +36,8 @@ pub(crate) fn save_spliced(
             let f = zip.by_index_raw(i).map_err(unreadable)?;
             (f.name().map_err(unreadable)?.to_string(), f.unix_mode())
         };
-        if name == part {
+        if let Some(at) = sheets.iter().position(|(part, _)| *part == name) {
+            let (_, mut rows) = sheets.swap_remove(at);
             let mut xml = String::new();
             zip.by_index(i)
                 .map_err(unreadable)?
@@ -87,6 +87,9 @@ pub(crate) fn save_spliced(
                 }
             })?;
         }
+    }
+    if let Some((part, _)) = sheets.first() {
+        return Err(Error::Write(format!("the saved workbook has no {part}")));
     }
     to.finish()
 }
@@ -316,10 +319,10 @@ fn put32(to: &mut Vec<u8>, n: u32) {
 }
 
 /// Every part of a workbook, decompressed (each part's CRC-32 checked as it is read), in
-/// order; `sheet` without the row rust_xlsxwriter repeats at its end (see
-/// [`without_repeated_last_row`]): what tests compare a workbook written both ways by.
+/// order; the parts named in `sheets` without the row rust_xlsxwriter repeats at their end
+/// (see [`without_repeated_last_row`]): what tests compare a workbook written both ways by.
 #[cfg(test)]
-pub(crate) fn parts(bytes: &[u8], sheet: &str) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn parts(bytes: &[u8], sheets: &[&str]) -> Vec<(String, Vec<u8>)> {
     let mut zip = zip::ZipArchive::new(io::Cursor::new(bytes)).unwrap();
     (0..zip.len())
         .map(|i| {
@@ -327,7 +330,7 @@ pub(crate) fn parts(bytes: &[u8], sheet: &str) -> Vec<(String, Vec<u8>)> {
             let mut content = Vec::new();
             part.read_to_end(&mut content).unwrap();
             let name = part.name().unwrap().to_string();
-            if name == sheet {
+            if sheets.contains(&name.as_str()) {
                 let text = String::from_utf8(content).unwrap();
                 let (head, tail) = text.split_at(text.find("</sheetData>").unwrap());
                 content = format!("{}{tail}", without_repeated_last_row(head)).into_bytes();

@@ -24,7 +24,7 @@ use crate::finding::Finding;
 use crate::merge::LeadReturn;
 use crate::model::{Activity, Fields, Rows, Tracker};
 use crate::profile::Profile;
-use crate::write::sheet_stream::{Rows as RowsXml, Xfs};
+use crate::write::sheet_stream::{Rows as StreamedRows, Xfs};
 use crate::write::style::print_setup;
 use crate::write::style::text_row_height as row_height;
 use crate::write::tracker_xlsx::TrackerRows;
@@ -149,15 +149,17 @@ pub struct SummaryBook {
     /// The numbers of Appendix A's formats, when its rows are written as XML by katrack
     /// (`src/write/sheet_stream.rs`) rather than on its sheet.
     xfs: Option<Xfs>,
-    /// Appendix A's rows so written, once all are.
-    appendix_rows: Option<RowsXml>,
+    /// Appendix A's rows so written, once all are; and the Returns sheet's list of activities
+    /// not returned (tens of thousands of rows when half a large plan is missing).
+    appendix_rows: Option<StreamedRows>,
+    returns_rows: Option<StreamedRows>,
 }
 
 /// Appendix A of a [`SummaryBook`], to be written once.
 pub struct AppendixSheet<'a> {
     ws: &'a mut Worksheet,
     xfs: Option<&'a Xfs>,
-    rows_out: &'a mut Option<RowsXml>,
+    rows_out: &'a mut Option<StreamedRows>,
 }
 
 /// The Summary, Issues, Returns and Changes sheets of a [`SummaryBook`], to be written once.
@@ -165,6 +167,8 @@ pub struct OtherSheets<'a> {
     summary: &'a mut Worksheet,
     lists: &'a mut [Worksheet],
     written: &'a mut [bool; 3],
+    /// The Returns sheet's list rows written as XML (with the formats' numbers), if so.
+    returns_rows: Option<(&'a Xfs, &'a mut Option<StreamedRows>)>,
 }
 
 impl SummaryBook {
@@ -208,6 +212,7 @@ impl SummaryBook {
                     written: [false; 3],
                     xfs: streamed.then_some(xfs),
                     appendix_rows: None,
+                    returns_rows: None,
                 })
             },
             super::writer_panic,
@@ -228,6 +233,7 @@ impl SummaryBook {
                 summary: &mut summary[0],
                 lists,
                 written: &mut self.written,
+                returns_rows: self.xfs.as_ref().map(|xfs| (xfs, &mut self.returns_rows)),
             },
         )
     }
@@ -264,13 +270,20 @@ impl SummaryBook {
     pub fn finish_to(mut self, out: impl std::io::Write + Send) -> Result<()> {
         crate::error::guarded(
             || {
-                let rows = self.appendix_rows.take();
+                let mut sheets = Vec::new();
+                if let Some(rows) = self.appendix_rows.take() {
+                    sheets.push((APPENDIX_PART.to_string(), rows));
+                }
+                if let Some(rows) = self.returns_rows.take() {
+                    // After Summary, Appendix A and the Issues sheet if it was written.
+                    let at = FIRST_LIST + usize::from(self.written[ISSUES]) + 1;
+                    sheets.push((format!("xl/worksheets/sheet{at}.xml"), rows));
+                }
                 let mut workbook = self.without_unwritten();
-                let saved = match rows {
-                    Some(rows) => {
-                        super::spliced::save_spliced(&mut workbook, APPENDIX_PART, rows, out)
-                    }
-                    None => super::save_to(&mut workbook, out),
+                let saved = if sheets.is_empty() {
+                    super::save_to(&mut workbook, out)
+                } else {
+                    super::spliced::save_spliced(&mut workbook, sheets, out)
                 };
                 // The workbook holds every row's settings: freed aside, as the caller goes on.
                 crate::merge::free_aside(workbook);
@@ -354,7 +367,7 @@ impl<'a> AppendixSheet<'a> {
 /// error the rows that follow are not written, and [`finish`](Self::finish) gives the error.
 pub struct AppendixRows<'a> {
     ws: &'a mut Worksheet,
-    rows_out: &'a mut Option<RowsXml>,
+    rows_out: &'a mut Option<StreamedRows>,
     t: &'a Tracker,
     profile: &'a Profile,
     rows: Option<TrackerRows>,
@@ -412,7 +425,7 @@ impl OtherSheets<'_> {
             super::writer_panic,
         );
         let lists = crate::error::guarded(
-            || write_lists(self.lists, self.written, input, profile),
+            || write_lists(self.lists, self.written, self.returns_rows, input, profile),
             super::writer_panic,
         );
         (overview, lists)
@@ -452,6 +465,7 @@ fn new_workbook(t: &Tracker, profile: &Profile) -> Result<(Workbook, Xfs)> {
 fn write_lists(
     sheets: &mut [Worksheet],
     written: &mut [bool; 3],
+    returns_rows: Option<(&Xfs, &mut Option<StreamedRows>)>,
     input: &SheetsInput,
     profile: &Profile,
 ) -> Result<()> {
@@ -461,7 +475,13 @@ fn write_lists(
         written[ISSUES] = true;
     }
     if let Some(returns) = input.returns {
-        lists::returns(&mut sheets[RETURNS], t, input.activities, returns)?;
+        lists::returns(
+            &mut sheets[RETURNS],
+            t,
+            input.activities,
+            returns,
+            returns_rows,
+        )?;
         written[RETURNS] = true;
     }
     if let Some(changes) = input.changes {

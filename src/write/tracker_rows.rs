@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::field::STATUS;
 use crate::model::{Fields, Tracker};
 use crate::profile::Profile;
-use crate::write::sheet_stream::{Cell, Rows, RowsXml, Xfs};
+use crate::write::sheet_stream::{Cell, Rows, RowsXml, Xfs, pixels, unregistered};
 use crate::write::style::text_row_height as row_height;
 use crate::write::style::{Styles, status_style};
 use foldhash::{HashMap, HashMapExt};
@@ -93,10 +93,7 @@ impl TrackerRows {
     /// them, for the save.
     pub(crate) fn streamed(ws: &mut Worksheet, t: &Tracker, xfs: &Xfs) -> Result<TrackerRows> {
         let mut rows = TrackerRows::new(ws, t)?;
-        let of = |format: &Format| {
-            xfs.of(format)
-                .ok_or_else(|| Error::Write("a tracker format was not registered".into()))
-        };
+        let of = |format: &Format| xfs.of(format).ok_or_else(unregistered);
         rows.stream = Some(Streamed {
             cell: of(&rows.styles.cell)?,
             theme: of(&rows.styles.theme)?,
@@ -226,11 +223,6 @@ impl TrackerRows {
 enum Banner {
     Theme,
     Objective,
-}
-
-/// A height in points as rust_xlsxwriter keeps it, in pixels.
-fn pixels(points: f64) -> u32 {
-    (points * 4.0 / 3.0).round() as u32
 }
 
 /// The error for `activity`'s cell in column `col`.

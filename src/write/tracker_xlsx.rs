@@ -116,7 +116,10 @@ pub fn write_tracker_workbook<A: AsFields>(
                 rows.write(ws, &activity.as_fields(), profile)?;
             }
             match rows.finish_rows(ws, t)? {
-                Some(rows) => super::spliced::save_spliced(&mut workbook, FIRST_SHEET, rows, out),
+                Some(rows) => {
+                    let sheets = vec![(FIRST_SHEET.to_string(), rows)];
+                    super::spliced::save_spliced(&mut workbook, sheets, out)
+                }
                 None => super::save_to(&mut workbook, out),
             }
         },

@@ -8,6 +8,7 @@ use crate::finding::{Finding, Severity};
 use crate::merge::LeadReturn;
 use crate::model::{Fields, Rows, Tracker, field};
 use crate::profile::Profile;
+use crate::write::sheet_stream::{self, RowsXml, Xfs, pixels, unregistered};
 use crate::write::style::{Styles, count_line, severity_style, status_style};
 use foldhash::HashMap;
 use rust_xlsxwriter::{
@@ -162,11 +163,14 @@ pub(super) fn issues(ws: &mut Worksheet, t: &Tracker, findings: &[&Finding]) -> 
 
 /// Per lead: expected, returned, missing, with errors and files, a totals row, then every
 /// activity nobody returned with its title.
+/// The list of activities not returned is written as XML by katrack when `stream` gives the
+/// workbook's format numbers and where to leave the rows (see `src/write/sheet_stream.rs`).
 pub(super) fn returns(
     ws: &mut Worksheet,
     t: &Tracker,
     activities: &dyn Rows,
     leads: &[LeadReturn],
+    stream: Option<(&Xfs, &mut Option<sheet_stream::Rows>)>,
 ) -> Result<()> {
     let f = Formats::new();
     let missing: usize = leads.iter().map(|l| l.missing.len()).sum();
@@ -241,15 +245,31 @@ pub(super) fn returns(
         ws.merge_range(row, 2, row, 5, "Key activity", &f.styles.header)?;
         let missing = leads.iter().flat_map(|l| &l.missing).map(String::as_str);
         let titles = first_of(activities, missing, |a| a[field::TITLE]);
+        let mut xml = match &stream {
+            Some((xfs, _)) => Some((RowsXml::new()?, xfs.of(&f.cell).ok_or_else(unregistered)?)),
+            None => None,
+        };
         for lead in leads {
             for id in &lead.missing {
                 row += 1;
                 let title = titles[id.as_str()].unwrap_or("");
+                let height = row_height(&[(&lead.lead, 42.0), (title, 83.0)]);
+                if let Some((xml, cell)) = &mut xml {
+                    let cells = [&lead.lead, id.as_str(), title, "", "", ""];
+                    let cells: Vec<sheet_stream::Cell> =
+                        (0..).zip(cells).map(|(c, t)| (c, t, *cell)).collect();
+                    xml.row(row, pixels(height), &cells).map_err(|(_, e)| e)?;
+                    xml.merged(row, 2, 5);
+                    continue;
+                }
                 ws.write_string_with_format(row, 0, &lead.lead, &f.cell)?;
                 ws.write_string_with_format(row, 1, id, &f.cell)?;
                 ws.merge_range(row, 2, row, 5, title, &f.cell)?;
-                ws.set_row_height(row, row_height(&[(&lead.lead, 42.0), (title, 83.0)]))?;
+                ws.set_row_height(row, height)?;
             }
+        }
+        if let (Some((xml, _)), Some((_, out))) = (xml, stream) {
+            *out = Some(xml.finish()?);
         }
     }
     ws.set_freeze_panes(header + 1, 0)?;
