@@ -7,12 +7,15 @@
 //! Counts are written as numbers (no formulas), so every spreadsheet program shows the same
 //! values and the charts' cached data is right; the bytes are reproducible.
 
+mod appendix;
+mod changes;
 mod counts;
 mod lists;
 mod overview;
 #[cfg(test)]
 mod tests;
 
+pub use appendix::{AppendixRows, AppendixSheet};
 pub use counts::{
     CountRow, NO_OBJECTIVE, NO_THEME, NOT_GIVEN, OTHER, StatusColumn, StatusCounts, ThemeCounts,
     status_counts,
@@ -27,7 +30,6 @@ use crate::profile::Profile;
 use crate::write::sheet_stream::{Rows as StreamedRows, Xfs};
 use crate::write::style::print_setup;
 use crate::write::style::text_row_height as row_height;
-use crate::write::tracker_xlsx::TrackerRows;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, RowNum, Workbook, Worksheet};
 
 /// The sheet names, in workbook order.
@@ -155,13 +157,6 @@ pub struct SummaryBook {
     returns_rows: Option<StreamedRows>,
 }
 
-/// Appendix A of a [`SummaryBook`], to be written once.
-pub struct AppendixSheet<'a> {
-    ws: &'a mut Worksheet,
-    xfs: Option<&'a Xfs>,
-    rows_out: &'a mut Option<StreamedRows>,
-}
-
 /// The Summary, Issues, Returns and Changes sheets of a [`SummaryBook`], to be written once.
 pub struct OtherSheets<'a> {
     summary: &'a mut Worksheet,
@@ -254,7 +249,7 @@ impl SummaryBook {
         crate::error::guarded(
             || {
                 let ws = &mut self.workbook.worksheets_mut()[FIRST_LIST + CHANGES];
-                lists::changes(ws, meta, activities, changes, profile)?;
+                changes::changes(ws, meta, activities, changes, profile)?;
                 self.written[CHANGES] = true;
                 Ok(())
             },
@@ -313,105 +308,6 @@ impl SummaryBook {
             }
         }
         self.workbook
-    }
-}
-
-impl<'a> AppendixSheet<'a> {
-    /// Writes the master's activities, their fields in the order of
-    /// [`FIELDS`](crate::model::FIELDS), under the title lines of `t` (whose activities are
-    /// not read).
-    ///
-    /// # Errors
-    ///
-    /// As [`summary_workbook`].
-    pub fn write<'f>(
-        self,
-        t: &'a Tracker,
-        activities: impl IntoIterator<Item = Fields<'f>>,
-        profile: &'a Profile,
-    ) -> Result<()> {
-        let mut rows = self.rows(t, profile);
-        for activity in activities {
-            rows.row(&activity);
-        }
-        rows.finish()
-    }
-
-    /// [`write`](Self::write) for a caller that has the activities one at a time: the title
-    /// lines of `t` and the header now, each activity by [`AppendixRows::row`], the print
-    /// settings by [`AppendixRows::finish`]. The sheet is the same.
-    pub fn rows(self, t: &'a Tracker, profile: &'a Profile) -> AppendixRows<'a> {
-        let started = crate::error::guarded(
-            || match self.xfs {
-                Some(xfs) => TrackerRows::streamed(self.ws, t, xfs),
-                None => TrackerRows::new(self.ws, t),
-            },
-            super::writer_panic,
-        );
-        let (rows, result) = match started {
-            Ok(rows) => (Some(rows), Ok(())),
-            Err(e) => (None, Err(e)),
-        };
-        AppendixRows {
-            ws: self.ws,
-            rows_out: self.rows_out,
-            t,
-            profile,
-            rows,
-            result,
-        }
-    }
-}
-
-/// Appendix A being written an activity at a time (see [`AppendixSheet::rows`]). After an
-/// error the rows that follow are not written, and [`finish`](Self::finish) gives the error.
-pub struct AppendixRows<'a> {
-    ws: &'a mut Worksheet,
-    rows_out: &'a mut Option<StreamedRows>,
-    t: &'a Tracker,
-    profile: &'a Profile,
-    rows: Option<TrackerRows>,
-    result: Result<()>,
-}
-
-impl AppendixRows<'_> {
-    /// Writes one activity, its fields in the order of [`FIELDS`](crate::model::FIELDS).
-    pub fn row(&mut self, activity: &Fields) {
-        if let (Some(rows), Ok(())) = (&mut self.rows, &self.result) {
-            let (ws, profile) = (&mut *self.ws, self.profile);
-            let written =
-                crate::error::guarded(|| rows.write(ws, activity, profile), super::writer_panic);
-            if let Err(e) = written {
-                self.result = Err(e);
-            }
-        }
-    }
-
-    /// Ends the sheet: the first error met, or the print settings' result.
-    ///
-    /// # Errors
-    ///
-    /// As [`summary_workbook`].
-    pub fn finish(self) -> Result<()> {
-        self.result?;
-        let (ws, t) = (self.ws, self.t);
-        let Some(rows) = self.rows else {
-            return Ok(());
-        };
-        *self.rows_out = crate::error::guarded(|| rows.finish_rows(ws, t), super::writer_panic)?;
-        Ok(())
-    }
-}
-
-impl crate::merge::RowSink for AppendixRows<'_> {
-    type Out = Result<()>;
-
-    fn row(&mut self, fields: &Fields) {
-        AppendixRows::row(self, fields);
-    }
-
-    fn finish(self) -> Result<()> {
-        AppendixRows::finish(self)
     }
 }
 
@@ -485,7 +381,7 @@ fn write_lists(
         written[RETURNS] = true;
     }
     if let Some(changes) = input.changes {
-        lists::changes(&mut sheets[CHANGES], t, input.activities, changes, profile)?;
+        changes::changes(&mut sheets[CHANGES], t, input.activities, changes, profile)?;
         written[CHANGES] = true;
     }
     Ok(())
