@@ -1,4 +1,4 @@
-//! The system allocator set for a merge.
+//! The system allocator set for a merge and an export to xlsx.
 
 /// Large blocks (the shared strings of a return, a batch of rows, Appendix A's row table as it
 /// grows) given back to the system as soon as they are freed. glibc's malloc raises its
@@ -6,9 +6,11 @@
 /// that after a merge has read its returns their blocks' memory stays in the threads' heaps,
 /// in pieces too small for what the merge asks for next. Holding the threshold at its default
 /// (128 KiB) keeps it from rising: a 100,000-activity merge peaks at 96 MiB instead of 119, the
-/// plan as a workbook at 96 instead of 131, at the same speed (see BENCHMARKS.md). Only merge
-/// asks for it: every other command reads one input once, and the fixed threshold costs a
-/// small `check` about a millisecond (more blocks mapped and unmapped).
+/// plan as a workbook at 96 instead of 131, at the same speed (see BENCHMARKS.md). An export
+/// to xlsx asks for it too: each piece of its rows is deflated by a compressor of its own
+/// (`src/write/deflate.rs`), half a megabyte freed after each (100,000 activities: 23 MiB
+/// without it, 18 with). Other commands do not: they read one input once, and the fixed
+/// threshold costs a small `check` about a millisecond (more blocks mapped and unmapped).
 pub(crate) fn hold_mmap_threshold() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a parameter of malloc; merge calls it before starting any thread.

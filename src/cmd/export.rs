@@ -45,6 +45,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let profile = super::load_profile(args.profile.as_deref())?;
     let format = OutFormat::of(&args.output)?;
     if format == OutFormat::Xlsx {
+        // Each piece of the sheet's rows is deflated by a compressor of its own, freed after.
+        super::allocator::hold_mmap_threshold();
         if let Some(n) = export_streamed(&args, &profile)? {
             eprintln!("wrote {n} activities to {}", args.output.display());
             return Ok(ExitCode::SUCCESS);
