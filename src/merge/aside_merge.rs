@@ -87,6 +87,7 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
         }
         None => false,
     });
+    kept.finish();
     let kept = &kept;
     // The whole plan has come: which return gives each activity, once for the rows still to
     // write and for the plan rules.
@@ -191,8 +192,9 @@ fn plan_rules(plan: &KeptPlan, returns: &[SetAside], profile: &Profile) -> Vec<V
             let held: HashSet<&str> = aside.ids().collect();
             let mut e = rules::emitter(&history::MissingActivity, ret, &ctx);
             let rows = (0..plan.len()).map(|i| [plan.id(i), plan.lead(i)]);
-            let title = |i| plan.title(i);
-            history::missing(rows, &title, &leads, &|id| held.contains(id), &mut e);
+            let mut titles = plan.titles();
+            let mut title = |i| titles.get(i);
+            history::missing(rows, &mut title, &leads, &|id| held.contains(id), &mut e);
             found.append(&mut e.findings);
             let mut e = rules::emitter(&history::UnexpectedActivity, ret, &ctx);
             for (i, id) in aside.ids().enumerate() {
@@ -229,9 +231,10 @@ fn titles_not_returned(plan: &KeptPlan, leads: &[LeadReturn]) -> HashMap<usize, 
     if listed.is_empty() {
         return HashMap::default();
     }
+    let mut titles = plan.titles();
     (0..plan.len())
         .filter(|&i| listed.contains(plan.id(i)))
-        .map(|i| (i, plan.title(i)))
+        .map(|i| (i, titles.get(i)))
         .collect()
 }
 

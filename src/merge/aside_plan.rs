@@ -7,8 +7,9 @@
 
 use super::aside::{Shorts, Spill, Texts};
 use crate::model::{Activity, FIELDS, Fields, field};
+use crate::read::strings::{Lookup, Strings};
 use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One plan activity's fields in one allocation.
 pub struct PlanRow {
@@ -45,21 +46,57 @@ impl PlanRow {
 }
 
 /// What is kept of the plan: what is read of it once its rows are written.
-#[derive(Default)]
 pub(super) struct KeptPlan {
     ids: Texts,
-    titles: Titles,
+    /// The titles, the long ones past the first MiB of them in a temporary file (10 MB at
+    /// 100,000 activities): read back only for `missing-activity`'s messages and the Returns
+    /// sheet's list of activities not returned (Appendix A's rows have theirs from
+    /// [`Unwritten`]).
+    titles: Strings,
+    /// A title could not be kept or read back.
+    failed: AtomicBool,
     /// Each activity's short fields: their set's number in `shorts`.
     short: Vec<u32>,
     shorts: Shorts,
+}
+
+impl Default for KeptPlan {
+    fn default() -> Self {
+        KeptPlan {
+            ids: Texts::default(),
+            titles: Strings::spilling(TITLES_HELD),
+            failed: AtomicBool::new(false),
+            short: Vec::new(),
+            shorts: Shorts::default(),
+        }
+    }
 }
 
 impl KeptPlan {
     /// Keeps what is read of the activity whose fields are `fields`.
     pub(super) fn push(&mut self, fields: Fields) {
         self.ids.push(fields[field::ID]);
-        self.titles.push(fields[field::TITLE]);
+        if !self.failed.load(Ordering::Relaxed) {
+            self.titles.text.push_str(fields[field::TITLE]);
+            if self.titles.end_string().is_none() {
+                self.fail();
+            }
+        }
         self.short.push(self.shorts.of(&fields));
+    }
+
+    /// Every activity kept: its titles made ready to be read back.
+    pub(super) fn finish(&mut self) {
+        if self.titles.finish().is_none() {
+            self.fail();
+        }
+    }
+
+    /// A title could not be kept: none is kept or read back any more (the merge fails, see
+    /// [`error`](Self::error)).
+    fn fail(&mut self) {
+        self.failed.store(true, Ordering::Relaxed);
+        self.titles = Strings::default();
     }
 
     /// How many activities it holds.
@@ -72,15 +109,19 @@ impl KeptPlan {
         self.ids.get(i)
     }
 
-    /// Activity `i`'s title, read back (empty if it cannot be: see [`error`](Self::error)).
-    pub(super) fn title(&self, i: usize) -> String {
-        self.titles.get(i)
+    /// Its titles, read back (once [`finish`](Self::finish)ed).
+    pub(super) fn titles(&self) -> Titles<'_> {
+        Titles {
+            lookup: self.titles.lookup(),
+            failed: &self.failed,
+        }
     }
 
-    /// The first error reading a title back.
+    /// Whether a title could not be kept or read back (given empty).
     pub(super) fn error(&self) -> Option<std::io::Error> {
-        let error = self.titles.error.lock();
-        error.unwrap_or_else(PoisonError::into_inner).take()
+        self.failed
+            .load(Ordering::Relaxed)
+            .then(|| std::io::Error::other("the plan's titles could not be read back"))
     }
 
     /// Activity `i`'s lead.
@@ -106,67 +147,29 @@ impl KeptPlan {
     }
 }
 
-/// How many bytes of the plan's titles are held before they go to a temporary file.
+/// How many bytes of the plan's long titles are held before they go to a temporary file.
 const TITLES_HELD: usize = 1 << 20;
 
-/// The plan's titles, past the first MiB in a temporary file: 10 MB at 100,000 activities,
-/// read back only for `missing-activity`'s messages and the Returns sheet's list of
-/// activities not returned (Appendix A's rows have theirs from [`Unwritten`]).
-#[derive(Default)]
-struct Titles {
-    /// Where each title starts in the stream of all of them.
-    starts: Vec<u64>,
-    /// The stream from `held_at` on (all of it from there once the file could not be
-    /// written).
-    held: Vec<u8>,
-    held_at: u64,
-    spill: Option<Spill>,
-    failed: bool,
-    /// The first error reading a title back.
-    error: Mutex<Option<std::io::Error>>,
+/// Reads the plan's titles back ([`KeptPlan::titles`]), best in plan order (the file is then
+/// read in windows, once).
+pub(super) struct Titles<'a> {
+    lookup: Lookup<'a>,
+    failed: &'a AtomicBool,
 }
 
-impl Titles {
-    fn push(&mut self, title: &str) {
-        self.starts.push(self.held_at + self.held.len() as u64);
-        self.held.extend_from_slice(title.as_bytes());
-        if self.held.len() >= TITLES_HELD && !self.failed {
-            // Written whole, so no title is part in the file and part held; the file holds
-            // the stream from its start.
-            match self.spill.get_or_insert_with(Spill::new).append(&self.held) {
-                Ok(_) => {
-                    self.held_at += self.held.len() as u64;
-                    self.held.clear();
-                }
-                Err(_) => self.failed = true,
+impl Titles<'_> {
+    /// Activity `i`'s title (empty if it cannot be read back: see [`KeptPlan::error`]).
+    pub(super) fn get(&mut self, i: usize) -> String {
+        if self.failed.load(Ordering::Relaxed) {
+            return String::new();
+        }
+        match self.lookup.get(i) {
+            Some(title) => title.to_string(),
+            None => {
+                self.failed.store(true, Ordering::Relaxed);
+                String::new()
             }
         }
-    }
-
-    fn get(&self, i: usize) -> String {
-        let start = self.starts[i];
-        let end = self
-            .starts
-            .get(i + 1)
-            .copied()
-            .unwrap_or(self.held_at + self.held.len() as u64);
-        let read = if start >= self.held_at {
-            let from = (start - self.held_at) as usize;
-            Ok(self.held[from..from + (end - start) as usize].to_vec())
-        } else {
-            let mut bytes = vec![0; (end - start) as usize];
-            match &self.spill {
-                Some(spill) => spill.read_at(&mut bytes, start).map(|()| bytes),
-                None => Err(std::io::ErrorKind::UnexpectedEof.into()),
-            }
-        };
-        let text = read
-            .and_then(|b| String::from_utf8(b).map_err(|_| std::io::ErrorKind::InvalidData.into()));
-        text.unwrap_or_else(|e| {
-            let mut error = self.error.lock().unwrap_or_else(PoisonError::into_inner);
-            error.get_or_insert(e);
-            String::new()
-        })
     }
 }
 

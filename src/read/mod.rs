@@ -10,7 +10,7 @@ pub mod prefetch;
 mod rows;
 mod skip;
 pub mod stream;
-mod strings;
+pub(crate) mod strings;
 mod workbook;
 
 use crate::error::{Error, Result};

@@ -1,5 +1,5 @@
-//! A plain workbook's shared strings table ([`plain`](super::plain)): every string's text in one
-//! buffer, so that half a million strings are not half a million allocations (calamine keeps a
+//! A plain workbook's shared strings table ([`plain`](super::plain)), also a set-aside merge's
+//! plan titles (`src/merge/aside_plan.rs`): every string's text in one buffer, so that half a million strings are not half a million allocations (calamine keeps a
 //! `Vec<String>`), except a large table's long strings: those go to a temporary file
 //! ([`Spill`]) as they are read and are read back through a window as the cells ask for them.
 //! At 100,000 activities the bench's tracker has 100 MB of them (its progress and next steps):
@@ -27,9 +27,9 @@ const MIN_WINDOW: usize = 16 << 10;
 
 /// A shared strings table.
 #[derive(Default)]
-pub(super) struct Strings {
+pub(crate) struct Strings {
     /// The text of the strings held in memory.
-    pub(super) text: String,
+    pub(crate) text: String,
     /// After each string: where the text held ends, and where the text spilled ends.
     ends: Vec<(u32, u32)>,
     /// Where long strings go, while the table is read.
@@ -53,7 +53,7 @@ struct Spilling {
 impl Strings {
     /// An empty table whose long strings, past the first `after` bytes of them, go to a
     /// temporary file.
-    pub(super) fn spilling(after: usize) -> Strings {
+    pub(crate) fn spilling(after: usize) -> Strings {
         Strings {
             spilling: Some(Spilling {
                 held: 0,
@@ -67,13 +67,13 @@ impl Strings {
     }
 
     /// How many strings the table holds.
-    pub(super) fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 
     /// How many bytes of text were spilled.
     #[cfg(test)]
-    pub(super) fn spilled_len(&self) -> u32 {
+    pub(crate) fn spilled_len(&self) -> u32 {
         self.ends.last().map_or(0, |e| e.1)
     }
 
@@ -85,7 +85,7 @@ impl Strings {
     /// Ends the string whose text was appended to [`text`](Self::text) since
     /// [`start`](Self::start), spilling it if it is long. `None`: the table is too large for
     /// `u32` positions, or the spill could not be written.
-    pub(super) fn end_string(&mut self) -> Option<()> {
+    pub(crate) fn end_string(&mut self) -> Option<()> {
         let start = self.start();
         let mut spilled = 0;
         if let Some(spilling) = &mut self.spilling {
@@ -100,7 +100,7 @@ impl Strings {
     }
 
     /// The table once read: what is pending written to the file.
-    pub(super) fn finish(&mut self) -> Option<()> {
+    pub(crate) fn finish(&mut self) -> Option<()> {
         if let Some(Spilling {
             spill: Some(spill),
             pending,
@@ -114,7 +114,7 @@ impl Strings {
     }
 
     /// A reader of the table's strings (see [`Lookup::get`]).
-    pub(super) fn lookup(&self) -> Lookup<'_> {
+    pub(crate) fn lookup(&self) -> Lookup<'_> {
         Lookup {
             strings: self,
             window: String::new(),
@@ -152,7 +152,7 @@ impl Spilling {
 /// while the strings are asked for in order (up to [`MAX_WINDOW`]) and shrinks when they are
 /// not, so that a sheet read in order reads its file once and one read out of order reads
 /// little more than the strings it asks for.
-pub(super) struct Lookup<'s> {
+pub(crate) struct Lookup<'s> {
     strings: &'s Strings,
     /// The text of the file from `at`.
     window: String,
@@ -163,7 +163,7 @@ pub(super) struct Lookup<'s> {
 
 impl Lookup<'_> {
     /// The `i`-th string; `None` when the spill cannot be read back.
-    pub(super) fn get(&mut self, i: usize) -> Option<&str> {
+    pub(crate) fn get(&mut self, i: usize) -> Option<&str> {
         let strings = self.strings;
         let (held_start, spilled_start) = if i == 0 { (0, 0) } else { strings.ends[i - 1] };
         let (held_end, spilled_end) = strings.ends[i];

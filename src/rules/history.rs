@@ -106,8 +106,14 @@ impl Rule for MissingActivity {
     fn finish(&self, ctx: &Context, memo: &Memo, out: &mut Emitter) {
         let Some(plan) = ctx.plan else { return };
         let ids = plan.activities.iter().map(|p| [&*p.id, &p.lead]);
-        let title = |i: usize| &plan.activities[i].title;
-        missing(ids, &title, &memo.leads, &|id| memo.held.contains(id), out);
+        let mut title = |i: usize| &plan.activities[i].title;
+        missing(
+            ids,
+            &mut title,
+            &memo.leads,
+            &|id| memo.held.contains(id),
+            out,
+        );
     }
 }
 
@@ -140,10 +146,10 @@ impl Rule for UnexpectedActivity {
 /// `missing-activity`'s findings for a return that answers for `leads` and holds the ids
 /// `held` says it holds: each of the plan's activities, given as [id, lead] in plan order, led
 /// by one of `leads` and not held, named by its title (`title` of its place in the plan: asked
-/// only for those, as a merge of returns set aside reads them back from a file).
+/// only for those, in plan order, as a merge of returns set aside reads them back from a file).
 pub fn missing<'p, T: std::fmt::Display>(
     plan: impl Iterator<Item = [&'p str; 2]>,
-    title: &dyn Fn(usize) -> T,
+    title: &mut dyn FnMut(usize) -> T,
     leads: &BTreeSet<String>,
     held: &dyn Fn(&str) -> bool,
     out: &mut Emitter,

@@ -84,8 +84,7 @@ impl RowsXml {
     /// # Errors
     /// When no temporary file can be made (said as rust_xlsxwriter says it).
     pub(crate) fn new() -> crate::Result<RowsXml> {
-        let file =
-            tempfile::tempfile().map_err(|e| XlsxError::TempFileError(std::env::temp_dir(), e))?;
+        let file = temporary_file()?;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Ok(RowsXml {
             xml: Vec::with_capacity(CHUNK + (64 << 10)),
@@ -148,7 +147,7 @@ impl RowsXml {
             .map(|col| (col, if col == first { text } else { "" }, xf))
             .collect();
         self.row(row, height, &cells)?;
-        self.merges.push((row, first, last));
+        self.merged(row, first, last);
         Ok(())
     }
 
@@ -184,6 +183,12 @@ impl RowsXml {
             last: self.last,
         })
     }
+}
+
+/// An unnamed temporary file; when none can be made, the error rust_xlsxwriter gives for its
+/// own (which names the folder and says to set TMPDIR).
+pub(crate) fn temporary_file() -> crate::Result<std::fs::File> {
+    tempfile::tempfile().map_err(|e| XlsxError::TempFileError(std::env::temp_dir(), e).into())
 }
 
 /// A height in points as rust_xlsxwriter keeps it, in pixels.

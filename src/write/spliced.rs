@@ -13,22 +13,30 @@ use super::sheet_stream::Rows;
 use crate::error::{Error, Result};
 use std::io::{self, Read, Seek, Write};
 
-/// Saves `workbook` to `out`, each worksheet part named in `sheets` (`xl/worksheets/sheet2.xml`)
-/// given its rows after those rust_xlsxwriter wrote.
+/// Saves `workbook` to `out`, each worksheet named in `sheets` given its rows after those
+/// rust_xlsxwriter wrote.
 ///
 /// # Errors
 /// As [`save_to`](super::save_to); [`Error::Write`] when the saved sheet is not as expected or
 /// the workbook would be over 4 GiB.
 pub(crate) fn save_spliced(
     workbook: &mut rust_xlsxwriter::Workbook,
-    mut sheets: Vec<(String, Rows)>,
+    sheets: Vec<(&str, Rows)>,
     out: impl Write,
 ) -> Result<()> {
-    let temporary =
-        |e| -> Error { rust_xlsxwriter::XlsxError::TempFileError(std::env::temp_dir(), e).into() };
-    let mut saved = tempfile::tempfile().map_err(temporary)?;
+    // rust_xlsxwriter names its worksheets' parts by their place (katrack's workbooks have no
+    // chart sheets, which are numbered apart).
+    let names: Vec<String> = workbook.worksheets().iter().map(|ws| ws.name()).collect();
+    let mut sheets = sheets
+        .into_iter()
+        .map(|(name, rows)| match names.iter().position(|n| n == name) {
+            Some(at) => Ok((format!("xl/worksheets/sheet{}.xml", at + 1), rows)),
+            None => Err(Error::Write(format!("the workbook has no sheet {name}"))),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut saved = super::sheet_stream::temporary_file()?;
     super::save_to(workbook, &mut saved)?;
-    saved.rewind().map_err(temporary)?;
+    saved.rewind()?;
     let mut zip = zip::ZipArchive::new(io::BufReader::new(saved)).map_err(unreadable)?;
     let mut to = ZipOut::new(out);
     for i in 0..zip.len() {

@@ -265,15 +265,14 @@ impl SummaryBook {
     pub fn finish_to(mut self, out: impl std::io::Write + Send) -> Result<()> {
         crate::error::guarded(
             || {
-                let mut sheets = Vec::new();
-                if let Some(rows) = self.appendix_rows.take() {
-                    sheets.push((APPENDIX_PART.to_string(), rows));
-                }
-                if let Some(rows) = self.returns_rows.take() {
-                    // After Summary, Appendix A and the Issues sheet if it was written.
-                    let at = FIRST_LIST + usize::from(self.written[ISSUES]) + 1;
-                    sheets.push((format!("xl/worksheets/sheet{at}.xml"), rows));
-                }
+                let streamed = [
+                    (APPENDIX_SHEET, self.appendix_rows.take()),
+                    (RETURNS_SHEET, self.returns_rows.take()),
+                ];
+                let sheets: Vec<_> = streamed
+                    .into_iter()
+                    .filter_map(|(name, rows)| Some((name, rows?)))
+                    .collect();
                 let mut workbook = self.without_unwritten();
                 let saved = if sheets.is_empty() {
                     super::save_to(&mut workbook, out)
@@ -327,9 +326,6 @@ impl OtherSheets<'_> {
         (overview, lists)
     }
 }
-
-/// The part of Appendix A, the second sheet.
-const APPENDIX_PART: &str = "xl/worksheets/sheet2.xml";
 
 /// A workbook with the properties of `t`'s summary and its first two sheets, Summary (empty)
 /// and Appendix A (empty, in constant-memory mode: the tracker is written row by row), the

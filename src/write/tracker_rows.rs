@@ -22,8 +22,10 @@ pub struct TrackerRows {
     /// The next row to write.
     row: RowNum,
     header_row: RowNum,
-    /// One format per status spelling, made once rather than for every activity.
-    status_formats: HashMap<String, Format>,
+    /// One format per status spelling, made once rather than for every activity, with its
+    /// number in the workbook when the rows are written as XML (0 otherwise): finding it
+    /// hashes the whole format.
+    status_formats: HashMap<String, (Format, u32)>,
     /// The theme and objective of the activity above (owned: activities may be streamed).
     theme: Option<[String; 2]>,
     objective: Option<[String; 2]>,
@@ -147,26 +149,18 @@ impl TrackerRows {
                 Banner::Objective,
             )?;
         }
-        let styles = &self.styles;
-        let status_format = match self.status_formats.get(status) {
-            Some(format) => format,
-            None => {
-                let format = status_style(&styles.status, profile.status_colour(status));
-                self.status_formats
-                    .entry(status.to_string())
-                    .or_insert(format)
-            }
-        };
+        if !self.status_formats.contains_key(status) {
+            let format = status_style(&self.styles.status, profile.status_colour(status));
+            let xf = match &self.stream {
+                Some(s) => s.xfs.of(&format).ok_or_else(unregistered)?,
+                None => 0,
+            };
+            self.status_formats.insert(status.to_string(), (format, xf));
+        }
+        let (status_format, status_xf) = &self.status_formats[status];
         match &mut self.stream {
-            Some(s) => {
-                let status = s.xfs.of(status_format).ok_or_else(|| {
-                    Error::Write(format!(
-                        "the format of status {status:?} was not registered"
-                    ))
-                })?;
-                stream_activity(&mut s.xml, self.row, activity, status, s.cell)?;
-            }
-            None => write_activity(ws, self.row, activity, status_format, &styles.cell)?,
+            Some(s) => stream_activity(&mut s.xml, self.row, activity, *status_xf, s.cell)?,
+            None => write_activity(ws, self.row, activity, status_format, &self.styles.cell)?,
         }
         self.row += 1;
         Ok(())

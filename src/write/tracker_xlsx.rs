@@ -87,8 +87,8 @@ pub fn tracker_workbook(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
 
 /// Builds the tracker workbook (see [`tracker_workbook`]).
 fn build(t: &Tracker, profile: &Profile) -> Result<Vec<u8>> {
-    let (mut workbook, xfs) = new_workbook(t, profile)?;
-    drop(xfs);
+    // The formats registered as for rows written as XML, so that both ways give one workbook.
+    let (mut workbook, _) = new_workbook(t, profile)?;
     let ws = workbook.worksheet_from_index(0)?;
     write_tracker_rows(ws, t, t.activities.iter(), profile)?;
     Ok(workbook.save_to_buffer()?)
@@ -117,7 +117,7 @@ pub fn write_tracker_workbook<A: AsFields>(
             }
             match rows.finish_rows(ws, t)? {
                 Some(rows) => {
-                    let sheets = vec![(FIRST_SHEET.to_string(), rows)];
+                    let sheets = vec![(SHEET_NAME, rows)];
                     super::spliced::save_spliced(&mut workbook, sheets, out)
                 }
                 None => super::save_to(&mut workbook, out),
@@ -126,9 +126,6 @@ pub fn write_tracker_workbook<A: AsFields>(
         super::writer_panic,
     )
 }
-
-/// The part of the workbook's first sheet.
-const FIRST_SHEET: &str = "xl/worksheets/sheet1.xml";
 
 /// A workbook with the properties of `t` and its one sheet (empty, in constant-memory mode:
 /// the tracker is written row by row), the tracker's formats registered first.

@@ -249,9 +249,9 @@ pub(super) fn returns(
                 let title = titles[id.as_str()].unwrap_or("");
                 let height = row_height(&[(&lead.lead, 42.0), (title, 83.0)]);
                 if let Some((xml, cell)) = &mut xml {
-                    let cells = [&lead.lead, id.as_str(), title, "", "", ""];
-                    let cells: Vec<sheet_stream::Cell> =
-                        (0..).zip(cells).map(|(c, t)| (c, t, *cell)).collect();
+                    let texts = [&lead.lead, id.as_str(), title, "", "", ""];
+                    let cells: [sheet_stream::Cell; 6] =
+                        std::array::from_fn(|c| (c as u16, texts[c], *cell));
                     xml.row(row, pixels(height), &cells).map_err(|(_, e)| e)?;
                     xml.merged(row, 2, 5);
                     continue;
