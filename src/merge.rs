@@ -14,9 +14,11 @@ use serde::Serialize;
 mod aside;
 mod aside_merge;
 mod aside_plan;
+mod index;
 mod kept;
 mod leads;
 mod pending;
+mod queue;
 mod streamed;
 #[cfg(test)]
 #[path = "merge_tests.rs"]
@@ -126,7 +128,7 @@ pub fn merge_owned<R, S: Send>(
     previous: Option<&Tracker>,
     jobs: usize,
     early: impl FnOnce(&mut dyn Iterator<Item = Fields<'_>>) -> R,
-    beside: impl FnOnce(&dyn Rows<'_>, &[Vec<Finding>], &[LeadReturn]) -> S + Send,
+    beside: impl FnOnce(&dyn Rows, &[Vec<Finding>], &[LeadReturn]) -> S + Send,
 ) -> (Pending, Option<(R, S)>) {
     returns.sort_by(|a, b| a.0.cmp(&b.0));
     let (per_return, choice, leads, early) = {
@@ -246,7 +248,7 @@ impl Checks<'_> {
     fn then<S>(
         &self,
         choice: &Choice,
-        beside: impl FnOnce(&dyn Rows<'_>, &[Vec<Finding>], &[LeadReturn]) -> S,
+        beside: impl FnOnce(&dyn Rows, &[Vec<Finding>], &[LeadReturn]) -> S,
     ) -> (Vec<Vec<Finding>>, Vec<LeadReturn>, S) {
         let jobs = self.jobs.saturating_sub(1).max(1);
         let per_return = check(self.plan, self.returns, self.profile, self.previous, jobs);
@@ -416,8 +418,8 @@ struct MasterRows<'a> {
     choice: &'a Choice,
 }
 
-impl<'a> Rows<'a> for MasterRows<'a> {
-    fn each(&self, f: &mut dyn FnMut(Fields<'a>)) {
+impl Rows for MasterRows<'_> {
+    fn each(&self, f: &mut dyn FnMut(Fields<'_>)) {
         master_rows(self.plan, self.returns, self.choice).for_each(f);
     }
 }

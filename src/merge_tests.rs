@@ -57,11 +57,7 @@ fn same_as_borrowed(sets: &[(&str, Vec<Activity>)], expect_early: bool) -> Merge
         owned_rows,
         |rows, per_return, leads| {
             let findings: Vec<Finding> = per_return.iter().flatten().cloned().collect();
-            (
-                owned_rows(&mut listed(rows).into_iter()),
-                findings,
-                leads.to_vec(),
-            )
+            (listed(rows), findings, leads.to_vec())
         },
     );
     let got = pending.merged();
@@ -155,11 +151,7 @@ fn streamed_same(
         },
         |rows, per_return, leads| {
             let findings: Vec<Finding> = per_return.iter().flatten().cloned().collect();
-            let rows: Vec<[String; 11]> = listed(rows)
-                .into_iter()
-                .map(|f| f.map(str::to_string))
-                .collect();
-            (rows, findings, leads.to_vec())
+            (listed(rows), findings, leads.to_vec())
         },
     );
     assert_eq!(pending.master_len(), expected.master.activities.len());
@@ -314,8 +306,8 @@ fn activities_no_plan_expects_come_after_the_plan_by_id_whichever_return_holds_t
 }
 
 /// The rows handed to the other sheets, in a list.
-fn listed<'r>(rows: &dyn crate::model::Rows<'r>) -> Vec<crate::model::Fields<'r>> {
+fn listed(rows: &dyn crate::model::Rows) -> Vec<[String; 11]> {
     let mut all = Vec::new();
-    rows.each(&mut |row| all.push(row));
+    rows.each(&mut |row| all.push(row.map(str::to_string)));
     all
 }

@@ -27,20 +27,21 @@ pub type Fields<'a> = [&'a str; FIELDS.len()];
 
 /// A tracker's rows as [`Fields`], to be gone through once or more, in order: a list of them,
 /// or rows made again each time from where their text is kept (a merge's master is made from
-/// its plan and its returns rather than listed a second time).
-pub trait Rows<'r>: Sync {
+/// its plan and its returns rather than listed a second time, or read back from a temporary
+/// file). Each row's fields are lent for the call alone: what is kept of them is copied.
+pub trait Rows: Sync {
     /// Calls `f` with every row, in order.
-    fn each(&self, f: &mut dyn FnMut(Fields<'r>));
+    fn each(&self, f: &mut dyn FnMut(Fields<'_>));
 }
 
-impl<'r> Rows<'r> for [Fields<'r>] {
-    fn each(&self, f: &mut dyn FnMut(Fields<'r>)) {
+impl Rows for [Fields<'_>] {
+    fn each(&self, f: &mut dyn FnMut(Fields<'_>)) {
         self.iter().for_each(|row| f(*row));
     }
 }
 
-impl<'r> Rows<'r> for Vec<Fields<'r>> {
-    fn each(&self, f: &mut dyn FnMut(Fields<'r>)) {
+impl Rows for Vec<Fields<'_>> {
+    fn each(&self, f: &mut dyn FnMut(Fields<'_>)) {
         self.as_slice().each(f);
     }
 }

@@ -160,3 +160,143 @@ fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> io::Result<()
     file.seek(io::SeekFrom::Start(at))?;
     file.read_exact(buf)
 }
+
+impl Spilled {
+    /// How many bytes were written.
+    pub(crate) fn len(&self) -> u64 {
+        match &self.from {
+            Backing::File { len, .. } => *len,
+            Backing::Memory(all) => all.len() as u64,
+        }
+    }
+}
+
+/// Reads the records of a part of a [`Spilled`] one after another, a window at a time.
+pub(crate) struct Cursor<'s> {
+    from: &'s Spilled,
+    /// Where the next bytes to read into `window` are, and where the part ends.
+    next: u64,
+    end: u64,
+    /// Bytes read and not yet taken: `window[taken..]`.
+    window: Vec<u8>,
+    taken: usize,
+}
+
+/// How much a [`Cursor`] reads at once.
+const CURSOR_WINDOW: usize = 64 << 10;
+
+impl<'s> Cursor<'s> {
+    /// A cursor over the bytes `start..end` of `from`.
+    pub(crate) fn new(from: &'s Spilled, start: u64, end: u64) -> Self {
+        Cursor {
+            from,
+            next: start,
+            end,
+            window: Vec::new(),
+            taken: 0,
+        }
+    }
+
+    /// Whether every byte has been taken.
+    pub(crate) fn is_done(&self) -> bool {
+        self.taken == self.window.len() && self.next >= self.end
+    }
+
+    /// The next `n` bytes.
+    ///
+    /// # Errors
+    /// When they cannot be read (or the part ends before them).
+    pub(crate) fn take(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.window.len() - self.taken < n {
+            self.window.drain(..self.taken);
+            self.taken = 0;
+            let want = (n - self.window.len()).max(CURSOR_WINDOW) as u64;
+            let more = want.min(self.end.saturating_sub(self.next)) as usize;
+            if self.window.len() + more < n {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            let have = self.window.len();
+            self.window.resize(have + more, 0);
+            self.from.read_at(&mut self.window[have..], self.next)?;
+            self.next += more as u64;
+        }
+        let bytes = &self.window[self.taken..self.taken + n];
+        self.taken += n;
+        Ok(bytes)
+    }
+
+    /// The next record written by [`put_bytes`]: its length, then its bytes.
+    ///
+    /// # Errors
+    /// As [`take`](Self::take).
+    pub(crate) fn bytes(&mut self) -> io::Result<&[u8]> {
+        let n = u32::from_le_bytes(self.array()?) as usize;
+        self.take(n)
+    }
+
+    /// The next `N` bytes.
+    ///
+    /// # Errors
+    /// As [`take`](Self::take).
+    pub(crate) fn array<const N: usize>(&mut self) -> io::Result<[u8; N]> {
+        let bytes = self.take(N)?;
+        Ok(bytes.try_into().unwrap_or([0; N]))
+    }
+
+    /// The next `u32`.
+    ///
+    /// # Errors
+    /// As [`take`](Self::take).
+    pub(crate) fn u32(&mut self) -> io::Result<u32> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+}
+
+/// Writes `bytes` as a record a [`Cursor`] or [`Fields`] reads: its length (at most
+/// `u32::MAX`: longer is cut, which the callers' limits on a cell's text never reach), then
+/// its bytes.
+pub(crate) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    let n = bytes.len().min(u32::MAX as usize);
+    out.extend_from_slice(&(n as u32).to_le_bytes());
+    out.extend_from_slice(&bytes[..n]);
+}
+
+/// Reads the values of one record held in memory, as [`Cursor`] reads them from a file; a
+/// record cut short reads as empty values.
+pub(crate) struct Fields<'a>(pub(crate) &'a [u8]);
+
+impl<'a> Fields<'a> {
+    /// The next `N` bytes.
+    pub(crate) fn array<const N: usize>(&mut self) -> [u8; N] {
+        match self.0.split_first_chunk::<N>() {
+            Some((head, rest)) => {
+                self.0 = rest;
+                *head
+            }
+            None => [0; N],
+        }
+    }
+
+    /// The next `u32`.
+    pub(crate) fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.array())
+    }
+
+    /// The next `u64`.
+    pub(crate) fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.array())
+    }
+
+    /// The next record of [`put_bytes`].
+    pub(crate) fn bytes(&mut self) -> &'a [u8] {
+        let n = self.u32() as usize;
+        let (head, rest) = self.0.split_at_checked(n).unwrap_or((self.0, &[]));
+        self.0 = rest;
+        head
+    }
+
+    /// The next record of [`put_bytes`] as text (empty if it is not UTF-8).
+    pub(crate) fn str(&mut self) -> &'a str {
+        std::str::from_utf8(self.bytes()).unwrap_or_default()
+    }
+}

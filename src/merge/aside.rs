@@ -6,13 +6,14 @@
 //! short fields, each distinct value kept once. [`merge_set_aside`](super::merge_set_aside)
 //! merges them.
 
-pub(super) use super::kept::{Shorts, Texts};
+pub(super) use super::kept::Shorts;
 use crate::check::Part;
 use crate::finding::Finding;
 use crate::layout::Parsed;
 use crate::model::{FIELDS, Fields, field};
 use crate::profile::Profile;
 use crate::rules::{Checker, Context, history};
+use crate::spill::{Fields as Record, put_bytes};
 pub use crate::spill::{Spill, Spilled};
 use std::collections::BTreeSet;
 use std::io;
@@ -49,7 +50,8 @@ const MAX_RECORD: usize = u32::MAX as usize - 3 * 4;
 const CHUNK: usize = 1 << 20;
 
 /// One return set aside: its findings from the rules that need no plan, the leads its
-/// activities name, and what is kept of each activity.
+/// activities name, and what is kept of each activity (in the spill, with its text: see
+/// [`SetAside::each_key`]).
 #[derive(Default)]
 pub struct SetAside {
     /// The file name used in findings.
@@ -62,21 +64,32 @@ pub struct SetAside {
     shorts: Shorts,
     /// The sheets its activities are on.
     sheets: Vec<Arc<str>>,
-    /// Its activities, in order.
-    activities: Vec<Kept>,
-    /// Their ids, in order.
-    ids: Texts,
-    /// The ids as written, where that is not the id: (activity, as written), in order.
-    written_ids: Vec<(usize, Box<str>)>,
+    /// How many activities it holds.
+    len: usize,
+    /// Whether one of them has no id.
+    pub(super) no_id: bool,
+    /// Where its activities' keys are in the spill, in order.
+    pieces: Vec<KeyPiece>,
 }
 
-/// What is kept in memory of one activity.
-struct Kept {
-    /// Where its record is in the spill, and its length.
+/// A run of a return's keys in the spill: where it is, its length, and where the records of
+/// its activities' text begin (each key's `at` counts from there).
+struct KeyPiece {
     at: u64,
-    len: u32,
-    /// Its [`SHORT`] fields: their set's number in [`SetAside::shorts`].
-    short: u32,
+    len: usize,
+    text: u64,
+}
+
+/// What is kept of one returned activity (a key, read back from the spill).
+pub(super) struct Key<'a> {
+    /// Its id, and the id as written where that is not it.
+    pub(super) id: &'a str,
+    written: Option<&'a str>,
+    /// Where its record is in the spill, and its length.
+    pub(super) at: u64,
+    pub(super) len: u32,
+    /// Its [`SHORT`] fields: their set's number in the return's [`Shorts`].
+    pub(super) short: u32,
     /// Its sheet (in [`SetAside::sheets`]) and the cell of its id, for `unexpected-activity`.
     sheet: u32,
     id_at: Option<(u32, u32)>,
@@ -85,22 +98,12 @@ struct Kept {
 impl SetAside {
     /// How many activities it holds.
     pub fn len(&self) -> usize {
-        self.activities.len()
+        self.len
     }
 
     /// Whether it holds no activity.
     pub fn is_empty(&self) -> bool {
-        self.activities.is_empty()
-    }
-
-    /// Its activities' ids, in order.
-    pub fn ids(&self) -> impl Iterator<Item = &str> {
-        (0..self.len()).map(|i| self.id(i))
-    }
-
-    /// Activity `i`'s id.
-    pub(super) fn id(&self, i: usize) -> &str {
-        self.ids.get(i)
+        self.len == 0
     }
 
     /// The file name used in findings.
@@ -108,29 +111,72 @@ impl SetAside {
         &self.file
     }
 
-    /// Activity `i`'s fields with the long ones empty (the title, progress and next steps are
-    /// in the spill): what the Summary and Returns sheets go by.
-    pub(super) fn short_fields(&self, i: usize) -> Fields<'_> {
-        let kept = &self.activities[i];
+    /// Its activities' ids, in order, read back from `spilled`.
+    ///
+    /// # Errors
+    /// When the spill cannot be read.
+    pub fn ids(&self, spilled: &Spilled) -> io::Result<Vec<String>> {
+        let mut ids = Vec::with_capacity(self.len);
+        self.each_key(spilled, &mut |_, key| ids.push(key.id.to_string()))?;
+        Ok(ids)
+    }
+
+    /// Calls `f` with each activity's number and key, in order, read back from `spilled`.
+    ///
+    /// # Errors
+    /// When the spill cannot be read.
+    pub(super) fn each_key(
+        &self,
+        spilled: &Spilled,
+        f: &mut dyn FnMut(usize, Key<'_>),
+    ) -> io::Result<()> {
+        let mut buf = Vec::new();
+        let mut i = 0;
+        for piece in &self.pieces {
+            buf.resize(piece.len, 0);
+            spilled.read_at(&mut buf, piece.at)?;
+            let mut record = Record(&buf);
+            while !record.0.is_empty() {
+                let id = record.str();
+                let written = match record.u32() {
+                    0 => None,
+                    _ => Some(record.str()),
+                };
+                let key = Key {
+                    id,
+                    written,
+                    at: piece.text + record.u64(),
+                    len: record.u32(),
+                    short: record.u32(),
+                    sheet: record.u32(),
+                    id_at: match [record.u32(), record.u32()] {
+                        [u32::MAX, _] => None,
+                        [row, col] => Some((row, col)),
+                    },
+                };
+                f(i, key);
+                i += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The fields of an activity whose id is `id` and short fields `short` (its key's) with
+    /// the long ones empty: what the Summary and Returns sheets go by.
+    pub(super) fn short_fields<'a>(&'a self, id: &'a str, short: u32) -> Fields<'a> {
         let mut fields: Fields = [""; FIELDS.len()];
-        fields[field::ID] = self.id(i);
-        self.shorts.fill(kept.short, &mut fields);
+        fields[field::ID] = id;
+        self.shorts.fill(short, &mut fields);
         fields
     }
 
-    /// Where activity `i`'s id is, for a finding on it.
-    pub(super) fn id_place(&self, i: usize) -> crate::rules::Place<'_> {
-        let kept = &self.activities[i];
-        let id = self.id(i);
-        let written = match self.written_ids.binary_search_by_key(&i, |(at, _)| *at) {
-            Ok(at) => &self.written_ids[at].1,
-            Err(_) => id,
-        };
+    /// Where the id of the activity whose key is `key` is, for a finding on it.
+    pub(super) fn id_place<'a>(&'a self, key: &Key<'a>) -> crate::rules::Place<'a> {
         crate::rules::Place {
-            id,
-            value: Some(written),
-            sheet: &self.sheets[kept.sheet as usize],
-            cell: kept
+            id: key.id,
+            value: Some(key.written.unwrap_or(key.id)),
+            sheet: self.sheets.get(key.sheet as usize).map_or("", |s| s),
+            cell: key
                 .id_at
                 .map(|(r, c)| crate::cellref::a1(r, c))
                 .unwrap_or_default(),
@@ -190,9 +236,9 @@ pub struct Aside<'a> {
     profile: &'a Profile,
     spill: &'a Spill,
     aside: SetAside,
-    /// Records not yet written, and the first activity they belong to.
+    /// Text records not yet written, and the keys of their activities.
     chunk: Vec<u8>,
-    first: usize,
+    keys: Vec<u8>,
     /// The first error writing the spill.
     error: Option<io::Error>,
 }
@@ -214,7 +260,7 @@ impl<'a> Aside<'a> {
                 ..SetAside::default()
             },
             chunk: Vec::with_capacity(CHUNK),
-            first: 0,
+            keys: Vec::new(),
             error: None,
         }
     }
@@ -233,24 +279,27 @@ impl<'a> Aside<'a> {
         Ok(self.aside)
     }
 
-    /// Writes the records gathered to the spill, moving them to where they went.
+    /// Writes the text records gathered to the spill, then their activities' keys.
     fn flush(&mut self) {
-        if self.error.is_some() {
+        if self.error.is_some() || self.keys.is_empty() {
             self.chunk.clear();
-        }
-        if self.chunk.is_empty() {
+            self.keys.clear();
             return;
         }
-        match self.spill.append(&self.chunk) {
-            Ok(base) => {
-                for k in &mut self.aside.activities[self.first..] {
-                    k.at += base;
-                }
-            }
+        let written = self.spill.append(&self.chunk).and_then(|text| {
+            let at = self.spill.append(&self.keys)?;
+            Ok(KeyPiece {
+                at,
+                len: self.keys.len(),
+                text,
+            })
+        });
+        match written {
+            Ok(piece) => self.aside.pieces.push(piece),
             Err(e) => self.error = Some(e),
         }
         self.chunk.clear();
-        self.first = self.aside.activities.len();
+        self.keys.clear();
     }
 }
 
@@ -263,7 +312,6 @@ impl Part for Aside<'_> {
             self.profile,
             &mut self.aside.leads,
         );
-        self.aside.activities.reserve(activities.len());
         for (i, a) in activities.iter().enumerate() {
             let fields = a.fields();
             let short = self.aside.shorts.of(&fields);
@@ -273,10 +321,7 @@ impl Part for Aside<'_> {
                     .get_or_insert_with(|| io::Error::other("a text too long to set aside"));
             }
             for f in LONG {
-                let text = fields[f].as_bytes();
-                self.chunk
-                    .extend_from_slice(&(text.len() as u32).to_le_bytes());
-                self.chunk.extend_from_slice(text);
+                put_bytes(&mut self.chunk, fields[f].as_bytes());
             }
             let cell = part.cells.get(i);
             let sheet = cell.map_or("", |c| &c.sheet);
@@ -289,19 +334,29 @@ impl Part for Aside<'_> {
                     self.aside.sheets.len() - 1
                 }
             };
-            if let Some(written) = cell.and_then(|c| c.raw("id")) {
-                let at = self.aside.activities.len();
-                self.aside.written_ids.push((at, written.into()));
+            let keys = &mut self.keys;
+            put_bytes(keys, a.id.as_bytes());
+            match cell.and_then(|c| c.raw("id")) {
+                Some(written) => {
+                    keys.extend_from_slice(&1u32.to_le_bytes());
+                    put_bytes(keys, written.as_bytes());
+                }
+                None => keys.extend_from_slice(&0u32.to_le_bytes()),
             }
-            self.aside.ids.push(&a.id);
-            self.aside.activities.push(Kept {
+            let (row, col) = cell.and_then(|c| c.at("id")).unwrap_or((u32::MAX, 0));
+            keys.extend_from_slice(&(start as u64).to_le_bytes());
+            for n in [
+                (self.chunk.len() - start) as u32,
                 short,
-                at: start as u64,
-                len: (self.chunk.len() - start) as u32,
-                sheet: sheet as u32,
-                id_at: cell.and_then(|c| c.at("id")),
-            });
-            if self.chunk.len() >= CHUNK {
+                sheet as u32,
+                row,
+                col,
+            ] {
+                keys.extend_from_slice(&n.to_le_bytes());
+            }
+            self.aside.len += 1;
+            self.aside.no_id |= a.id.is_empty();
+            if self.chunk.len() >= CHUNK || self.keys.len() >= CHUNK {
                 self.flush();
             }
         }
@@ -324,6 +379,16 @@ pub(super) struct Reader<'s> {
 const WINDOWS: usize = 4 << 20;
 const WINDOW: usize = 128 << 10;
 
+/// Where a returned activity is: its return, its record in the spill (where, and its length)
+/// and its short fields' set in the return's [`Shorts`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct At {
+    pub(super) r: u32,
+    pub(super) at: u64,
+    pub(super) len: u32,
+    pub(super) short: u32,
+}
+
 impl<'s> Reader<'s> {
     /// A reader of `spilled` for `returns` returns.
     pub(super) fn new(spilled: &'s Spilled, returns: usize) -> Self {
@@ -335,33 +400,34 @@ impl<'s> Reader<'s> {
         }
     }
 
-    /// Activity `i` of return `aside` (the `r`th): every field.
-    pub(super) fn fields<'a>(&'a mut self, r: usize, aside: &'a SetAside, i: usize) -> Fields<'a> {
-        let kept = &aside.activities[i];
-        let mut fields = aside.short_fields(i);
-        let (at, len) = (kept.at, kept.len as usize);
+    /// Every field of the returned activity whose id is `id`, at `at` of `returns`.
+    pub(super) fn fields<'a>(
+        &'a mut self,
+        returns: &'a [SetAside],
+        id: &'a str,
+        at: At,
+    ) -> Fields<'a> {
+        let r = at.r as usize;
+        let mut fields = returns[r].short_fields(id, at.short);
+        let len = at.len as usize;
         let (start, window) = &mut self.windows[r];
-        if at < *start || at + len as u64 > *start + window.len() as u64 {
+        if at.at < *start || at.at + len as u64 > *start + window.len() as u64 {
             window.resize(len.max(self.window), 0);
             // The last window may run past the end of the file: read what there is.
-            let read = self.spilled.read_at(window, at).or_else(|_| {
+            let read = self.spilled.read_at(window, at.at).or_else(|_| {
                 window.truncate(len);
-                self.spilled.read_at(window, at)
+                self.spilled.read_at(window, at.at)
             });
             if let Err(e) = read {
                 window.clear();
                 self.error.get_or_insert(e);
             }
-            *start = at;
+            *start = at.at;
         }
-        let offset = (at - *start) as usize;
-        let mut record = window.get(offset..offset + len).unwrap_or_default();
+        let offset = (at.at - *start) as usize;
+        let mut record = Record(window.get(offset..offset + len).unwrap_or_default());
         for f in LONG {
-            let (n, rest) = record.split_at_checked(4).unwrap_or((&[0; 4], &[]));
-            let n = u32::from_le_bytes(n.try_into().unwrap_or_default()) as usize;
-            let (text, rest) = rest.split_at_checked(n).unwrap_or((&[], &[]));
-            fields[f] = std::str::from_utf8(text).unwrap_or_default();
-            record = rest;
+            fields[f] = record.str();
         }
         fields
     }
@@ -420,15 +486,34 @@ mod tests {
             ];
             let spilled = spill.finish();
             let mut reader = Reader::new(&spilled, 2);
+            let keys: Vec<Vec<(String, At)>> = (0..2)
+                .map(|r| {
+                    let mut keys = Vec::new();
+                    let f = &mut |i, key: Key| {
+                        assert_eq!(i, keys.len());
+                        let at = At {
+                            r: r as u32,
+                            at: key.at,
+                            len: key.len,
+                            short: key.short,
+                        };
+                        keys.push((key.id.to_string(), at));
+                    };
+                    returns[r].each_key(&spilled, f).unwrap();
+                    keys
+                })
+                .collect();
+            assert_eq!(returns[1].ids(&spilled).unwrap()[7], "KA.B.0007");
             // Back and forth between the returns, forwards then backwards.
             let order = (0..2500).flat_map(|i| [(0, i), (1, 2499 - i), (0, 2999 - i)]);
             for (r, i) in order {
-                let got = reader.fields(r, &returns[r], i);
+                let (id, at) = &keys[r][i];
+                let got = reader.fields(&returns, id, *at);
                 assert_eq!(got, want[r][i].fields(), "return {r}, activity {i}");
             }
             assert!(reader.error.is_none());
             // The short fields alone, for the other sheets.
-            let short = returns[1].short_fields(5);
+            let short = returns[1].short_fields(&keys[1][5].0, keys[1][5].1.short);
             assert_eq!(
                 (short[field::ID], short[field::LEAD]),
                 ("KA.B.0005", "Lead 1")

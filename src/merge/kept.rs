@@ -1,38 +1,9 @@
-//! What a merge set aside keeps in memory of many activities: strings one after another in
-//! one buffer ([`Texts`]), short values each kept once ([`Interned`]), and each distinct set
-//! of an activity's short fields once ([`Shorts`]).
+//! What a merge set aside keeps in memory of many activities: short values each kept once
+//! ([`Interned`]), and each distinct set of an activity's short fields once ([`Shorts`]).
 
 use super::aside::{SHORT, short_index};
 use crate::model::Fields;
 use foldhash::HashMap;
-
-/// Strings kept one after another in one buffer (one allocation for all rather than one
-/// each), known by their index.
-#[derive(Default)]
-pub(super) struct Texts {
-    text: String,
-    /// Where each ends in `text`.
-    ends: Vec<usize>,
-}
-
-impl Texts {
-    /// Keeps `s` as the next string.
-    pub(super) fn push(&mut self, s: &str) {
-        self.text.push_str(s);
-        self.ends.push(self.text.len());
-    }
-
-    /// How many strings it holds.
-    pub(super) fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// The `i`-th string.
-    pub(super) fn get(&self, i: usize) -> &str {
-        let start = i.checked_sub(1).map_or(0, |p| self.ends[p]);
-        &self.text[start..self.ends[i]]
-    }
-}
 
 /// Distinct short values, each kept once and known by its index.
 #[derive(Default)]
@@ -100,7 +71,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_string_and_value_is_given_back_as_kept() {
+    fn every_value_is_given_back_as_kept() {
         let strings: Vec<String> = (0..2_000)
             .map(|i| match i % 3 {
                 0 => String::new(),
@@ -108,20 +79,10 @@ mod tests {
                 _ => "é title — ".repeat(i % 50),
             })
             .collect();
-        let (mut texts, mut values) = (Texts::default(), Interned::default());
-        let indices: Vec<u32> = strings
-            .iter()
-            .map(|s| {
-                texts.push(s);
-                values.of(s)
-            })
-            .collect();
-        assert_eq!(texts.len(), strings.len());
+        let mut values = Interned::default();
+        let indices: Vec<u32> = strings.iter().map(|s| values.of(s)).collect();
         for (i, s) in strings.iter().enumerate() {
-            assert_eq!(
-                (texts.get(i), values.get(indices[i])),
-                (s.as_str(), s.as_str())
-            );
+            assert_eq!(values.get(indices[i]), s.as_str());
         }
         // Each distinct value once.
         let distinct: std::collections::HashSet<&String> = strings.iter().collect();

@@ -14,7 +14,7 @@ pub fn lead_of(a: &Activity, profile: &Profile) -> String {
 }
 
 /// The lead an activity whose lead is `lead` is grouped under ([`lead_of`]), borrowed.
-fn lead_key<'a>(lead: &'a str, profile: &Profile) -> &'a str {
+pub(super) fn lead_key<'a>(lead: &'a str, profile: &Profile) -> &'a str {
     if lead.is_empty() || profile.is_placeholder(lead) {
         ""
     } else {
@@ -48,24 +48,32 @@ fn grouped_leads<'a>(
     for (i, lead) in leads.enumerate() {
         members.entry(lead_key(lead, profile)).or_default().push(i);
     }
+    order_of_leads(members.keys().copied(), profile)
+        .into_iter()
+        .filter_map(|l| members.get(l).map(|m| (l.to_string(), m.clone())))
+        .collect()
+}
+
+/// The order leads are listed in: the profile's leads in its order, then `named` (leads as
+/// [`lead_key`] gives them, each once) by name, then `""` (no lead). The profile's leads are
+/// listed whether named or not.
+pub(super) fn order_of_leads<'a>(
+    named: impl Iterator<Item = &'a str>,
+    profile: &'a Profile,
+) -> Vec<&'a str> {
     let mut leads: Vec<&str> = profile
         .vocabulary
         .leads
         .iter()
         .map(String::as_str)
         .collect();
-    let mut others: Vec<&str> = members
-        .keys()
-        .copied()
+    let mut others: Vec<&str> = named
         .filter(|l| !l.is_empty() && !leads.contains(l))
         .collect();
     others.sort_unstable();
     leads.extend(others);
     leads.push("");
     leads
-        .into_iter()
-        .filter_map(|l| members.get(l).map(|m| (l.to_string(), m.clone())))
-        .collect()
 }
 
 /// How complete each lead's return is, for the plan whose (id, lead) are `plan`: `returned`

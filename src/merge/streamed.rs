@@ -46,7 +46,7 @@ pub fn merge_streamed<W: RowSink, S: Send>(
     previous: Option<&Tracker>,
     jobs: usize,
     start: impl FnOnce() -> W,
-    beside: impl FnOnce(&dyn Rows<'_>, &[Vec<Finding>], &[LeadReturn]) -> S + Send,
+    beside: impl FnOnce(&dyn Rows, &[Vec<Finding>], &[LeadReturn]) -> S + Send,
 ) -> (Pending, Option<(W::Out, S)>) {
     let PlanStream {
         meta,

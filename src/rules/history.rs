@@ -156,15 +156,17 @@ pub fn missing<'p, T: std::fmt::Display>(
 ) {
     for (i, [id, lead]) in plan.enumerate() {
         if leads.contains(lead) && !held(id) {
-            out.file(
-                Some(id),
-                format!(
-                    "{id} ({}) is in the plan for {lead} but not in this return",
-                    title(i)
-                ),
-            );
+            missing_one(id, &title(i), lead, out);
         }
     }
+}
+
+/// `missing-activity`'s finding on the plan activity `id` (titled `title`) of `lead`.
+pub fn missing_one(id: &str, title: &dyn std::fmt::Display, lead: &str, out: &mut Emitter) {
+    out.file(
+        Some(id),
+        format!("{id} ({title}) is in the plan for {lead} but not in this return"),
+    );
 }
 
 /// The message of `unexpected-activity` for `id`.

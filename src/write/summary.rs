@@ -127,11 +127,11 @@ fn build(input: &SummaryInput, profile: &Profile) -> Result<Vec<u8>> {
 /// Appendix A are written from, which [`SummaryBook`] can have before the master is put
 /// together.
 #[derive(Clone, Copy)]
-pub struct SheetsInput<'a, 'r> {
+pub struct SheetsInput<'a> {
     /// The master's title lines (its activities are not read).
     pub meta: &'a Tracker,
     /// The master's activities, in order (gone through several times).
-    pub activities: &'a dyn Rows<'r>,
+    pub activities: &'a dyn Rows,
     /// The findings on the returns (or on the master), in order; an "Issues" sheet lists them.
     pub findings: &'a [&'a Finding],
     /// Per-lead completeness from a merge; a "Returns" sheet shows it.

@@ -92,7 +92,7 @@ fn send_plan<'i>(
         },
         &mut |a| {
             let ids = ids.get_or_insert_with(|| returned.take().map(|f| f()).unwrap_or_default());
-            if ids.contains(a.id.as_str()) {
+            if !a.id.is_empty() && ids.contains(a.id.as_str()) {
                 a.progress = String::new();
                 a.next_steps = String::new();
             }
@@ -188,6 +188,9 @@ pub(super) fn merge_beside(
     })
 }
 
+/// How many batches of the plan's activities may wait for a merge of returns set aside.
+const PLAN_BATCHES: usize = 16;
+
 /// The plan of a merge of returns set aside.
 pub(super) enum AsidePlan<'a> {
     /// A canonical JSON file or an xlsx workbook, read beside Appendix A.
@@ -222,7 +225,9 @@ pub(super) fn merge_aside(
     spilled: &Spilled,
     set: &Setting,
 ) -> Result<AsideOutcome, Error> {
-    let (tx, rx) = std::sync::mpsc::channel::<Vec<PlanRow>>();
+    // Bounded: the merge first sorts the returned ids, and takes the plan's activities as they
+    // come only then (where what waits goes to a temporary file).
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<PlanRow>>(PLAN_BATCHES);
     let (meta_tx, meta_rx) = std::sync::mpsc::sync_channel::<Tracker>(1);
     let complete = AtomicBool::new(false);
     std::thread::scope(|scope| {
@@ -236,7 +241,9 @@ pub(super) fn merge_aside(
             }
             AsidePlan::Beside(input) => {
                 scope.spawn(move || {
-                    let ids = || returns.iter().flat_map(SetAside::ids).collect();
+                    // The progress and next steps of the plan's activities a return gives
+                    // are dropped by the merge as they come (no returned id is held here).
+                    let ids = HashSet::default;
                     // Each activity in one allocation rather than eleven: they are freed on
                     // the writing thread.
                     let done = send_plan(input, set.profile, ids, &meta_tx, &mut |batch| {
@@ -284,7 +291,7 @@ fn sheets_beside<'a>(
     others: write::OtherSheets<'a>,
     meta: &'a Tracker,
     set: &'a Setting,
-) -> impl FnOnce(&dyn Rows<'_>, &[Vec<Finding>], &[LeadReturn]) -> SheetsWritten + Send + 'a {
+) -> impl FnOnce(&dyn Rows, &[Vec<Finding>], &[LeadReturn]) -> SheetsWritten + Send + 'a {
     move |activities, per_return, leads| {
         let findings: Vec<&Finding> = set
             .unreadable

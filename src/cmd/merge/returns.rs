@@ -2,13 +2,10 @@
 //! [`katrack::merge::set_aside`]).
 
 use super::super::check::in_parallel;
-use foldhash::HashSet;
 use katrack::error::Error;
 use katrack::layout::Parsed;
 use katrack::merge::SetAside;
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 /// How the returns are read.
 #[derive(Clone, Copy)]
@@ -25,11 +22,10 @@ pub(super) enum How<'a> {
 pub(super) struct AsideReads {
     /// Where their long text goes.
     pub(super) spill: katrack::merge::Spill,
-    /// A hash of every id set aside so far.
-    seen: Mutex<HashSet<u64>>,
-    /// Whether an id was given twice (by two returns, or twice by one) or the spill could not
-    /// be written: the returns set aside must then be merged whole (see
-    /// katrack::merge::merge_set_aside), so those still to be read are read whole.
+    /// Whether the spill could not be written: the returns set aside must then be merged
+    /// whole, so those still to be read are read whole. (An id given twice, by two returns or
+    /// twice by one, is found by katrack::merge::merge_set_aside, which then has them read
+    /// whole again: nothing is held per id while they are read.)
     pub(super) whole: AtomicBool,
 }
 
@@ -38,7 +34,6 @@ impl AsideReads {
     pub(super) fn new(spill: katrack::merge::Spill) -> AsideReads {
         AsideReads {
             spill,
-            seen: Mutex::new(HashSet::default()),
             whole: AtomicBool::new(false),
         }
     }
@@ -48,21 +43,10 @@ impl AsideReads {
         self.whole.load(Ordering::SeqCst)
     }
 
-    /// The return set aside, its ids noted (equal hashes count as the same id: at worst the
-    /// returns are merged whole, with the same result); `None` when the spill could not be
-    /// written (the returns must be merged whole).
+    /// The return set aside; `None` when the spill could not be written (the returns must be
+    /// merged whole).
     fn kept(&self, kept: std::io::Result<SetAside>) -> Option<SetAside> {
-        let hasher = foldhash::fast::FixedState::default();
-        let twice = match &kept {
-            Ok(kept) => {
-                let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-                kept.ids()
-                    .filter(|id| !id.is_empty())
-                    .any(|id| !seen.insert(hasher.hash_one(id)))
-            }
-            Err(_) => true,
-        };
-        if twice {
+        if kept.is_err() {
             self.whole.store(true, Ordering::SeqCst);
         }
         kept.ok()

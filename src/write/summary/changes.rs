@@ -133,18 +133,18 @@ pub(super) fn changes(
 
     let unchanged = changes.unchanged_progress.iter().map(|c| c.id.as_str());
     let now = first_of(activities, unchanged, |a| {
-        (a[field::LEAD], a[field::STATUS])
+        (a[field::LEAD].to_string(), a[field::STATUS].to_string())
     });
     let body = changes
         .unchanged_progress
         .iter()
         .map(|c| {
-            let (lead, current) = now[c.id.as_str()].unwrap_or_default();
+            let (lead, current) = now[c.id.as_str()].clone().unwrap_or_default();
             [
                 plain(&c.id),
                 plain(&c.title),
-                plain(current),
-                plain(lead),
+                plain(&current),
+                plain(&lead),
                 plain(&shorten(&c.to)),
             ]
         })

@@ -120,37 +120,52 @@ pub fn status_counts(tracker: &Tracker, profile: &Profile) -> StatusCounts {
     counts_of(&activities, profile)
 }
 
-/// [`status_counts`] of activities given as their fields (gone through four times).
-pub(super) fn counts_of<'r>(
-    activities: &(impl Rows<'r> + ?Sized),
-    profile: &Profile,
-) -> StatusCounts {
-    let known = profile.statuses.len();
+/// [`status_counts`] of activities given as their fields, gone through once: each activity
+/// is counted under its distinct (status, theme and objective as written, portfolio, lead),
+/// and the tables are made from those counts, so nothing is kept per activity.
+pub(super) fn counts_of(activities: &(impl Rows + ?Sized), profile: &Profile) -> StatusCounts {
     // A tracker of 100,000 activities holds a handful of distinct statuses, objectives, leads
-    // and portfolios: each distinct value is matched and labelled once, each activity only
-    // looked up.
-    let mut statuses: HashMap<&str, (usize, Option<String>)> = HashMap::new();
-    let mut columns_of: Vec<usize> = Vec::new();
+    // and portfolios: each distinct value is numbered in the order first met, and matched and
+    // labelled once.
+    let mut statuses = Distinct::default();
+    let mut written = Distinct4::default();
+    let mut portfolios = Distinct::default();
+    let mut leads = Distinct::default();
+    let mut tally: HashMap<[u32; 4], usize> = HashMap::new();
     activities.each(&mut |a| {
-        let column = statuses
-            .entry(a[field::STATUS])
-            .or_insert_with(|| match profile.match_status(a[field::STATUS]) {
-                Some((def, value)) => {
-                    let column = profile.statuses.iter().position(|d| std::ptr::eq(d, def));
-                    (column.unwrap_or(known), Some(value))
-                }
-                None => (known, None),
-            })
-            .0;
-        columns_of.push(column);
+        let key = [
+            statuses.of(a[field::STATUS]),
+            written.of([
+                a[field::THEME],
+                a[field::THEME_STRAPLINE],
+                a[field::OBJECTIVE_ID],
+                a[field::OBJECTIVE_TITLE],
+            ]),
+            portfolios.of(a[field::PORTFOLIO]),
+            leads.of(a[field::LEAD]),
+        ];
+        *tally.entry(key).or_default() += 1;
     });
-    let has_other = columns_of.contains(&known);
+    let known = profile.statuses.len();
+    // Each status as written: its column and the value matched.
+    let matched: Vec<(usize, Option<String>)> = statuses
+        .values
+        .iter()
+        .map(|status| match profile.match_status(status) {
+            Some((def, value)) => {
+                let column = profile.statuses.iter().position(|d| std::ptr::eq(d, def));
+                (column.unwrap_or(known), Some(value))
+            }
+            None => (known, None),
+        })
+        .collect();
+    let has_other = matched.iter().any(|(column, _)| *column == known);
     let mut columns: Vec<StatusColumn> = profile
         .statuses
         .iter()
         .enumerate()
         .map(|(i, def)| StatusColumn {
-            label: spelling(&statuses, i).unwrap_or_else(|| def.name.clone()),
+            label: spelling(&matched, i).unwrap_or_else(|| def.name.clone()),
             kind: Some(def.kind),
             colour: def.colour.clone(),
         })
@@ -163,41 +178,41 @@ pub(super) fn counts_of<'r>(
         });
     }
     let width = columns.len();
-    // Each activity's group is computed once and counted in one pass: a tracker may have
-    // hundreds of objectives and 100,000 activities.
-    let tally = |groups: &[usize], n: usize| {
+    // The counts of `n` groups, each activity's group given by `group` of its distinct key.
+    let tally_by = |group: &dyn Fn(&[u32; 4]) -> usize, n: usize| {
         let mut counts = vec![vec![0; width]; n];
-        for (&g, &c) in groups.iter().zip(&columns_of) {
-            counts[g][c] += 1;
+        for (key, &count) in &tally {
+            counts[group(key)][matched[key[0] as usize].0] += count;
         }
         counts
     };
-    let overall = tally(&vec![0; columns_of.len()], 1).remove(0);
+    let overall = tally_by(&|_| 0, 1).remove(0);
 
     // (theme, objective) in the order the tracker first mentions them.
     let mut keys: Vec<(String, String)> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
-    let mut as_written: HashMap<[&str; 4], usize> = HashMap::new();
-    let mut groups: Vec<usize> = Vec::with_capacity(columns_of.len());
-    activities.each(&mut |a| {
-        let written = [
-            a[field::THEME],
-            a[field::THEME_STRAPLINE],
-            a[field::OBJECTIVE_ID],
-            a[field::OBJECTIVE_TITLE],
-        ];
-        let group = *as_written.entry(written).or_insert_with(|| {
+    let group_of_written: Vec<usize> = written
+        .values
+        .iter()
+        .map(|w| {
+            let mut a: Fields = [""; crate::model::FIELDS.len()];
+            [
+                a[field::THEME],
+                a[field::THEME_STRAPLINE],
+                a[field::OBJECTIVE_ID],
+                a[field::OBJECTIVE_TITLE],
+            ] = [&*w[0], &*w[1], &*w[2], &*w[3]];
             let key = (theme_label(&a), objective_label(&a));
             *index.entry(key).or_insert_with_key(|key| {
                 keys.push(key.clone());
                 keys.len() - 1
             })
-        });
-        groups.push(group);
-    });
+        })
+        .collect();
     let any_theme = keys.iter().any(|(theme, _)| !theme.is_empty());
     let mut by_theme: Vec<ThemeCounts> = Vec::new();
-    for (key, counts) in keys.into_iter().zip(tally(&groups, index.len())) {
+    let by_objective = tally_by(&|key| group_of_written[key[1] as usize], index.len());
+    for (key, counts) in keys.into_iter().zip(by_objective) {
         let objective = CountRow {
             label: key.1,
             counts,
@@ -218,19 +233,13 @@ pub(super) fn counts_of<'r>(
 
     add_listed_objectives(&mut by_theme, profile, width);
 
-    let grouped = |vocabulary: &[String], at: usize| {
-        // Each value as written → its name, once per distinct value.
-        let mut distinct: HashMap<&str, usize> = HashMap::new();
-        let mut names: Vec<String> = Vec::new();
-        let mut of: Vec<usize> = Vec::with_capacity(columns_of.len());
-        activities.each(&mut |a| {
-            let value = a[at];
-            let name = *distinct.entry(value).or_insert_with(|| {
-                names.push(canonical(profile, vocabulary, value));
-                names.len() - 1
-            });
-            of.push(name);
-        });
+    let grouped = |vocabulary: &[String], values: &Distinct, at: usize| {
+        // Each value as written → its name.
+        let names: Vec<String> = values
+            .values
+            .iter()
+            .map(|value| canonical(profile, vocabulary, value))
+            .collect();
         let mut labels: Vec<String> = vocabulary.to_vec();
         let mut others: Vec<String> = names
             .iter()
@@ -247,8 +256,7 @@ pub(super) fn counts_of<'r>(
             .map(|(i, l)| (l.as_str(), i))
             .collect();
         let group_of: Vec<usize> = names.iter().map(|n| position[n.as_str()]).collect();
-        let groups: Vec<usize> = of.iter().map(|&n| group_of[n]).collect();
-        let counts = tally(&groups, labels.len());
+        let counts = tally_by(&|key| group_of[key[at] as usize], labels.len());
         labels
             .iter()
             .map(|label| CountRow {
@@ -257,8 +265,8 @@ pub(super) fn counts_of<'r>(
             })
             .collect::<Vec<_>>()
     };
-    let by_portfolio = grouped(&profile.vocabulary.portfolios, field::PORTFOLIO);
-    let by_lead = grouped(&profile.vocabulary.leads, field::LEAD);
+    let by_portfolio = grouped(&profile.vocabulary.portfolios, &portfolios, 2);
+    let by_lead = grouped(&profile.vocabulary.leads, &leads, 3);
 
     StatusCounts {
         overall,
@@ -269,12 +277,61 @@ pub(super) fn counts_of<'r>(
     }
 }
 
+/// Distinct values, each kept once and numbered in the order first met.
+#[derive(Default)]
+struct Distinct {
+    values: Vec<Box<str>>,
+    number: HashMap<Box<str>, u32>,
+}
+
+impl Distinct {
+    /// The number of `value`, kept if it is new.
+    fn of(&mut self, value: &str) -> u32 {
+        if let Some(&n) = self.number.get(value) {
+            return n;
+        }
+        let n = self.values.len() as u32;
+        self.values.push(value.into());
+        self.number.insert(value.into(), n);
+        n
+    }
+}
+
+/// Distinct sets of four values (a theme and an objective as written), each kept once and
+/// numbered in the order first met.
+#[derive(Default)]
+struct Distinct4 {
+    values: Vec<[Box<str>; 4]>,
+    /// Each set as its values' lengths and bytes, one after another (no set can be read as
+    /// another), and its number.
+    number: HashMap<Box<[u8]>, u32>,
+    key: Vec<u8>,
+}
+
+impl Distinct4 {
+    /// The number of the four values `value`, kept if they are new.
+    fn of(&mut self, value: [&str; 4]) -> u32 {
+        self.key.clear();
+        for v in value {
+            self.key.extend_from_slice(&v.len().to_le_bytes());
+            self.key.extend_from_slice(v.as_bytes());
+        }
+        if let Some(&n) = self.number.get(self.key.as_slice()) {
+            return n;
+        }
+        let n = self.values.len() as u32;
+        self.values.push(value.map(Box::from));
+        self.number.insert(self.key.as_slice().into(), n);
+        n
+    }
+}
+
 /// The one spelling the tracker uses for status `index`, when it is not the profile's name
 /// (e.g. "Deferred until the 2022/23 Year" matched by a pattern); `statuses` holds each status
 /// as written with its column and the value matched.
-fn spelling(statuses: &HashMap<&str, (usize, Option<String>)>, index: usize) -> Option<String> {
+fn spelling(statuses: &[(usize, Option<String>)], index: usize) -> Option<String> {
     let mut spellings: Vec<&str> = statuses
-        .values()
+        .iter()
         .filter(|(column, _)| *column == index)
         .filter_map(|(_, value)| value.as_deref())
         .collect();

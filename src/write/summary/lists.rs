@@ -238,7 +238,7 @@ pub(super) fn returns(
         ws.write_string_with_format(row, 1, "ID", &f.styles.header)?;
         ws.merge_range(row, 2, row, 5, "Key activity", &f.styles.header)?;
         let missing = leads.iter().flat_map(|l| &l.missing).map(String::as_str);
-        let titles = first_of(activities, missing, |a| a[field::TITLE]);
+        let titles = first_of(activities, missing, |a| a[field::TITLE].to_string());
         let mut xml = match &stream {
             Some((xfs, _)) => Some((RowsXml::new()?, xfs.of(&f.cell).ok_or_else(unregistered)?)),
             None => None,
@@ -246,7 +246,7 @@ pub(super) fn returns(
         for lead in leads {
             for id in &lead.missing {
                 row += 1;
-                let title = titles[id.as_str()].unwrap_or("");
+                let title = titles[id.as_str()].as_deref().unwrap_or("");
                 let height = row_height(&[(&lead.lead, 42.0), (title, 83.0)]);
                 if let Some((xml, cell)) = &mut xml {
                     let texts = [&lead.lead, id.as_str(), title, "", "", ""];
@@ -273,10 +273,10 @@ pub(super) fn returns(
 /// What `pick` takes of the first activity of each of `ids` (`None`: no activity has it),
 /// found in one pass over the activities (a search per id took minutes when half of a
 /// 100,000-activity plan was missing); only what is picked is kept of each.
-pub(super) fn first_of<'a, 'i, T>(
-    activities: &dyn Rows<'a>,
+pub(super) fn first_of<'i, T>(
+    activities: &dyn Rows,
     ids: impl IntoIterator<Item = &'i str>,
-    pick: impl Fn(Fields<'a>) -> T,
+    pick: impl Fn(Fields<'_>) -> T,
 ) -> HashMap<&'i str, Option<T>> {
     let mut wanted: HashMap<&str, Option<T>> = ids.into_iter().map(|id| (id, None)).collect();
     if !wanted.is_empty() {

@@ -1,0 +1,180 @@
+//! A first-in first-out queue of records that holds a bounded number of bytes in memory and the
+//! rest in a temporary file: what a merge keeps of the plan's activities whose rows are not yet
+//! written (a plan is read faster than Appendix A is written).
+
+use crate::spill::Spill;
+use std::io;
+
+/// Records (each a run of bytes) taken out in the order they were put in. Up to `limit`
+/// bytes are held in memory; once more are waiting, the later ones go to a file (through a
+/// buffer) until the file has been read out, when the queue is held in memory again.
+pub(super) struct Queue {
+    /// Records held: `held[taken..]`, each its length then its bytes.
+    held: Vec<u8>,
+    taken: usize,
+    /// The file (made when first needed), what of it was written and read, and the records
+    /// still to be written to it (after those in it).
+    spill: Option<Spill>,
+    written: u64,
+    read: u64,
+    out: Vec<u8>,
+    limit: usize,
+    /// The record last taken.
+    current: Vec<u8>,
+    /// The first error writing or reading the file (records are then lost: the merge fails).
+    pub(super) error: Option<io::Error>,
+}
+
+/// How many bytes go to the file or are read from it at once.
+const PIECE: usize = 256 << 10;
+
+impl Queue {
+    /// A queue holding up to `limit` bytes in memory.
+    pub(super) fn holding(limit: usize) -> Queue {
+        Queue {
+            held: Vec::new(),
+            taken: 0,
+            spill: None,
+            written: 0,
+            read: 0,
+            out: Vec::new(),
+            limit,
+            current: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Whether some of its records are in the file or on their way to it.
+    fn spilling(&self) -> bool {
+        self.read < self.written || !self.out.is_empty()
+    }
+
+    /// Puts the record `bytes` at the back.
+    pub(super) fn push(&mut self, bytes: &[u8]) {
+        let waiting = self.held.len() - self.taken;
+        if !self.spilling() && waiting + bytes.len() <= self.limit {
+            if self.taken == self.held.len() {
+                self.held.clear();
+                self.taken = 0;
+            }
+            crate::spill::put_bytes(&mut self.held, bytes);
+            return;
+        }
+        crate::spill::put_bytes(&mut self.out, bytes);
+        if self.out.len() >= PIECE {
+            self.write_out();
+        }
+    }
+
+    /// Writes the records waiting for the file to it.
+    fn write_out(&mut self) {
+        if self.error.is_some() {
+            self.out.clear();
+            return;
+        }
+        let spill = self.spill.get_or_insert_with(Spill::new);
+        match spill.append(&self.out) {
+            Ok(_) => self.written += self.out.len() as u64,
+            Err(e) => self.error = Some(e),
+        }
+        self.out.clear();
+    }
+
+    /// Takes the record at the front (`None` when there is none).
+    pub(super) fn pop(&mut self) -> Option<&[u8]> {
+        if self.taken == self.held.len() {
+            self.refill();
+        }
+        let mut record = crate::spill::Fields(self.held.get(self.taken..)?);
+        if record.0.is_empty() {
+            return None;
+        }
+        let bytes = record.bytes();
+        self.taken = self.held.len() - record.0.len();
+        self.current.clear();
+        self.current.extend_from_slice(bytes);
+        Some(&self.current)
+    }
+
+    /// Holds the next records: from the file while it has some, then those on their way to it.
+    fn refill(&mut self) {
+        self.held.clear();
+        self.taken = 0;
+        if self.read < self.written {
+            if let Err(e) = self.read_piece() {
+                self.error.get_or_insert(e);
+                self.read = self.written;
+            }
+            return;
+        }
+        std::mem::swap(&mut self.held, &mut self.out);
+        if let Some(spill) = &self.spill {
+            // Read out: the file starts afresh.
+            spill.clear();
+        }
+        (self.written, self.read) = (0, 0);
+    }
+
+    /// Reads whole records from the file, a piece at a time (more if one record is longer).
+    fn read_piece(&mut self) -> io::Result<()> {
+        let Some(spill) = &self.spill else {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        };
+        let mut len = [0; 4];
+        let mut at = self.read;
+        // Whole records, up to a piece (at least one).
+        while at < self.written {
+            spill.read_at(&mut len, at)?;
+            let next = at + 4 + u64::from(u32::from_le_bytes(len));
+            if next - self.read > PIECE as u64 && at > self.read {
+                break;
+            }
+            at = next;
+        }
+        self.held.resize((at - self.read) as usize, 0);
+        spill.read_at(&mut self.held, self.read)?;
+        self.read = at;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_come_out_in_order_whatever_was_held_or_written_to_the_file() {
+        let record = |i: usize| format!("{i}:{}", "é".repeat(i % 300)).into_bytes();
+        for limit in [0, 10, 1000, 1 << 20] {
+            let mut queue = Queue::holding(limit);
+            let (mut pushed, mut popped) = (0, 0);
+            // Bursts of pushes and fewer pops, then the rest out: the queue goes to the file
+            // and back to memory more than once.
+            for round in 0..40 {
+                for _ in 0..(round % 7) * 300 {
+                    queue.push(&record(pushed));
+                    pushed += 1;
+                }
+                for _ in 0..(round % 5) * 250 {
+                    match queue.pop() {
+                        Some(got) => {
+                            assert_eq!(got, record(popped), "limit {limit}, record {popped}");
+                            popped += 1;
+                        }
+                        None => {
+                            assert_eq!(popped, pushed);
+                            break;
+                        }
+                    }
+                }
+            }
+            while let Some(got) = queue.pop() {
+                assert_eq!(got, record(popped), "limit {limit}, record {popped}");
+                popped += 1;
+            }
+            assert_eq!(popped, pushed);
+            assert!(queue.error.is_none());
+            assert!(queue.held.len() <= limit.max(PIECE + 4 + 2000) + 1000);
+        }
+    }
+}
