@@ -276,6 +276,7 @@ fn merge_returns(
     };
     let whole = aside.whole.into_inner();
     let spilled = aside.spill.finish();
+    super::allocator::give_back_freed();
     let mut aside = std::mem::take(&mut returns.aside);
     aside.sort_by(|a, b| a.0.file().cmp(b.0.file()));
     let (kept, inputs): (Vec<SetAside>, Vec<super::InputFile>) = aside.into_iter().unzip();

@@ -46,8 +46,9 @@ const LONG: [usize; 3] = [field::TITLE, field::PROGRESS, field::NEXT_STEPS];
 /// The longest record (its lengths included) a [`Kept`] can point at.
 const MAX_RECORD: usize = u32::MAX as usize - 3 * 4;
 
-/// How many bytes of records a return gathers before they go to the file.
+/// How many bytes of records a return gathers before they go to the file, and of their keys.
 const CHUNK: usize = 1 << 20;
+const KEYS: usize = 256 << 10;
 
 /// One return set aside: its findings from the rules that need no plan, the leads its
 /// activities name, and what is kept of each activity (in the spill, with its text: see
@@ -252,7 +253,9 @@ impl<'a> Aside<'a> {
             previous: None,
         };
         Aside {
-            checker: Checker::new(file, ctx),
+            // An id given twice is found when the returns' ids are sorted (the returns are
+            // then merged whole, with this rule).
+            checker: Checker::new(file, ctx).without("duplicate-id"),
             profile,
             spill,
             aside: SetAside {
@@ -260,7 +263,7 @@ impl<'a> Aside<'a> {
                 ..SetAside::default()
             },
             chunk: Vec::with_capacity(CHUNK),
-            keys: Vec::new(),
+            keys: Vec::with_capacity(KEYS + (4 << 10)),
             error: None,
         }
     }
@@ -315,8 +318,14 @@ impl Part for Aside<'_> {
         for (i, a) in activities.iter().enumerate() {
             let fields = a.fields();
             let short = self.aside.shorts.of(&fields);
+            // A record that would take the chunk past its size goes in the next one (so its
+            // buffer is not grown), unless it is the first.
+            let size: usize = LONG.iter().map(|&f| 4 + fields[f].len()).sum();
+            if !self.chunk.is_empty() && self.chunk.len() + size > CHUNK {
+                self.flush();
+            }
             let start = self.chunk.len();
-            if LONG.iter().map(|&f| fields[f].len()).sum::<usize>() > MAX_RECORD {
+            if size > MAX_RECORD + 12 {
                 self.error
                     .get_or_insert_with(|| io::Error::other("a text too long to set aside"));
             }
@@ -356,7 +365,7 @@ impl Part for Aside<'_> {
             }
             self.aside.len += 1;
             self.aside.no_id |= a.id.is_empty();
-            if self.chunk.len() >= CHUNK || self.keys.len() >= CHUNK {
+            if self.chunk.len() >= CHUNK || self.keys.len() >= KEYS {
                 self.flush();
             }
         }

@@ -31,10 +31,9 @@ pub(super) struct Plain {
     pub read: usize,
     /// The shared strings table.
     pub strings: Strings,
-    /// Each row's number and where its cells start in `cells`.
-    pub rows: Vec<(u32, u32)>,
-    /// (column, shared string number) of every non-empty cell, row after row.
-    pub cells: Vec<(u32, u32)>,
+    /// Every non-empty cell's (column, shared string number), row after row, each row begun
+    /// by its number.
+    pub cells: Cells,
     /// The sheet's merged areas.
     pub merges: Vec<Dimensions>,
     /// The document title and subject.
@@ -46,13 +45,102 @@ impl Plain {
     /// the shared strings spilled cannot be read back.
     pub(super) fn each_text(&self, each: &mut dyn FnMut(u32, u32, &str)) -> Option<()> {
         let mut strings = self.strings.lookup();
-        let ends = self.rows.iter().skip(1).map(|r| r.1 as usize);
-        for (&(row, start), end) in self.rows.iter().zip(ends.chain([self.cells.len()])) {
-            for &(col, i) in &self.cells[start as usize..end] {
-                each(row, col, strings.get(i as usize)?);
+        let mut row = 0;
+        self.cells.each(&mut |col, i| {
+            if col == ROW {
+                row = i;
+                return Some(());
             }
+            each(row, col, strings.get(i as usize)?);
+            Some(())
+        })
+    }
+}
+
+/// A [`Cells`] pair that begins a row: (`ROW`, its number). No column reaches it.
+const ROW: u32 = u32::MAX;
+
+/// A sheet's cells as pairs of numbers: the first [`CELLS_HELD`] bytes of them in memory, the
+/// rest in a temporary file (as the sheet is read while the shared strings are, a large
+/// sheet's cells wait for them), read back in order.
+#[derive(Default)]
+pub(super) struct Cells {
+    held: Vec<(u32, u32)>,
+    /// The pairs after those held: in the file, then those on their way to it.
+    spill: Option<crate::spill::Spill>,
+    written: u64,
+    out: Vec<u8>,
+    /// The greatest shared string number of any cell.
+    greatest: Option<u32>,
+}
+
+/// How many bytes of a sheet's cells are held in memory.
+const CELLS_HELD: usize = 512 << 10;
+
+/// How many bytes of cells go to the file at once.
+const CELLS_WRITE: usize = 128 << 10;
+
+impl Cells {
+    /// Adds a pair; `None` when the file cannot be written (the workbook is then read by
+    /// calamine).
+    fn push(&mut self, pair: (u32, u32)) -> Option<()> {
+        if self.held.len() < CELLS_HELD / 8 {
+            if self.held.capacity() == 0 {
+                self.held.reserve_exact(CELLS_HELD / 8);
+            }
+            self.held.push(pair);
+            return Some(());
+        }
+        self.out.extend_from_slice(&pair.0.to_le_bytes());
+        self.out.extend_from_slice(&pair.1.to_le_bytes());
+        if self.out.len() >= CELLS_WRITE {
+            self.write()?;
         }
         Some(())
+    }
+
+    /// Adds a cell: its column and shared string number.
+    fn cell(&mut self, col: u32, string: u32) -> Option<()> {
+        self.greatest = self.greatest.max(Some(string));
+        self.push((col, string))
+    }
+
+    fn write(&mut self) -> Option<()> {
+        let spill = self.spill.get_or_insert_with(crate::spill::Spill::new);
+        spill.append(&self.out).ok()?;
+        self.written += self.out.len() as u64;
+        self.out.clear();
+        Some(())
+    }
+
+    /// Calls `each` with every pair in order, until it gives `None` (as this then does, and
+    /// when the file cannot be read back).
+    fn each(&self, each: &mut dyn FnMut(u32, u32) -> Option<()>) -> Option<()> {
+        for &(a, b) in &self.held {
+            each(a, b)?;
+        }
+        let mut read = |bytes: &[u8]| {
+            bytes.chunks_exact(8).try_for_each(|pair| {
+                let (a, b) = pair.split_at(4);
+                each(
+                    u32::from_le_bytes(a.try_into().ok()?),
+                    u32::from_le_bytes(b.try_into().ok()?),
+                )
+            })
+        };
+        if let Some(spill) = &self.spill {
+            let mut window = Vec::new();
+            let mut at = 0;
+            while at < self.written {
+                // Whole pairs: every write is of whole pairs, and a window of them.
+                let n = (self.written - at).min(CELLS_WRITE as u64) as usize;
+                window.resize(n, 0);
+                spill.read_at(&mut window, at).ok()?;
+                read(&window)?;
+                at += n as u64;
+            }
+        }
+        read(&self.out)
     }
 }
 
@@ -106,8 +194,8 @@ pub(super) fn read_plain(path: &Path, sheet: Option<&str>, spill_after: usize) -
         let props = properties(&mut zip);
         (strings, props, cells.join().ok().flatten())
     });
-    let (strings, props, (rows, cells, merges)) = (strings?, props?, cells?);
-    if cells.iter().any(|&(_, i)| i as usize >= strings.len()) {
+    let (strings, props, (cells, merges)) = (strings?, props?, cells?);
+    if cells.greatest.is_some_and(|i| i as usize >= strings.len()) {
         // calamine refuses a cell whose string is not in the table.
         return None;
     }
@@ -115,7 +203,6 @@ pub(super) fn read_plain(path: &Path, sheet: Option<&str>, spill_after: usize) -
         sheets: passed,
         read: read_at,
         strings,
-        rows,
         cells,
         merges,
         props,
@@ -128,7 +215,7 @@ fn give_up<T>(given_up: &AtomicBool) -> Option<T> {
     None
 }
 
-type SheetCells = (Vec<(u32, u32)>, Vec<(u32, u32)>, Vec<Dimensions>);
+type SheetCells = (Cells, Vec<Dimensions>);
 
 /// Where [`sheet_cells`] is in a sheet's XML: calamine reads the `dimension` before
 /// `sheetData`, then rows and cells up to its end.
@@ -142,7 +229,7 @@ enum Part {
 /// The cells and merged areas of a sheet's XML, if every cell is a shared string or empty and
 /// calamine would read the sheet without an error.
 fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<SheetCells> {
-    let (mut rows, mut cells, mut areas) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut cells, mut areas) = (Cells::default(), Vec::new());
     let (mut buf, mut scratch) = (Vec::new(), Scratch::default());
     let mut last_row = None;
     let (mut part, mut in_merges, mut merges_read) = (Part::Before, false, false);
@@ -178,10 +265,10 @@ fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<Sheet
                             if given_up.load(Ordering::Relaxed) {
                                 return None;
                             }
-                            rows.push((row, u32::try_from(cells.len()).ok()?));
+                            cells.push((ROW, row))?;
                             last_row = Some(row);
                         }
-                        cells.push((col, index));
+                        cells.cell(col, index)?;
                     }
                     // A styled cell with no value is empty.
                     (false, None) => {}
@@ -204,7 +291,7 @@ fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<Sheet
                 }
             }
             Event::Eof if part == Part::After && !in_merges => {
-                return Some((rows, cells, areas));
+                return Some((cells, areas));
             }
             Event::Eof => return None,
             _ => {}

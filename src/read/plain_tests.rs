@@ -167,3 +167,42 @@ fn every_workbook_of_the_repository_reads_as_calamine_reads_it_when_plain() {
         .count();
     assert!(plain >= 5, "{plain} plain workbooks compared");
 }
+
+#[test]
+fn a_large_sheets_cells_come_back_in_order_from_memory_and_the_file() {
+    // 300,000 cells in rows of 11: past what is held, so most go to the file and some wait
+    // on their way to it.
+    let mut cells = Cells::default();
+    let mut pushed = Vec::new();
+    for n in 0..300_000u32 {
+        if n % 11 == 0 {
+            cells.push((ROW, n / 11 + 1)).unwrap();
+            pushed.push((ROW, n / 11 + 1));
+        }
+        let string = (n * 7919) % 1_000_003;
+        cells.cell(n % 11, string).unwrap();
+        pushed.push((n % 11, string));
+    }
+    assert!(cells.written > 0 && !cells.out.is_empty());
+    assert!(cells.held.capacity() * 8 <= CELLS_HELD);
+    assert_eq!(
+        cells.greatest,
+        pushed.iter().filter(|p| p.0 != ROW).map(|p| p.1).max()
+    );
+    let mut got = Vec::new();
+    cells
+        .each(&mut |a, b| {
+            got.push((a, b));
+            Some(())
+        })
+        .unwrap();
+    assert_eq!(got, pushed);
+    // Stopped by the caller part way.
+    let mut seen = 0;
+    assert!(
+        cells
+            .each(&mut |_, _| (seen < 100_000).then(|| seen += 1))
+            .is_none()
+    );
+    assert_eq!(seen, 100_000);
+}

@@ -133,10 +133,34 @@ fn returns_that_cannot_be_set_aside_are_merged_whole_with_the_same_result() {
     let copy = w.path("copy_of_finance.xlsx");
     std::fs::copy(&finance, &copy).unwrap();
     assert_eq!(same_as_held(&w, &[&returns, &copy], &plan, &[]), Some(1));
-    // Found while reading: the returns after it are read whole at once, those before again.
+    // Found when the returned ids are sorted: every return is read again, whole.
     assert_eq!(same_as_held(&w, &[&copy, &returns], &plan, &[]), Some(1));
     let jobs = ["--jobs", "1"];
     assert_eq!(same_as_held(&w, &[&copy, &returns], &plan, &jobs), Some(1));
+    // An id given twice by one return (set aside without `duplicate-id`, which the merge
+    // read whole reports): the plan's CSV with KA.01.02 written as KA.01.01.
+    let sample = std::fs::read(root().join("samples/harborough_q1_2020_21.csv")).unwrap();
+    let mut twice = Vec::new();
+    for line in sample.split_inclusive(|&b| b == b'\n') {
+        match line.strip_prefix(b"KA.01.02 ") {
+            Some(rest) => twice.extend_from_slice(&[b"KA.01.01 ", rest].concat()),
+            None => twice.extend_from_slice(line),
+        }
+    }
+    let twice = w.write("id_twice.csv", &twice);
+    let report = w
+        .katrack()
+        .arg("merge")
+        .arg(&twice)
+        .arg("--plan")
+        .arg(&plan)
+        .args(["-o", w.path("twice.xlsx").to_str().unwrap()])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8(report.stdout).unwrap();
+    assert_eq!(report.matches(r#""duplicate-id""#).count(), 1, "{report}");
+    same_as_held(&w, &[&twice], &plan, &[]);
     // Unreadable files among the returns: reported, the others merged.
     for bad in [
         "hostile/zero_bytes.xlsx",

@@ -189,7 +189,7 @@ pub(super) fn merge_beside(
 }
 
 /// How many batches of the plan's activities may wait for a merge of returns set aside.
-const PLAN_BATCHES: usize = 16;
+const PLAN_BATCHES: usize = 2;
 
 /// The plan of a merge of returns set aside.
 pub(super) enum AsidePlan<'a> {
