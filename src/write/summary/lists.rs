@@ -155,6 +155,10 @@ pub(super) fn issues(ws: &mut Worksheet, t: &Tracker, findings: &[&Finding]) -> 
     print_setup(ws, t, Some(header))
 }
 
+/// How many activities not returned have their titles found at once (see [`returns`]); a few
+/// in the tests, so that their lists take several passes.
+const TITLES_AT_ONCE: usize = if cfg!(test) { 7 } else { 16 << 10 };
+
 /// Per lead: expected, returned, missing, with errors and files, a totals row, then every
 /// activity nobody returned with its title.
 /// The list of activities not returned is written as XML by katrack when `stream` gives the
@@ -237,19 +241,26 @@ pub(super) fn returns(
         ws.write_string_with_format(row, 0, "Lead", &f.styles.header)?;
         ws.write_string_with_format(row, 1, "ID", &f.styles.header)?;
         ws.merge_range(row, 2, row, 5, "Key activity", &f.styles.header)?;
-        let missing = leads.iter().flat_map(|l| &l.missing).map(String::as_str);
-        let titles = first_of(activities, missing, |a| a[field::TITLE].to_string());
         let mut xml = match &stream {
             Some((xfs, _)) => Some((RowsXml::new()?, xfs.of(&f.cell).ok_or_else(unregistered)?)),
             None => None,
         };
-        for lead in leads {
-            for id in &lead.missing {
+        let mut listed = leads
+            .iter()
+            .flat_map(|l| l.missing.iter().map(move |id| (l, id.as_str())))
+            .peekable();
+        // The titles of so many at a time, each found in a pass over the activities: half of
+        // a large plan may be missing, and its titles are not all held at once.
+        while listed.peek().is_some() {
+            let some: Vec<(&LeadReturn, &str)> = listed.by_ref().take(TITLES_AT_ONCE).collect();
+            let ids = some.iter().map(|&(_, id)| id);
+            let titles = first_of(activities, ids, |a| a[field::TITLE].to_string());
+            for (lead, id) in some {
                 row += 1;
-                let title = titles[id.as_str()].as_deref().unwrap_or("");
+                let title = titles[id].as_deref().unwrap_or("");
                 let height = row_height(&[(&lead.lead, 42.0), (title, 83.0)]);
                 if let Some((xml, cell)) = &mut xml {
-                    let texts = [&lead.lead, id.as_str(), title, "", "", ""];
+                    let texts = [&lead.lead, id, title, "", "", ""];
                     let cells: [sheet_stream::Cell; 6] =
                         std::array::from_fn(|c| (c as u16, texts[c], *cell));
                     xml.row(row, pixels(height), &cells).map_err(|(_, e)| e)?;

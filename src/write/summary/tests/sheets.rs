@@ -111,6 +111,54 @@ fn issues_returns_and_changes_list_what_they_should() {
 }
 
 #[test]
+fn every_activity_not_returned_is_listed_with_its_title_in_the_leads_order() {
+    // Every activity of the sample missing, under two leads, one id listed under both and one
+    // planned twice (the first copy's title given): more than one pass over the activities
+    // finds their titles (a few at a time in the tests).
+    let mut t = sample();
+    let mut twice = t.activities[5].clone();
+    twice.title = "Another title".into();
+    t.activities.push(twice);
+    let ids: Vec<String> = t.activities.iter().map(|a| a.id.clone()).collect();
+    let (first, second) = ids.split_at(20);
+    let lead = |name: &str, missing: Vec<String>| LeadReturn {
+        lead: name.into(),
+        expected: missing.len(),
+        returned: 0,
+        missing,
+        with_errors: 0,
+        files: Vec::new(),
+    };
+    let mut first = first.to_vec();
+    first.push(ids[30].clone());
+    let returns = [lead("B lead", second.to_vec()), lead("A lead", first)];
+    let input = SummaryInput {
+        tracker: &t,
+        findings: &[],
+        returns: Some(&returns),
+        changes: None,
+    };
+    let mut book = open(&summary_workbook(&input, &profile()).unwrap());
+    let r = range(&mut book, RETURNS_SHEET);
+    let header = (0..r.height() as u32)
+        .find(|&row| at(&r, row, 1) == s("ID"))
+        .unwrap();
+    let listed: Vec<(Data, Data, Data)> = (header + 1..r.height() as u32)
+        .map(|row| (at(&r, row, 0), at(&r, row, 1), at(&r, row, 2)))
+        .collect();
+    let want: Vec<(Data, Data, Data)> = returns
+        .iter()
+        .flat_map(|l| l.missing.iter().map(move |id| (l, id)))
+        .map(|(l, id)| {
+            let first = t.activities.iter().find(|a| &a.id == id).unwrap();
+            (s(&l.lead), s(id), s(&first.title))
+        })
+        .collect();
+    assert!(want.len() > 4 * 7 && want.iter().any(|w| w.2 == s(&t.activities[5].title)));
+    assert_eq!(listed, want);
+}
+
+#[test]
 fn an_empty_tracker_writes_tables_of_zeros_and_no_charts() {
     let t = Tracker::default();
     let input = SummaryInput {
