@@ -160,12 +160,13 @@ impl Runs {
         if self.written.is_empty() {
             // One run: sorted in memory.
             let run = self.sorted_run();
-            let mut rest = Record(&run);
-            while !rest.0.is_empty() {
-                let id = rest.str();
-                let start = run.len() - rest.0.len() - 4 - id.len();
-                out.add(id, &run[start..start + 4 + id.len() + AFTER_ID])?;
-                rest.0 = &rest.0[AFTER_ID..];
+            let mut start = 0;
+            while start < run.len() {
+                let id = Record(&run[start..]).bytes();
+                let end = start + 4 + id.len() + AFTER_ID;
+                let id = std::str::from_utf8(id).unwrap_or_default();
+                out.add(id, &run[start..end])?;
+                start = end;
             }
         } else {
             if !self.records.is_empty() {
