@@ -17,10 +17,14 @@ use super::merges::{self, Xml, Zip};
 use super::stream::Properties;
 use super::strings::Strings;
 use calamine::Dimensions;
+pub(super) use cells::{Cells, ROW};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+#[path = "plain_cells.rs"]
+mod cells;
 
 /// A plain workbook's sheet: its shared strings and, in the order written, its cells.
 pub(super) struct Plain {
@@ -54,93 +58,6 @@ impl Plain {
             each(row, col, strings.get(i as usize)?);
             Some(())
         })
-    }
-}
-
-/// A [`Cells`] pair that begins a row: (`ROW`, its number). No column reaches it.
-const ROW: u32 = u32::MAX;
-
-/// A sheet's cells as pairs of numbers: the first [`CELLS_HELD`] bytes of them in memory, the
-/// rest in a temporary file (as the sheet is read while the shared strings are, a large
-/// sheet's cells wait for them), read back in order.
-#[derive(Default)]
-pub(super) struct Cells {
-    held: Vec<(u32, u32)>,
-    /// The pairs after those held: in the file, then those on their way to it.
-    spill: Option<crate::spill::Spill>,
-    written: u64,
-    out: Vec<u8>,
-    /// The greatest shared string number of any cell.
-    greatest: Option<u32>,
-}
-
-/// How many bytes of a sheet's cells are held in memory.
-const CELLS_HELD: usize = 512 << 10;
-
-/// How many bytes of cells go to the file at once.
-const CELLS_WRITE: usize = 128 << 10;
-
-impl Cells {
-    /// Adds a pair; `None` when the file cannot be written (the workbook is then read by
-    /// calamine).
-    fn push(&mut self, pair: (u32, u32)) -> Option<()> {
-        if self.held.len() < CELLS_HELD / 8 {
-            if self.held.capacity() == 0 {
-                self.held.reserve_exact(CELLS_HELD / 8);
-            }
-            self.held.push(pair);
-            return Some(());
-        }
-        self.out.extend_from_slice(&pair.0.to_le_bytes());
-        self.out.extend_from_slice(&pair.1.to_le_bytes());
-        if self.out.len() >= CELLS_WRITE {
-            self.write()?;
-        }
-        Some(())
-    }
-
-    /// Adds a cell: its column and shared string number.
-    fn cell(&mut self, col: u32, string: u32) -> Option<()> {
-        self.greatest = self.greatest.max(Some(string));
-        self.push((col, string))
-    }
-
-    fn write(&mut self) -> Option<()> {
-        let spill = self.spill.get_or_insert_with(crate::spill::Spill::new);
-        spill.append(&self.out).ok()?;
-        self.written += self.out.len() as u64;
-        self.out.clear();
-        Some(())
-    }
-
-    /// Calls `each` with every pair in order, until it gives `None` (as this then does, and
-    /// when the file cannot be read back).
-    fn each(&self, each: &mut dyn FnMut(u32, u32) -> Option<()>) -> Option<()> {
-        for &(a, b) in &self.held {
-            each(a, b)?;
-        }
-        let mut read = |bytes: &[u8]| {
-            bytes.chunks_exact(8).try_for_each(|pair| {
-                let (a, b) = pair.split_at(4);
-                each(
-                    u32::from_le_bytes(a.try_into().ok()?),
-                    u32::from_le_bytes(b.try_into().ok()?),
-                )
-            })
-        };
-        if let Some(spill) = &self.spill {
-            let mut window = Vec::new();
-            let mut at = 0;
-            while at < self.written {
-                // Whole pairs: every write is of whole pairs, and a window of them.
-                let n = (self.written - at).min(CELLS_WRITE as u64) as usize;
-                window.resize(n, 0);
-                spill.read_at(&mut window, at).ok()?;
-                read(&window)?;
-                at += n as u64;
-            }
-        }
-        read(&self.out)
     }
 }
 
