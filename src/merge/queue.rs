@@ -53,8 +53,9 @@ impl Queue {
     pub(super) fn push(&mut self, bytes: &[u8]) {
         let waiting = self.held.len() - self.taken;
         if !self.spilling() && waiting + bytes.len() <= self.limit {
-            if self.taken == self.held.len() {
-                self.held.clear();
+            if self.held.len() + bytes.len() > self.limit {
+                // What was taken is given up, so that the records held never pass the limit.
+                self.held.drain(..self.taken);
                 self.taken = 0;
             }
             crate::spill::put_bytes(&mut self.held, bytes);
@@ -155,8 +156,10 @@ mod tests {
             5 => format!("{i}:{}", "x".repeat(PIECE + i % 5000)).into_bytes(),
             _ => format!("{i}:{}", "é".repeat(i % 300)).into_bytes(),
         };
-        for limit in [0, 10, 1000, 1 << 20] {
+        for limit in [0, 10, 1000, 100_000, 1 << 20] {
             let mut queue = Queue::holding(limit);
+            // A piece read back, and a record longer than a piece.
+            let bound = limit.max(2 * PIECE + 6000) + 1000;
             let (mut pushed, mut popped) = (0, 0);
             // Bursts of pushes and fewer pops, then the rest out: the queue goes to the file
             // and back to memory more than once.
@@ -164,6 +167,8 @@ mod tests {
                 for _ in 0..(round % 7) * 300 {
                     queue.push(&record(pushed));
                     pushed += 1;
+                    // Records taken are given up, not kept in front of those waiting.
+                    assert!(queue.held.len() <= bound, "{} held", queue.held.len());
                 }
                 for _ in 0..(round % 5) * 250 {
                     match queue.pop() {
@@ -184,7 +189,7 @@ mod tests {
             }
             assert_eq!(popped, pushed);
             assert!(queue.error.is_none());
-            assert!(queue.held.len() <= limit.max(2 * PIECE + 6000) + 1000);
+            assert!(queue.held.len() <= bound);
         }
     }
 }

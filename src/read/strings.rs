@@ -1,18 +1,29 @@
-//! A plain workbook's shared strings table ([`plain`](super::plain)), also a set-aside merge's
-//! plan titles (`src/merge/aside_plan.rs`): every string's text in one buffer, so that half a million strings are not half a million allocations (calamine keeps a
-//! `Vec<String>`), except a large table's long strings: those go to a temporary file
-//! ([`Spill`]) as they are read and are read back through a window as the cells ask for them.
+//! A plain workbook's shared strings table ([`plain`](super::plain)): every string's text in
+//! one buffer, so that half a million strings are not half a million allocations (calamine
+//! keeps a `Vec<String>`), except a large table's long strings and, past the first MiB of them,
+//! its short ones: those go to a temporary file ([`Spill`]) as they are read and are read back
+//! through a window as the cells ask for them. Where each string ends is kept in memory for
+//! the first 65,536 strings and in another file after (`strings_ends.rs`), so that a table of
+//! any size is read in bounded memory.
 //! At 100,000 activities the bench's tracker has 100 MB of them (its progress and next steps):
 //! `check` of it took 0.62–0.64 s and 31 MiB with them spilled, 0.66–0.67 s and 130 MiB held
 //! (growing a buffer of 100 MB costs more than writing it to the system's file cache). A merge,
 //! which reads two returns at once and then its plan beside Appendix A, holds about 90 MB less.
 
 use crate::spill::{Spill, Spilled};
+use ends::{Cached, Ends};
 
-/// Strings at least this long (in bytes) may be spilled: statuses, leads and other short
-/// strings used again and again stay in memory, so that reading a sheet's cells in order reads
-/// the spilled text in order too.
+#[path = "strings_ends.rs"]
+mod ends;
+
+/// Strings at least this long (in bytes) may be spilled once [`Spilling::after`] bytes of them
+/// are held; shorter ones once [`SHORT_HELD`] bytes of those are: statuses, leads and other
+/// short strings used again and again come early in a table and stay in memory, so that
+/// reading a sheet's cells in order reads the spilled text in order too.
 const LONG: usize = 64;
+
+/// How many bytes of short strings a table spilling holds in memory.
+const SHORT_HELD: usize = 1 << 20;
 
 /// The long strings of a table spilling are held in memory up to this many bytes, and only
 /// those after go to the file: a return of a hundred activities makes no file (the merges of
@@ -31,7 +42,7 @@ pub(crate) struct Strings {
     /// The text of the strings held in memory.
     pub(crate) text: String,
     /// After each string: where the text held ends, and where the text spilled ends.
-    ends: Vec<(u32, u32)>,
+    ends: Ends,
     /// Where long strings go, while the table is read.
     spilling: Option<Spilling>,
     /// The long strings spilled, once the table is read.
@@ -40,9 +51,12 @@ pub(crate) struct Strings {
 
 /// The long strings of a table being read that go to a file.
 struct Spilling {
-    /// Bytes of long strings held in memory so far, and how many may be before any is spilled.
+    /// Bytes of long strings held in memory so far, and how many may be before any is spilled
+    /// (`usize::MAX`: none is, nor any short string or end).
     held: usize,
     after: usize,
+    /// Bytes of short strings held in memory so far.
+    short: usize,
     /// The file, made when the first is spilled, and the bytes not yet written to it.
     spill: Option<Spill>,
     pending: Vec<u8>,
@@ -58,6 +72,7 @@ impl Strings {
             spilling: Some(Spilling {
                 held: 0,
                 after,
+                short: 0,
                 spill: None,
                 pending: Vec::new(),
                 len: 0,
@@ -95,8 +110,11 @@ impl Strings {
             spilled = spilling.len;
         }
         let end = u32::try_from(self.text.len()).ok()?;
-        self.ends.push((end, spilled));
-        Some(())
+        let spills = self
+            .spilling
+            .as_ref()
+            .is_some_and(|s| s.after != usize::MAX);
+        self.ends.push((end, spilled), spills)
     }
 
     /// The table once read: what is pending written to the file.
@@ -110,6 +128,7 @@ impl Strings {
             spill.append(&pending).ok()?;
             self.spilled = Some(spill.finish());
         }
+        self.ends.finish();
         Some(())
     }
 
@@ -117,6 +136,7 @@ impl Strings {
     pub(crate) fn lookup(&self) -> Lookup<'_> {
         Lookup {
             strings: self,
+            ends: Cached::new(&self.ends),
             window: String::new(),
             at: 0,
             used: MAX_WINDOW / 2,
@@ -128,10 +148,11 @@ impl Spilling {
     /// Takes `s`, a string just read: whether it was spilled (else it is held). `None` when
     /// the spill cannot be written.
     fn take(&mut self, s: &str) -> Option<bool> {
-        if s.len() < LONG {
+        if s.len() < LONG && (self.short < SHORT_HELD || self.after == usize::MAX) {
+            self.short += s.len();
             return Some(false);
         }
-        if self.held < self.after {
+        if s.len() >= LONG && self.held < self.after {
             self.held += s.len();
             return Some(false);
         }
@@ -154,6 +175,7 @@ impl Spilling {
 /// little more than the strings it asks for.
 pub(crate) struct Lookup<'s> {
     strings: &'s Strings,
+    ends: Cached<'s>,
     /// The text of the file from `at`.
     window: String,
     at: u64,
@@ -165,8 +187,11 @@ impl Lookup<'_> {
     /// The `i`-th string; `None` when the spill cannot be read back.
     pub(crate) fn get(&mut self, i: usize) -> Option<&str> {
         let strings = self.strings;
-        let (held_start, spilled_start) = if i == 0 { (0, 0) } else { strings.ends[i - 1] };
-        let (held_end, spilled_end) = strings.ends[i];
+        let (held_start, spilled_start) = match i {
+            0 => (0, 0),
+            _ => self.ends.get(i - 1)?,
+        };
+        let (held_end, spilled_end) = self.ends.get(i)?;
         // A string spilled ends further into the file than the one before it.
         if spilled_end == spilled_start {
             return Some(&strings.text[held_start as usize..held_end as usize]);
@@ -185,11 +210,17 @@ impl Lookup<'_> {
     /// what was asked of the last window, within the bounds.
     fn fill(&mut self, i: usize, start: u64) -> Option<()> {
         let spilled = self.strings.spilled.as_ref()?;
-        let ends = &self.strings.ends[i..];
         let want = (2 * self.used).clamp(MIN_WINDOW, MAX_WINDOW) as u64;
         // The last string that ends within the window wanted, and at least string `i`.
-        let within = ends.partition_point(|e| u64::from(e.1) <= start + want);
-        let end = u64::from(ends[within.saturating_sub(1)].1);
+        let mut end = u64::from(self.ends.get(i)?.1);
+        // A window ends early rather than look far past strings held (whose ends do not move).
+        for j in (i + 1..self.strings.len()).take(MAX_WINDOW / 16) {
+            let next = u64::from(self.ends.get(j)?.1);
+            if next > start + want {
+                break;
+            }
+            end = next;
+        }
         let mut bytes = std::mem::take(&mut self.window).into_bytes();
         bytes.clear();
         bytes.resize(usize::try_from(end - start).ok()?, 0);
@@ -253,6 +284,52 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_large_tables_short_strings_and_ends_go_to_files_and_read_back() {
+        // 300,000 strings, most short (ids), as a large tracker's table: past the first MiB of
+        // short strings and the first 65,536 ends, they are in files.
+        let strings: Vec<String> = (0..300_000)
+            .map(|i| match i % 4 {
+                0 => format!("KA.{i:06} (id {i})"),
+                1 => format!("{i} {}", "long text ".repeat(1 + i % 12)),
+                2 => format!("é{i}"),
+                _ => String::new(),
+            })
+            .collect();
+        let table = table(&strings, 0);
+        let short: usize = strings
+            .iter()
+            .filter(|s| s.len() < LONG)
+            .map(String::len)
+            .sum();
+        assert!(short > 2 * SHORT_HELD, "{short} bytes of short strings");
+        assert!(
+            table.text.len() <= SHORT_HELD + LONG,
+            "{} held",
+            table.text.len()
+        );
+        assert_eq!(table.len(), strings.len());
+        let n = strings.len();
+        // In order, then 5,000 out of order (each a window of its own).
+        let order = (0..n).chain((0..5_000).map(|k| (k * 7919) % n));
+        let mut lookup = table.lookup();
+        for i in order {
+            assert_eq!(lookup.get(i), Some(strings[i].as_str()), "string {i}");
+        }
+        // Held whole when told to spill nothing.
+        let held = table_held(&strings);
+        assert_eq!(
+            held.text.len(),
+            strings.iter().map(String::len).sum::<usize>()
+        );
+        assert_eq!(held.lookup().get(n - 1), Some(strings[n - 1].as_str()));
+    }
+
+    /// A table of `strings` spilling nothing.
+    fn table_held(strings: &[String]) -> Strings {
+        table(strings, usize::MAX)
     }
 
     #[test]
