@@ -111,8 +111,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         katrack::read::prefetch::find_merged_areas_ahead(&plan.path);
     }
     // When only the workbook is written, the returns are set aside as they are read (see
-    // katrack::merge::set_aside): the merge holds about a hundred bytes of each returned
-    // activity rather than the activity.
+    // katrack::merge::set_aside): the merge holds nothing per returned activity.
     let aside = (args.json.is_none() && args.csv.is_none() && args.previous.is_none())
         .then(|| AsideReads::new(katrack::merge::Spill::new()));
     let (plan, previous, inputs) = std::thread::scope(|scope| {

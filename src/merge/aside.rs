@@ -1,10 +1,10 @@
-//! A merge's returns set aside as they are read, so that a merge holds about a hundred bytes
-//! of each returned activity rather than the activity: each return is checked by the rules
-//! that need no plan while its activities are at hand ([`set_aside`]), its long text (title,
-//! progress, next steps) goes to a temporary file ([`Spill`]), and only what the plan rules,
-//! the lead table and the other sheets need stays in memory — the id, where it is, and the
-//! short fields, each distinct value kept once. [`merge_set_aside`](super::merge_set_aside)
-//! merges them.
+//! A merge's returns set aside as they are read, so that a merge holds nothing per returned
+//! activity: each return is checked by the rules that need no plan while its activities are at
+//! hand ([`set_aside`]; `duplicate-id` is left to the merge, which finds an id given twice when
+//! it sorts the ids), and each activity's long text (title, progress, next steps) and key (its
+//! id, the cell of its id, where its text is, its short fields' set) go to a temporary file
+//! ([`Spill`]); in memory stay the return's findings, the leads it names, and each distinct set
+//! of short fields once. [`merge_set_aside`](super::merge_set_aside) merges them.
 
 pub(super) use super::kept::Shorts;
 use crate::check::Part;

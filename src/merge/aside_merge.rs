@@ -40,7 +40,7 @@ pub struct SetAsideMerge<O, S> {
 
 /// How many bytes of the plan's rows not yet written are held before they go to a temporary
 /// file: a plan is read faster than Appendix A is written.
-const UNWRITTEN_HELD: usize = 1 << 20;
+const QUEUE_HELD: usize = 1 << 20;
 
 /// Merges `returns` (set aside into `spilled`, sorted by file name) into the master for the
 /// plan whose title lines are `meta` and whose activities arrive from `plan` in order (the
@@ -74,7 +74,6 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
     let mut writer = Writer {
         reader: Reader::new(spilled, returns.len()),
         returns,
-        record: Vec::new(),
     };
     let mut came = Came {
         finder: index.finder(),
@@ -82,7 +81,7 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
         planned_leads: vec![BTreeSet::new(); returns.len()],
         shorts: Shorts::default(),
         log: Log::default(),
-        queue: Queue::holding(UNWRITTEN_HELD),
+        queue: Queue::holding(QUEUE_HELD),
         record: Vec::new(),
         came: 0,
         error: None,
@@ -131,9 +130,7 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
             let errors = errors_by_activity(&per_return);
             let leads = kept.lead_table(&errors, profile)?;
             let beside = beside(&kept, &per_return, &leads);
-            kept.error
-                .lock()
-                .map_or(Ok(()), |mut e| e.take().map_or(Ok(()), Err))?;
+            kept.read_back()?;
             let not_returned = kept.not_returned()?;
             Ok::<_, io::Error>((per_return, leads, not_returned, beside))
         });
@@ -254,16 +251,13 @@ impl Came<'_> {
 struct Writer<'s> {
     reader: Reader<'s>,
     returns: &'s [SetAside],
-    record: Vec<u8>,
 }
 
 impl Writer<'_> {
-    /// Writes the next row queued by [`Came::take`].
+    /// Writes the next row queued by [`Came::take`] (an empty row if there is none: only when
+    /// the queue's file could not be read back, which fails the merge).
     fn write_next<W: RowSink>(&mut self, sink: &mut W, queue: &mut Queue, shorts: &Shorts) {
-        self.record.clear();
-        self.record
-            .extend_from_slice(queue.pop().unwrap_or_default());
-        let mut record = Record(&self.record);
+        let mut record = Record(queue.pop().unwrap_or_default());
         let mut plan: Fields = [""; FIELDS.len()];
         for f in [field::ID, field::TITLE, field::PROGRESS, field::NEXT_STEPS] {
             plan[f] = record.str();
@@ -298,6 +292,14 @@ struct Kept<'a> {
 }
 
 impl Kept<'_> {
+    /// Whether the rows given to the other sheets were read back whole.
+    fn read_back(&self) -> io::Result<()> {
+        match self.error.lock().map(|mut e| e.take()) {
+            Ok(Some(e)) => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// The plan's lead of logged activity `row`.
     fn lead<'l>(&'l self, row: &Logged) -> &'l str {
         self.shorts.field(row.short, field::LEAD)

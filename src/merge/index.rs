@@ -190,36 +190,33 @@ fn merge_runs(runs: &Spilled, written: &[(u64, u64)], out: &mut Sorted) -> io::R
         .iter()
         .map(|&(start, end)| Cursor::new(runs, start, end))
         .collect();
-    // Each run's next record (`None` once it is read out).
-    let mut heads: Vec<Option<Vec<u8>>> = Vec::with_capacity(cursors.len());
-    let next = |cursor: &mut Cursor| -> io::Result<Option<Vec<u8>>> {
-        if cursor.is_done() {
-            return Ok(None);
+    // Each run's next record, and whether it has one (not once it is read out).
+    let mut heads: Vec<(Vec<u8>, bool)> = vec![(Vec::new(), false); cursors.len()];
+    let next = |cursor: &mut Cursor, (record, live): &mut (Vec<u8>, bool)| -> io::Result<()> {
+        *live = !cursor.is_done();
+        if *live {
+            record.clear();
+            put_bytes(record, cursor.bytes()?);
+            record.extend_from_slice(cursor.take(AFTER_ID)?);
         }
-        let mut record = Vec::new();
-        put_bytes(&mut record, cursor.bytes()?);
-        record.extend_from_slice(cursor.take(AFTER_ID)?);
-        Ok(Some(record))
+        Ok(())
     };
-    for cursor in &mut cursors {
-        heads.push(next(cursor)?);
+    for (cursor, head) in cursors.iter_mut().zip(&mut heads) {
+        next(cursor, head)?;
     }
     fn id_of(record: &[u8]) -> &[u8] {
         Record(record).bytes()
     }
     loop {
-        let least = heads
-            .iter()
-            .enumerate()
-            .filter_map(|(k, h)| h.as_deref().map(|h| (k, h)))
-            .min_by(|a, b| id_of(a.1).cmp(id_of(b.1)));
-        let Some((k, record)) = least else {
+        let least = (heads.iter().enumerate())
+            .filter(|(_, (_, live))| *live)
+            .min_by(|a, b| id_of(&a.1.0).cmp(id_of(&b.1.0)));
+        let Some((k, (record, _))) = least else {
             return Ok(());
         };
         let id = std::str::from_utf8(id_of(record)).unwrap_or_default();
         out.add(id, record)?;
-        let head = next(&mut cursors[k])?;
-        heads[k] = head;
+        next(&mut cursors[k], &mut heads[k])?;
     }
 }
 

@@ -19,8 +19,6 @@ pub(super) struct Queue {
     read: u64,
     out: Vec<u8>,
     limit: usize,
-    /// The record last taken.
-    current: Vec<u8>,
     /// The first error writing or reading the file (records are then lost: the merge fails).
     pub(super) error: Option<io::Error>,
 }
@@ -39,7 +37,6 @@ impl Queue {
             read: 0,
             out: Vec::new(),
             limit,
-            current: Vec::new(),
             error: None,
         }
     }
@@ -86,15 +83,14 @@ impl Queue {
         if self.taken == self.held.len() {
             self.refill();
         }
-        let mut record = crate::spill::Fields(self.held.get(self.taken..)?);
+        let at = self.taken;
+        let mut record = crate::spill::Fields(self.held.get(at..)?);
         if record.0.is_empty() {
             return None;
         }
-        let bytes = record.bytes();
+        let len = record.bytes().len();
         self.taken = self.held.len() - record.0.len();
-        self.current.clear();
-        self.current.extend_from_slice(bytes);
-        Some(&self.current)
+        self.held.get(at + 4..at + 4 + len)
     }
 
     /// Holds the next records: from the file while it has some, then those on their way to it.
