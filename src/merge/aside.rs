@@ -52,7 +52,7 @@ const KEYS: usize = 256 << 10;
 
 /// One return set aside: its findings from the rules that need no plan, the leads its
 /// activities name, and what is kept of each activity (in the spill, with its text: see
-/// [`SetAside::each_key`]).
+/// `SetAside::each_key`).
 #[derive(Default)]
 pub struct SetAside {
     /// The file name used in findings.

@@ -39,6 +39,22 @@ fn same_as_held(w: &Workdir, inputs: &[&Path], plan: &Path, extra: &[&str]) -> O
     aside.status.code()
 }
 
+/// The JSON report of merging `input` with `plan` (the workbook to a file of the work folder).
+fn json_report(w: &Workdir, input: &Path, plan: &Path) -> String {
+    let report = w
+        .katrack()
+        .arg("merge")
+        .arg(input)
+        .arg("--plan")
+        .arg(plan)
+        .arg("-o")
+        .arg(w.path("report.xlsx"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    String::from_utf8(report.stdout).unwrap()
+}
+
 #[test]
 fn a_merge_with_its_returns_set_aside_gives_what_the_merge_holding_them_gives() {
     let w = Workdir::new();
@@ -104,17 +120,7 @@ fn a_merge_with_its_returns_set_aside_gives_what_the_merge_holding_them_gives() 
     };
     assert!(by_plan(&no_id_json, "no_id_json.xlsx") == by_plan(&no_id, "no_id_csv.xlsx"));
     same_as_held(&w, &[&no_id], &no_id_json, &[]);
-    let report = w
-        .katrack()
-        .arg("merge")
-        .arg(&written)
-        .arg("--plan")
-        .arg(&plan)
-        .args(["-o", w.path("written.xlsx").to_str().unwrap()])
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let report = String::from_utf8(report.stdout).unwrap();
+    let report = json_report(&w, &written, &plan);
     assert!(report.contains(r#""value": "ka 09.92""#), "{report}");
     assert_eq!(report.matches("unexpected-activity").count(), 2, "{report}");
     same_as_held(&w, &[&written], &plan, &[]);
@@ -174,17 +180,7 @@ fn returns_that_cannot_be_set_aside_are_merged_whole_with_the_same_result() {
         }
     }
     let twice = w.write("id_twice.csv", &twice);
-    let report = w
-        .katrack()
-        .arg("merge")
-        .arg(&twice)
-        .arg("--plan")
-        .arg(&plan)
-        .args(["-o", w.path("twice.xlsx").to_str().unwrap()])
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let report = String::from_utf8(report.stdout).unwrap();
+    let report = json_report(&w, &twice, &plan);
     assert_eq!(report.matches(r#""duplicate-id""#).count(), 1, "{report}");
     same_as_held(&w, &[&twice], &plan, &[]);
     // Unreadable files among the returns: reported, the others merged.
