@@ -65,7 +65,19 @@ impl Plain {
 /// (`sheet`: the one named, else every worksheet), one is read; the others are hidden and
 /// passed over, as the layout does. `None` otherwise. The long shared strings past the first
 /// `spill_after` bytes of them go to a temporary file ([`Strings::spilling`]).
+#[cfg(test)]
 pub(super) fn read_plain(path: &Path, sheet: Option<&str>, spill_after: usize) -> Option<Plain> {
+    read_plain_on(path, sheet, spill_after, true)
+}
+
+/// [`read_plain`], the sheet's cells found on a second thread while the shared strings are
+/// read if `threads`, after them if not.
+pub(super) fn read_plain_on(
+    path: &Path,
+    sheet: Option<&str>,
+    spill_after: usize,
+    threads: bool,
+) -> Option<Plain> {
     let mut zip = merges::open_zip(path)?;
     let (dir, sheets) = merges::workbook_sheets(&mut zip)?;
     let mut listed = Vec::new();
@@ -99,18 +111,30 @@ pub(super) fn read_plain(path: &Path, sheet: Option<&str>, spill_after: usize) -
     let read_at = chosen.iter().position(|i| i == at)?;
     // Whichever thread finds the workbook is not plain tells the other to stop.
     let given_up = AtomicBool::new(false);
-    let (strings, props, cells) = std::thread::scope(|scope| {
-        let cells = scope.spawn(|| {
-            let mut zip = merges::open_zip(path)?;
-            let found = sheet_cells(&mut merges::part_reader(&mut zip, &only.part)?, &given_up);
-            found.or_else(|| give_up(&given_up))
-        });
-        let strings = well_formed(&mut zip, &format!("{dir}styles.xml"))
-            .and_then(|()| shared_strings(&mut zip, &dir, &given_up, spill_after))
-            .or_else(|| give_up(&given_up));
+    let cells = || {
+        let mut zip = merges::open_zip(path)?;
+        let found = sheet_cells(&mut merges::part_reader(&mut zip, &only.part)?, &given_up);
+        found.or_else(|| give_up(&given_up))
+    };
+    let strings = |zip: &mut Zip| {
+        well_formed(zip, &format!("{dir}styles.xml"))
+            .and_then(|()| shared_strings(zip, &dir, &given_up, spill_after))
+            .or_else(|| give_up(&given_up))
+    };
+    let (strings, props, cells) = if threads {
+        std::thread::scope(|scope| {
+            let cells = scope.spawn(cells);
+            let strings = strings(&mut zip);
+            let props = properties(&mut zip);
+            (strings, props, cells.join().ok().flatten())
+        })
+    } else {
+        // One after the other: the sheet's cells then wait for nothing.
+        let strings = strings(&mut zip);
         let props = properties(&mut zip);
-        (strings, props, cells.join().ok().flatten())
-    });
+        let cells = strings.as_ref().and_then(|_| cells());
+        (strings, props, cells)
+    };
     let (strings, props, (cells, merges)) = (strings?, props?, cells?);
     if cells.greatest.is_some_and(|i| i as usize >= strings.len()) {
         // calamine refuses a cell whose string is not in the table.

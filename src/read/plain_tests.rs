@@ -44,6 +44,8 @@ fn same_as_calamine(path: &Path) -> bool {
     assert_eq!(cells_of(&plain), cells, "{}", path.display());
     let spilled = read_plain(path, None, 0).expect("plain with its strings spilled");
     assert_eq!(cells_of(&spilled), cells, "{} spilled", path.display());
+    let one = read_plain_on(path, None, 0, false).expect("plain on one thread");
+    assert_eq!(cells_of(&one), cells, "{} on one thread", path.display());
     assert_eq!(
         (&plain.props.title, &plain.props.subject),
         (&props.title, &props.subject),

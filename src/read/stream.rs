@@ -4,9 +4,8 @@
 //! what [`read_path`](super::read_path) would read the same way is streamed; anything else
 //! (another format, rows out of order, merged areas too large to spread whole, any error)
 //! answers "read it whole", so that errors and results are always those of the whole read.
-//! With a second thread, a plain workbook is read by the plain reader (`src/read/plain.rs`)
-//! rather than calamine, its cells found while its shared strings are read; calamine reads any
-//! other.
+//! A plain workbook is read by the plain reader (`src/read/plain.rs`) rather than calamine, with
+//! a second thread its cells found while its shared strings are read; calamine reads any other.
 
 use super::rows::{RowStream, value_text, whole_spread_fits};
 use super::{Row, check_unzipped_size};
@@ -194,10 +193,9 @@ fn stream_open(
     send: &mut dyn FnMut(Event),
     spare: &mut dyn FnMut() -> Option<Cells>,
 ) -> Option<Properties> {
-    if threads {
-        if let Some(plain) = super::plain::read_plain(path, sheet, super::strings::SPILL_AFTER) {
-            return send_plain(plain, send, spare);
-        }
+    let spill_after = super::strings::SPILL_AFTER;
+    if let Some(plain) = super::plain::read_plain_on(path, sheet, spill_after, threads) {
+        return send_plain(plain, send, spare);
     }
     let own_merges = || {
         if let Some(found) = super::prefetch::taken(path) {
