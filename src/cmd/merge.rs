@@ -70,8 +70,8 @@ pub struct Args {
     /// The council's tracker profile (default: the embedded Harborough profile).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    /// Read this many returns at a time (default: one per CPU core). The master is the same
-    /// whatever the number.
+    /// Read this many returns at a time, and deflate the workbook's large sheets on at most as
+    /// many threads (default: one per CPU core). The master is the same whatever the number.
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 }
@@ -103,6 +103,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         )));
     }
     let jobs = args.jobs.map_or_else(default_jobs, usize::from);
+    if let Some(threads) = args.jobs {
+        katrack::write::deflate_on_at_most(threads.into());
+    }
     // The plan is read on this thread while the returns are read on others, unless it is a
     // canonical JSON document or an xlsx workbook, read later beside Appendix A.
     let plan_beside = master::plan_beside(&args.plan);

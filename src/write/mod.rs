@@ -20,6 +20,7 @@ pub mod tracker_xlsx;
 pub use annotated::annotated_workbook;
 pub use atomic::{write_file, write_file_with};
 pub use canonical::{to_csv, to_json, write_csv, write_json};
+pub use sheet_stream::deflate_on_at_most;
 pub use summary::{
     AppendixRows, AppendixSheet, OtherSheets, SheetsInput, SummaryBook, SummaryInput,
     summary_workbook,

@@ -78,6 +78,26 @@ pub(crate) struct Rows {
     pub(crate) last: Option<(u32, u16)>,
 }
 
+/// How many threads deflate a large sheet's rows at most (0: no limit but the cores').
+static DEFLATING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Deflates the rows of the large sheets written from now on (the tracker sheet, Appendix A,
+/// the Returns sheet's list) on at most `threads` threads (by default one per core, up to
+/// four; `0` for the default). `katrack merge --jobs N` sets it to N.
+pub fn deflate_on_at_most(threads: usize) {
+    DEFLATING.store(threads, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// How many threads deflate, with at most `most` of them (`0`: no limit) and `cores` cores:
+/// one per core, up to four.
+fn deflating_threads(most: usize, cores: usize) -> usize {
+    let threads = cores.clamp(1, 4);
+    match most {
+        0 => threads,
+        most => threads.min(most),
+    }
+}
+
 impl RowsXml {
     /// Starts the compressing threads (one per core, up to four), and their temporary file.
     ///
@@ -86,9 +106,10 @@ impl RowsXml {
     pub(crate) fn new() -> crate::Result<RowsXml> {
         let file = temporary_file()?;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let most = DEFLATING.load(std::sync::atomic::Ordering::Relaxed);
         Ok(RowsXml {
             xml: Vec::with_capacity(CHUNK + (64 << 10)),
-            deflating: Parallel::new(cores.clamp(1, 4), file),
+            deflating: Parallel::new(deflating_threads(most, cores), file),
             merges: Vec::new(),
             last: None,
         })
@@ -273,4 +294,30 @@ fn escape_text(xml: &mut Vec<u8>, text: &str) {
         }
     }
     xml.extend_from_slice(&text.as_bytes()[from..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deflating_threads;
+
+    #[test]
+    fn rows_are_deflated_on_a_thread_a_core_up_to_four_or_as_many_as_asked() {
+        // (at most, cores) → threads.
+        let cases = [
+            ((0, 1), 1),
+            ((0, 2), 2),
+            ((0, 16), 4),
+            ((1, 16), 1),
+            ((3, 2), 2),
+            ((2, 8), 2),
+            ((0, 0), 1),
+        ];
+        for ((most, cores), threads) in cases {
+            assert_eq!(
+                deflating_threads(most, cores),
+                threads,
+                "{most} at most, {cores} cores"
+            );
+        }
+    }
 }
