@@ -64,14 +64,8 @@ impl Plain {
 /// Reads the xlsx at `path` if it is plain (see the [module](self) docs): of the sheets chosen
 /// (`sheet`: the one named, else every worksheet), one is read; the others are hidden and
 /// passed over, as the layout does. `None` otherwise. The long shared strings past the first
-/// `spill_after` bytes of them go to a temporary file ([`Strings::spilling`]).
-#[cfg(test)]
-pub(super) fn read_plain(path: &Path, sheet: Option<&str>, spill_after: usize) -> Option<Plain> {
-    read_plain_on(path, sheet, spill_after, true)
-}
-
-/// [`read_plain`], the sheet's cells found on a second thread while the shared strings are
-/// read if `threads`, after them if not.
+/// `spill_after` bytes of them go to a temporary file ([`Strings::spilling`]). With `threads`,
+/// the sheet's cells are found on a second thread while the shared strings are read.
 pub(super) fn read_plain_on(
     path: &Path,
     sheet: Option<&str>,

@@ -9,6 +9,11 @@ use rust_xlsxwriter::{Format, Workbook};
 /// (row, column, text) of each cell.
 type Texts = Vec<(u32, u32, String)>;
 
+/// [`read_plain_on`] with two threads.
+fn read_plain(path: &Path, sheet: Option<&str>, spill_after: usize) -> Option<Plain> {
+    read_plain_on(path, sheet, spill_after, true)
+}
+
 fn by_calamine(path: &Path, sheet: &str) -> Option<(Texts, Properties)> {
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).ok()?;
     let props = Properties::of(book.workbook_properties().ok());
