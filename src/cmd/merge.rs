@@ -271,7 +271,9 @@ fn merge_returns(
     set: &master::Setting,
 ) -> Result<(Master, EarlyBook, usize), Error> {
     let whole_plan = || load_tracker(&args.plan, set.profile, "--plan");
-    let (Some(aside), false) = (aside, returns.aside.is_empty()) else {
+    // Set aside unless a return was read whole (none may have been read at all: every one
+    // unreadable, a merge of the plan alone).
+    let (Some(aside), true) = (aside, returns.whole.is_empty()) else {
         let activities = returns.activities;
         let (pending, early) = merge_whole_or_beside(args, plan, returns, set)?;
         return Ok((Master::Pending(pending), early, activities));

@@ -183,6 +183,9 @@ fn returns_that_cannot_be_set_aside_are_merged_whole_with_the_same_result() {
     let report = json_report(&w, &twice, &plan);
     assert_eq!(report.matches(r#""duplicate-id""#).count(), 1, "{report}");
     same_as_held(&w, &[&twice], &plan, &[]);
+    // No return readable: the plan merged alone, set aside as with returns.
+    let zero = data("hostile/zero_bytes.xlsx");
+    assert_eq!(same_as_held(&w, &[&zero], &plan, &[]), Some(2));
     // Unreadable files among the returns: reported, the others merged.
     for bad in [
         "hostile/zero_bytes.xlsx",
