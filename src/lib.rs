@@ -23,6 +23,7 @@ pub mod clean;
 pub mod diff;
 pub mod error;
 pub mod finding;
+pub(crate) mod interned;
 pub mod layout;
 pub mod merge;
 pub mod model;

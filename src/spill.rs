@@ -252,7 +252,97 @@ impl<'s> Cursor<'s> {
     }
 }
 
-/// Writes `bytes` as a record a [`Cursor`] or [`Fields`] reads: its length (at most
+/// Bytes appended to a [`Spill`] through a buffer, a piece at a time: the spill is made at the
+/// first piece written (bytes that never fill a piece stay in memory), the first error is
+/// kept for [`finish`](Self::finish) and later bytes are dropped.
+pub(crate) struct Appender {
+    file: Option<Spill>,
+    out: Vec<u8>,
+    written: u64,
+    piece: usize,
+    error: Option<io::Error>,
+}
+
+impl Appender {
+    /// An appender writing `piece` bytes at a time.
+    pub(crate) fn new(piece: usize) -> Appender {
+        Appender {
+            file: None,
+            out: Vec::new(),
+            written: 0,
+            piece,
+            error: None,
+        }
+    }
+
+    /// An appender to `file` (for tests: a file that cannot be written).
+    #[cfg(test)]
+    pub(crate) fn to(file: Spill, piece: usize) -> Appender {
+        Appender {
+            file: Some(file),
+            ..Appender::new(piece)
+        }
+    }
+
+    /// How many bytes were appended.
+    pub(crate) fn len(&self) -> u64 {
+        self.written + self.out.len() as u64
+    }
+
+    /// Appends what `write` adds to the buffer.
+    pub(crate) fn push(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        write(&mut self.out);
+        if self.out.len() >= self.piece {
+            self.write_out();
+        }
+    }
+
+    /// Appends `bytes` (written at once, not copied into the buffer, when they fill a piece).
+    pub(crate) fn extend(&mut self, bytes: &[u8]) {
+        if self.out.len() + bytes.len() < self.piece {
+            self.out.extend_from_slice(bytes);
+            return;
+        }
+        self.write_out();
+        self.write(bytes);
+    }
+
+    /// Writes the buffer.
+    fn write_out(&mut self) {
+        let out = std::mem::take(&mut self.out);
+        self.write(&out);
+        self.out = out;
+        self.out.clear();
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() || self.error.is_some() {
+            return;
+        }
+        let file = self.file.get_or_insert_with(Spill::new);
+        match file.append(bytes) {
+            Ok(_) => self.written += bytes.len() as u64,
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Every byte appended: the spill to read back.
+    ///
+    /// # Errors
+    /// The first error writing it.
+    pub(crate) fn finish(mut self) -> io::Result<Spilled> {
+        if self.file.is_none() {
+            self.file = Some(Spill::in_memory());
+        }
+        self.write_out();
+        match (self.error, self.file) {
+            (Some(e), _) => Err(e),
+            (None, file) => Ok(file.unwrap_or_else(Spill::in_memory).finish()),
+        }
+    }
+}
+
+/// Writes `bytes` as a record a [`Cursor`] or [`Record`] reads: its length (at most
 /// `u32::MAX`: longer is cut, which the callers' limits on a cell's text never reach), then
 /// its bytes.
 pub(crate) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -263,9 +353,9 @@ pub(crate) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
 
 /// Reads the values of one record held in memory, as [`Cursor`] reads them from a file; a
 /// record cut short reads as empty values.
-pub(crate) struct Fields<'a>(pub(crate) &'a [u8]);
+pub(crate) struct Record<'a>(pub(crate) &'a [u8]);
 
-impl<'a> Fields<'a> {
+impl<'a> Record<'a> {
     /// The next `N` bytes.
     pub(crate) fn array<const N: usize>(&mut self) -> [u8; N] {
         match self.0.split_first_chunk::<N>() {

@@ -13,7 +13,7 @@ use crate::layout::Parsed;
 use crate::model::{FIELDS, Fields, field};
 use crate::profile::Profile;
 use crate::rules::{Checker, Context, history};
-use crate::spill::{Fields as Record, put_bytes};
+use crate::spill::{Record, put_bytes};
 pub use crate::spill::{Spill, Spilled};
 use std::collections::BTreeSet;
 use std::io;
@@ -42,9 +42,6 @@ pub(super) const fn short_index(field: usize) -> usize {
 
 /// The fields written to the temporary file, in this order.
 const LONG: [usize; 3] = [field::TITLE, field::PROGRESS, field::NEXT_STEPS];
-
-/// The longest record (its lengths included) a [`Kept`] can point at.
-const MAX_RECORD: usize = u32::MAX as usize - 3 * 4;
 
 /// How many bytes of records a return gathers before they go to the file, and of their keys.
 const CHUNK: usize = 1 << 20;
@@ -325,7 +322,8 @@ impl Part for Aside<'_> {
                 self.flush();
             }
             let start = self.chunk.len();
-            if size > MAX_RECORD + 12 {
+            // A key keeps its record's length as a `u32`.
+            if size > u32::MAX as usize {
                 self.error
                     .get_or_insert_with(|| io::Error::other("a text too long to set aside"));
             }

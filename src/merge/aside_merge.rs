@@ -10,6 +10,7 @@
 use super::aside::{At, Reader, SetAside, Shorts, Spilled};
 use super::aside_plan::{Log, Logged, PlanRow, each_logged};
 use super::index::{self, Returned};
+use super::leads::LeadTable;
 use super::queue::Queue;
 use super::streamed::as_they_come;
 use super::{LeadReturn, Merged, RowSink, errors_by_activity, master_fields};
@@ -18,7 +19,7 @@ use crate::layout::Parsed;
 use crate::model::{FIELDS, Fields, Rows, Tracker, field};
 use crate::profile::Profile;
 use crate::rules::{self, Context, Return, history};
-use crate::spill::{Fields as Record, put_bytes};
+use crate::spill::{Record, put_bytes};
 use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeSet;
 use std::io;
@@ -131,6 +132,7 @@ pub fn merge_set_aside<W: RowSink, S: Send>(
             let leads = kept.lead_table(&errors, profile)?;
             let beside = beside(&kept, &per_return, &leads);
             kept.read_back()?;
+            // Listed once the sheets are written, so as not to be held while they are.
             let not_returned = kept.not_returned()?;
             Ok::<_, io::Error>((per_return, leads, not_returned, beside))
         });
@@ -345,7 +347,7 @@ impl Kept<'_> {
                     None => row.id.is_empty() && self.returns[r].no_id,
                 };
                 if !held {
-                    history::missing_one(row.id, &row.title, lead, &mut missing[r]);
+                    history::missing_one(row.id, row.title, lead, &mut missing[r]);
                 }
             }
         })?;
@@ -373,60 +375,22 @@ impl Kept<'_> {
         errors: &HashMap<(usize, &str), usize>,
         profile: &Profile,
     ) -> io::Result<Vec<LeadReturn>> {
-        let mut groups: HashMap<String, Group> = HashMap::new();
+        let mut table = LeadTable::default();
+        let file = |r: usize| (r, self.returns[r].file.as_str());
         each_logged(self.log, &mut |row| {
-            let key = super::leads::lead_key(self.lead(&row), profile);
-            let group = match groups.get_mut(key) {
-                Some(group) => group,
-                None => groups.entry(key.to_string()).or_default(),
-            };
-            group.expected += 1;
             // The returns that hold its id: the one that gives it, or, for an activity with no
             // id, every return with such an activity.
-            let holding: &mut dyn Iterator<Item = usize> = match row.got {
-                Some((r, _)) => &mut std::iter::once(r),
-                None if row.id.is_empty() => {
-                    &mut (0..self.returns.len()).filter(|&r| self.returns[r].no_id)
-                }
+            let holders: &mut dyn Iterator<Item = (usize, &str)> = match row.got {
+                Some((r, _)) => &mut std::iter::once(file(r)),
+                None if row.id.is_empty() => &mut (0..self.returns.len())
+                    .filter(|&r| self.returns[r].no_id)
+                    .map(file),
                 None => &mut std::iter::empty(),
             };
-            for r in holding {
-                group.files.insert(r);
-                if errors.contains_key(&(r, row.id)) && !group.with_errors.contains(row.id) {
-                    group.with_errors.insert(row.id.to_string());
-                }
-            }
-            if row.got.is_none() {
-                group.missing.push(row.id.to_string());
-            }
+            let lead = self.lead(&row);
+            table.add(row.id, lead, row.got.is_some(), holders, errors, profile);
         })?;
-        let order = super::leads::order_of_leads(groups.keys().map(String::as_str), profile);
-        let order: Vec<String> = order.into_iter().map(str::to_string).collect();
-        Ok(order
-            .into_iter()
-            .filter_map(|lead| {
-                let group = groups.remove(&lead)?;
-                let mut files: Vec<&str> = group
-                    .files
-                    .iter()
-                    .map(|&r| self.returns[r].file.as_str())
-                    .collect();
-                files.sort_unstable();
-                files.dedup();
-                Some(LeadReturn {
-                    lead: if lead.is_empty() {
-                        "(no lead)".into()
-                    } else {
-                        lead
-                    },
-                    expected: group.expected,
-                    returned: group.expected - group.missing.len(),
-                    missing: group.missing,
-                    with_errors: group.with_errors.len(),
-                    files: files.into_iter().map(str::to_string).collect(),
-                })
-            })
-            .collect())
+        Ok(table.finish(profile))
     }
 
     /// The ids of the plan's activities no return gives, in plan order.
@@ -439,16 +403,6 @@ impl Kept<'_> {
         })?;
         Ok(ids)
     }
-}
-
-/// One lead's activities in the plan, as [`Kept::lead_table`] counts them.
-#[derive(Default)]
-struct Group {
-    expected: usize,
-    missing: Vec<String>,
-    /// The returns that hold them, and their ids with an error.
-    files: BTreeSet<usize>,
-    with_errors: foldhash::HashSet<String>,
 }
 
 /// The master's rows for the sheets beside Appendix A, read back from the plan's log and the

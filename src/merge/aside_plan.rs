@@ -4,9 +4,8 @@
 //! read of each (its id, title, short fields and the returned activity that gives it) goes to
 //! a temporary file as it comes ([`Log`]), read back in order once the whole plan has.
 
-use super::aside::Spill;
 use crate::model::{Activity, FIELDS, Fields, field};
-use crate::spill::{Cursor, Spilled, put_bytes};
+use crate::spill::{Appender, Cursor, Spilled, put_bytes};
 use std::io;
 
 /// One plan activity's fields in one allocation.
@@ -45,15 +44,20 @@ impl PlanRow {
 
 /// What is read of each plan activity once the whole plan has come, written to a temporary
 /// file as it comes (through a buffer), in plan order.
-#[derive(Default)]
 pub(super) struct Log {
-    file: Spill,
-    out: Vec<u8>,
-    error: Option<io::Error>,
+    file: Appender,
 }
 
 /// How many bytes of the log are gathered before they are written.
 const LOG_WRITE: usize = 256 << 10;
+
+impl Default for Log {
+    fn default() -> Self {
+        Log {
+            file: Appender::new(LOG_WRITE),
+        }
+    }
+}
 
 /// One plan activity as the log gives it back.
 pub(super) struct Logged<'a> {
@@ -69,36 +73,22 @@ impl Log {
     /// Logs the plan activity whose fields are `fields` (its short fields' set `short`), given
     /// by returned activity `got` (see [`Logged::got`]).
     pub(super) fn push(&mut self, fields: &Fields, short: u32, got: Option<(u32, u32)>) {
-        put_bytes(&mut self.out, fields[field::ID].as_bytes());
-        put_bytes(&mut self.out, fields[field::TITLE].as_bytes());
         let (r, short_there) = got.unwrap_or((u32::MAX, 0));
-        for n in [short, r, short_there] {
-            self.out.extend_from_slice(&n.to_le_bytes());
-        }
-        if self.out.len() >= LOG_WRITE {
-            self.write();
-        }
-    }
-
-    fn write(&mut self) {
-        if self.error.is_none() {
-            if let Err(e) = self.file.append(&self.out) {
-                self.error = Some(e);
+        self.file.push(|out| {
+            put_bytes(out, fields[field::ID].as_bytes());
+            put_bytes(out, fields[field::TITLE].as_bytes());
+            for n in [short, r, short_there] {
+                out.extend_from_slice(&n.to_le_bytes());
             }
-        }
-        self.out.clear();
+        });
     }
 
     /// Every activity logged: the log to read back.
     ///
     /// # Errors
     /// When it could not be written.
-    pub(super) fn finish(mut self) -> io::Result<Spilled> {
-        self.write();
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(self.file.finish()),
-        }
+    pub(super) fn finish(self) -> io::Result<Spilled> {
+        self.file.finish()
     }
 }
 

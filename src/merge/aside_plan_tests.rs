@@ -1,6 +1,7 @@
 //! Tests of what is kept of a set-aside merge's plan (`aside_plan.rs`).
 
 use super::*;
+use crate::spill::Spill;
 
 #[test]
 fn a_plan_row_gives_the_fields_of_its_activity() {
@@ -58,8 +59,10 @@ fn a_log_that_cannot_be_written_is_an_error() {
     let path = dir.path().join("log");
     std::fs::write(&path, b"").unwrap();
     let mut log = Log {
-        file: Spill::to_file(std::fs::File::open(&path).unwrap()),
-        ..Log::default()
+        file: Appender::to(
+            Spill::to_file(std::fs::File::open(&path).unwrap()),
+            LOG_WRITE,
+        ),
     };
     log.push(&Activity::default().fields(), 0, None);
     assert!(log.finish().is_err());

@@ -4,7 +4,7 @@
 //! block of the file, whatever the number of activities. Sorting also finds an id given twice.
 
 use super::aside::{At, SetAside};
-use crate::spill::{Cursor, Fields as Record, Spill, Spilled, put_bytes};
+use crate::spill::{Appender, Cursor, Record, Spilled, put_bytes};
 use std::io;
 
 /// How many bytes of keys are sorted in memory at once.
@@ -71,20 +71,17 @@ pub(super) fn sorted(returns: &[SetAside], spilled: &Spilled) -> io::Result<Opti
     for (r, aside) in returns.iter().enumerate() {
         base.push(total);
         total += aside.len();
-        let mut failed = Ok(());
         aside.each_key(spilled, &mut |i, key| {
-            if key.id.is_empty() || failed.is_err() {
-                return;
+            if !key.id.is_empty() {
+                let at = At {
+                    r: r as u32,
+                    at: key.at,
+                    len: key.len,
+                    short: key.short,
+                };
+                runs.push(key.id, i, at);
             }
-            let at = At {
-                r: r as u32,
-                at: key.at,
-                len: key.len,
-                short: key.short,
-            };
-            failed = runs.push(key.id, i, at);
         })?;
-        failed?;
     }
     let Some((sorted, blocks)) = runs.finish()? else {
         return Ok(None);
@@ -98,21 +95,29 @@ pub(super) fn sorted(returns: &[SetAside], spilled: &Spilled) -> io::Result<Opti
 }
 
 /// Keys sorted a run at a time.
-#[derive(Default)]
 struct Runs {
     /// The run being gathered: its records, and where each starts.
     records: Vec<u8>,
     starts: Vec<u32>,
-    /// The runs written: the file, and where each lies in it.
-    file: Option<Spill>,
+    /// The runs written, and where each lies among them.
+    file: Appender,
     written: Vec<(u64, u64)>,
-    /// An id was met twice.
-    twice: bool,
+}
+
+impl Default for Runs {
+    fn default() -> Self {
+        Runs {
+            records: Vec::new(),
+            starts: Vec::new(),
+            file: Appender::new(WRITE),
+            written: Vec::new(),
+        }
+    }
 }
 
 impl Runs {
     /// Adds a key; a full run is sorted and written.
-    fn push(&mut self, id: &str, i: usize, at: At) -> io::Result<()> {
+    fn push(&mut self, id: &str, i: usize, at: At) {
         if self.records.capacity() == 0 {
             // Not doubled when the run fills.
             self.records.reserve_exact(RUN + (64 << 10));
@@ -120,71 +125,45 @@ impl Runs {
         self.starts.push(self.records.len() as u32);
         put(&mut self.records, id, i, at);
         if self.records.len() >= RUN {
-            self.write_run()?;
+            self.write_run();
         }
-        Ok(())
     }
 
-    /// The run gathered, sorted by id, its records one after another.
-    fn sorted_run(&mut self) -> Vec<u8> {
+    /// Sorts the run gathered by id and writes it after the others.
+    fn write_run(&mut self) {
         let records = &self.records;
         let id = |start: u32| Record(&records[start as usize..]).bytes();
         self.starts.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
-        self.twice |= self.starts.windows(2).any(|w| id(w[0]) == id(w[1]));
-        let mut out = Vec::with_capacity(records.len());
+        let mut run = Vec::with_capacity(records.len());
         for &start in &self.starts {
             let len = 4 + id(start).len() + AFTER_ID;
-            out.extend_from_slice(&records[start as usize..start as usize + len]);
+            run.extend_from_slice(&records[start as usize..start as usize + len]);
         }
+        let at = self.file.len();
+        self.file.extend(&run);
+        self.written.push((at, self.file.len()));
         self.records.clear();
         self.starts.clear();
-        out
-    }
-
-    /// Sorts the run gathered and writes it to the file of runs.
-    fn write_run(&mut self) -> io::Result<()> {
-        let run = self.sorted_run();
-        let file = match &mut self.file {
-            Some(file) => file,
-            None => self.file.insert(Spill::new()),
-        };
-        let at = file.append(&run)?;
-        self.written.push((at, at + run.len() as u64));
-        Ok(())
     }
 
     /// The keys sorted into one file, with each block's first id; `None` when an id was met
     /// twice.
     fn finish(mut self) -> io::Result<Option<(Spilled, Blocks)>> {
-        let mut out = Sorted::default();
-        if self.written.is_empty() {
-            // One run: sorted in memory.
-            let run = self.sorted_run();
-            let mut start = 0;
-            while start < run.len() {
-                let id = Record(&run[start..]).bytes();
-                let end = start + 4 + id.len() + AFTER_ID;
-                let id = std::str::from_utf8(id).unwrap_or_default();
-                out.add(id, &run[start..end])?;
-                start = end;
-            }
-        } else {
-            if !self.records.is_empty() {
-                self.write_run()?;
-            }
-            let runs = self.file.take().map(Spill::finish);
-            if let Some(runs) = &runs {
-                merge_runs(runs, &self.written, &mut out)?;
-            }
+        if !self.records.is_empty() {
+            self.write_run();
         }
-        if self.twice || out.twice {
+        let runs = self.file.finish()?;
+        let mut out = Sorted::default();
+        merge_runs(&runs, &self.written, &mut out)?;
+        if out.twice {
             return Ok(None);
         }
-        out.finish().map(Some)
+        let sorted = out.file.finish()?;
+        Ok(Some((sorted, out.blocks)))
     }
 }
 
-/// Merges the sorted runs `written` of `runs` into `out`.
+/// Merges the sorted runs `written` of `runs` into `out` (one run is copied).
 fn merge_runs(runs: &Spilled, written: &[(u64, u64)], out: &mut Sorted) -> io::Result<()> {
     let mut cursors: Vec<Cursor> = written
         .iter()
@@ -215,60 +194,49 @@ fn merge_runs(runs: &Spilled, written: &[(u64, u64)], out: &mut Sorted) -> io::R
             return Ok(());
         };
         let id = std::str::from_utf8(id_of(record)).unwrap_or_default();
-        out.add(id, record)?;
+        out.add(id, record);
         next(&mut cursors[k], &mut heads[k])?;
     }
 }
 
 /// The sorted file being written.
-#[derive(Default)]
 struct Sorted {
-    file: Option<Spill>,
-    written: u64,
-    out: Vec<u8>,
+    file: Appender,
     blocks: Blocks,
     /// Where the last block starts, and the last id added.
     block_at: u64,
     last: Option<String>,
+    /// An id was added twice.
     twice: bool,
+}
+
+impl Default for Sorted {
+    fn default() -> Self {
+        Sorted {
+            file: Appender::new(WRITE),
+            blocks: Vec::new(),
+            block_at: 0,
+            last: None,
+            twice: false,
+        }
+    }
 }
 
 impl Sorted {
     /// Adds the record `record`, whose id is `id`, after the others (in order of id).
-    fn add(&mut self, id: &str, record: &[u8]) -> io::Result<()> {
+    fn add(&mut self, id: &str, record: &[u8]) {
         if self.last.as_deref() == Some(id) {
             self.twice = true;
         }
-        let at = self.written + self.out.len() as u64;
+        let at = self.file.len();
         if self.blocks.is_empty() || at - self.block_at >= BLOCK as u64 {
             self.blocks.push((id.into(), at));
             self.block_at = at;
         }
-        self.out.extend_from_slice(record);
+        self.file.extend(record);
         let last = self.last.get_or_insert_with(String::new);
         last.clear();
         last.push_str(id);
-        if self.out.len() >= WRITE {
-            self.write()?;
-        }
-        Ok(())
-    }
-
-    fn write(&mut self) -> io::Result<()> {
-        let file = match &mut self.file {
-            Some(file) => file,
-            None => self.file.insert(Spill::new()),
-        };
-        file.append(&self.out)?;
-        self.written += self.out.len() as u64;
-        self.out.clear();
-        Ok(())
-    }
-
-    fn finish(mut self) -> io::Result<(Spilled, Blocks)> {
-        self.write()?;
-        let file = self.file.take().unwrap_or_else(Spill::in_memory);
-        Ok((file.finish(), self.blocks))
     }
 }
 
@@ -362,6 +330,7 @@ mod tests {
     use crate::layout::Parsed;
     use crate::model::{Activity, Tracker};
     use crate::profile::Profile;
+    use crate::spill::Spill;
 
     /// Returns set aside into `spill`, each of the ids `ids` gives (with its position as the
     /// title).

@@ -1,34 +1,10 @@
-//! What a merge set aside keeps in memory of many activities: short values each kept once
-//! ([`Interned`]), and each distinct set of an activity's short fields once ([`Shorts`]).
+//! What a merge set aside keeps in memory of many activities: each distinct set of an
+//! activity's short fields once ([`Shorts`]), their values each once ([`Interned`]).
 
 use super::aside::{SHORT, short_index};
+use crate::interned::Interned;
 use crate::model::Fields;
 use foldhash::HashMap;
-
-/// Distinct short values, each kept once and known by its index.
-#[derive(Default)]
-pub(super) struct Interned {
-    values: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
-}
-
-impl Interned {
-    /// The index of `value`, kept if it is new.
-    pub(super) fn of(&mut self, value: &str) -> u32 {
-        if let Some(&v) = self.index.get(value) {
-            return v;
-        }
-        let v = self.values.len() as u32;
-        self.values.push(value.into());
-        self.index.insert(value.into(), v);
-        v
-    }
-
-    /// The value of index `v`.
-    pub(super) fn get(&self, v: u32) -> &str {
-        &self.values[v as usize]
-    }
-}
 
 /// The [`SHORT`] fields of many activities, each distinct set of them kept once: the
 /// activities of a return or a plan share a few hundred sets (statuses by objectives), so each
@@ -69,25 +45,6 @@ impl Shorts {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_value_is_given_back_as_kept() {
-        let strings: Vec<String> = (0..2_000)
-            .map(|i| match i % 3 {
-                0 => String::new(),
-                1 => format!("KA.{i:05}"),
-                _ => "é title — ".repeat(i % 50),
-            })
-            .collect();
-        let mut values = Interned::default();
-        let indices: Vec<u32> = strings.iter().map(|s| values.of(s)).collect();
-        for (i, s) in strings.iter().enumerate() {
-            assert_eq!(values.get(indices[i]), s.as_str());
-        }
-        // Each distinct value once.
-        let distinct: std::collections::HashSet<&String> = strings.iter().collect();
-        assert_eq!(values.values.len(), distinct.len());
-    }
 
     #[test]
     fn each_set_of_short_fields_is_kept_once_and_given_back() {

@@ -5,7 +5,7 @@ use super::{Choice, LeadReturn};
 use crate::model::{Activity, Tracker};
 use crate::profile::Profile;
 use crate::rules::Return;
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::collections::BTreeSet;
 
 /// The lead an activity is grouped under: `""` when it has none or a placeholder.
@@ -14,7 +14,7 @@ pub fn lead_of(a: &Activity, profile: &Profile) -> String {
 }
 
 /// The lead an activity whose lead is `lead` is grouped under ([`lead_of`]), borrowed.
-pub(super) fn lead_key<'a>(lead: &'a str, profile: &Profile) -> &'a str {
+fn lead_key<'a>(lead: &'a str, profile: &Profile) -> &'a str {
     if lead.is_empty() || profile.is_placeholder(lead) {
         ""
     } else {
@@ -57,10 +57,7 @@ fn grouped_leads<'a>(
 /// The order leads are listed in: the profile's leads in its order, then `named` (leads as
 /// [`lead_key`] gives them, each once) by name, then `""` (no lead). The profile's leads are
 /// listed whether named or not.
-pub(super) fn order_of_leads<'a>(
-    named: impl Iterator<Item = &'a str>,
-    profile: &'a Profile,
-) -> Vec<&'a str> {
+fn order_of_leads<'a>(named: impl Iterator<Item = &'a str>, profile: &'a Profile) -> Vec<&'a str> {
     let mut leads: Vec<&str> = profile
         .vocabulary
         .leads
@@ -86,61 +83,93 @@ pub(super) fn lead_table<'r>(
     choice: &Choice,
     profile: &Profile,
 ) -> Vec<LeadReturn> {
-    let groups = grouped_leads(plan.iter().map(|&(_, lead)| lead), profile);
-    // id → the first group of the plan activities that have it; the others (an id the plan
-    // gives twice, under two leads) apart, as few have any.
-    let mut group_of: HashMap<&str, u32> = HashMap::with_capacity(plan.len());
-    let mut more_groups: HashMap<&str, Vec<u32>> = HashMap::new();
-    for (g, (_, members)) in (0..).zip(&groups) {
-        for &i in members {
-            let id = plan[i].0;
-            let first = *group_of.entry(id).or_insert(g);
-            if first != g {
-                let more = more_groups.entry(id).or_default();
-                if more.last() != Some(&g) {
-                    more.push(g);
-                }
+    // id → the returns that hold it, with their files.
+    let mut holding: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
+    returned(&mut |r, file, id| holding.entry(id).or_default().push((r, file)));
+    let mut table = LeadTable::default();
+    for (&(id, lead), pick) in plan.iter().zip(&choice.planned) {
+        let holders = holding.get(id).map_or(&[][..], Vec::as_slice);
+        table.add(
+            id,
+            lead,
+            pick.is_some(),
+            holders.iter().copied(),
+            errors,
+            profile,
+        );
+    }
+    table.finish(profile)
+}
+
+/// How complete each lead's return is, made a plan activity at a time, in plan order.
+#[derive(Default)]
+pub(super) struct LeadTable<'f> {
+    /// By lead (as [`lead_key`] gives it).
+    groups: HashMap<String, Group<'f>>,
+}
+
+/// One lead's activities in the plan.
+#[derive(Default)]
+struct Group<'f> {
+    expected: usize,
+    missing: Vec<String>,
+    /// The files of the returns that hold them, and their ids with an error.
+    files: BTreeSet<&'f str>,
+    with_errors: HashSet<String>,
+}
+
+impl<'f> LeadTable<'f> {
+    /// Adds the plan activity `id` of `lead`, returned or not, whose id the returns `holders`
+    /// (return, file) hold; `errors` counts the errors of each (return, id).
+    pub(super) fn add(
+        &mut self,
+        id: &str,
+        lead: &str,
+        returned: bool,
+        holders: impl Iterator<Item = (usize, &'f str)>,
+        errors: &HashMap<(usize, &str), usize>,
+        profile: &Profile,
+    ) {
+        let key = lead_key(lead, profile);
+        let group = match self.groups.get_mut(key) {
+            Some(group) => group,
+            None => self.groups.entry(key.to_string()).or_default(),
+        };
+        group.expected += 1;
+        for (r, file) in holders {
+            group.files.insert(file);
+            if errors.contains_key(&(r, id)) && !group.with_errors.contains(id) {
+                group.with_errors.insert(id.to_string());
             }
+        }
+        if !returned {
+            group.missing.push(id.to_string());
         }
     }
-    let mut files: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); groups.len()];
-    let mut with_errors: Vec<HashSet<&str>> = vec![HashSet::new(); groups.len()];
-    returned(&mut |r, file, id| {
-        let Some(&first) = group_of.get(id) else {
-            return;
-        };
-        let more = more_groups.get(id).map_or(&[][..], Vec::as_slice);
-        let with_error = errors.contains_key(&(r, id));
-        for &g in std::iter::once(&first).chain(more) {
-            files[g as usize].insert(file);
-            if with_error {
-                with_errors[g as usize].insert(id);
-            }
-        }
-    });
-    groups
-        .into_iter()
-        .zip(files.into_iter().zip(with_errors))
-        .map(|((lead, members), (files, with_errors))| {
-            let missing: Vec<String> = members
-                .iter()
-                .filter(|&&i| choice.planned[i].is_none())
-                .map(|&i| plan[i].0.to_string())
-                .collect();
-            LeadReturn {
-                lead: if lead.is_empty() {
-                    "(no lead)".into()
-                } else {
-                    lead
-                },
-                expected: members.len(),
-                returned: members.len() - missing.len(),
-                missing,
-                with_errors: with_errors.len(),
-                files: files.into_iter().map(str::to_string).collect(),
-            }
-        })
-        .collect()
+
+    /// The table: one row per lead with activities, in the order of [`order_of_leads`].
+    pub(super) fn finish(mut self, profile: &Profile) -> Vec<LeadReturn> {
+        let order = order_of_leads(self.groups.keys().map(String::as_str), profile);
+        let order: Vec<String> = order.into_iter().map(str::to_string).collect();
+        order
+            .into_iter()
+            .filter_map(|lead| {
+                let group = self.groups.remove(&lead)?;
+                Some(LeadReturn {
+                    lead: if lead.is_empty() {
+                        "(no lead)".into()
+                    } else {
+                        lead
+                    },
+                    expected: group.expected,
+                    returned: group.expected - group.missing.len(),
+                    missing: group.missing,
+                    with_errors: group.with_errors.len(),
+                    files: group.files.into_iter().map(str::to_string).collect(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// Every activity of `returns` as [`lead_table`] takes them: (return, file, id).

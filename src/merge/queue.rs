@@ -84,7 +84,7 @@ impl Queue {
             self.refill();
         }
         let at = self.taken;
-        let mut record = crate::spill::Fields(self.held.get(at..)?);
+        let mut record = crate::spill::Record(self.held.get(at..)?);
         if record.0.is_empty() {
             return None;
         }

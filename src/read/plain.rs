@@ -200,10 +200,10 @@ fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<Sheet
                             if given_up.load(Ordering::Relaxed) {
                                 return None;
                             }
-                            cells.push((ROW, row))?;
+                            cells.push((ROW, row));
                             last_row = Some(row);
                         }
-                        cells.cell(col, index)?;
+                        cells.cell(col, index);
                     }
                     // A styled cell with no value is empty.
                     (false, None) => {}
@@ -226,6 +226,7 @@ fn sheet_cells<R: Read>(xml: &mut Xml<R>, given_up: &AtomicBool) -> Option<Sheet
                 }
             }
             Event::Eof if part == Part::After && !in_merges => {
+                cells.finish()?;
                 return Some((cells, areas));
             }
             Event::Eof => return None,

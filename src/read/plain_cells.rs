@@ -1,18 +1,18 @@
 //! A plain sheet's cells as they are found ([`Cells`]), while its shared strings are read.
 
+use crate::spill::{Appender, Cursor, Spilled};
+
 /// A [`Cells`] pair that begins a row: (`ROW`, its number). No column reaches it.
 pub(crate) const ROW: u32 = u32::MAX;
 
 /// A sheet's cells as pairs of numbers: the first [`CELLS_HELD`] bytes of them in memory, the
 /// rest in a temporary file (as the sheet is read while the shared strings are, a large
-/// sheet's cells wait for them), read back in order.
-#[derive(Default)]
+/// sheet's cells wait for them), read back in order once [`finish`](Cells::finish)ed.
 pub(crate) struct Cells {
     held: Vec<(u32, u32)>,
-    /// The pairs after those held: in the file, then those on their way to it.
-    spill: Option<crate::spill::Spill>,
-    written: u64,
-    out: Vec<u8>,
+    /// The pairs after those held, then that file to read back.
+    rest: Appender,
+    spilled: Option<Spilled>,
     /// The greatest shared string number of any cell.
     pub(super) greatest: Option<u32>,
 }
@@ -23,36 +23,44 @@ const CELLS_HELD: usize = 512 << 10;
 /// How many bytes of cells go to the file at once.
 const CELLS_WRITE: usize = 128 << 10;
 
+impl Default for Cells {
+    fn default() -> Self {
+        Cells {
+            held: Vec::new(),
+            rest: Appender::new(CELLS_WRITE),
+            spilled: None,
+            greatest: None,
+        }
+    }
+}
+
 impl Cells {
-    /// Adds a pair; `None` when the file cannot be written (the workbook is then read by
-    /// calamine).
-    pub(super) fn push(&mut self, pair: (u32, u32)) -> Option<()> {
+    /// Adds a pair.
+    pub(super) fn push(&mut self, pair: (u32, u32)) {
         if self.held.len() < CELLS_HELD / 8 {
             if self.held.capacity() == 0 {
                 self.held.reserve_exact(CELLS_HELD / 8);
             }
             self.held.push(pair);
-            return Some(());
+            return;
         }
-        self.out.extend_from_slice(&pair.0.to_le_bytes());
-        self.out.extend_from_slice(&pair.1.to_le_bytes());
-        if self.out.len() >= CELLS_WRITE {
-            self.write()?;
-        }
-        Some(())
+        self.rest.push(|out| {
+            out.extend_from_slice(&pair.0.to_le_bytes());
+            out.extend_from_slice(&pair.1.to_le_bytes());
+        });
     }
 
     /// Adds a cell: its column and shared string number.
-    pub(super) fn cell(&mut self, col: u32, string: u32) -> Option<()> {
+    pub(super) fn cell(&mut self, col: u32, string: u32) {
         self.greatest = self.greatest.max(Some(string));
-        self.push((col, string))
+        self.push((col, string));
     }
 
-    fn write(&mut self) -> Option<()> {
-        let spill = self.spill.get_or_insert_with(crate::spill::Spill::new);
-        spill.append(&self.out).ok()?;
-        self.written += self.out.len() as u64;
-        self.out.clear();
+    /// Every pair added: the file made ready to be read back. `None` when it could not be
+    /// written (the workbook is then read by calamine).
+    pub(super) fn finish(&mut self) -> Option<()> {
+        let rest = std::mem::replace(&mut self.rest, Appender::new(0));
+        self.spilled = Some(rest.finish().ok()?);
         Some(())
     }
 
@@ -62,28 +70,14 @@ impl Cells {
         for &(a, b) in &self.held {
             each(a, b)?;
         }
-        let mut read = |bytes: &[u8]| {
-            bytes.chunks_exact(8).try_for_each(|pair| {
-                let (a, b) = pair.split_at(4);
-                each(
-                    u32::from_le_bytes(a.try_into().ok()?),
-                    u32::from_le_bytes(b.try_into().ok()?),
-                )
-            })
-        };
-        if let Some(spill) = &self.spill {
-            let mut window = Vec::new();
-            let mut at = 0;
-            while at < self.written {
-                // Whole pairs: every write is of whole pairs, and a window of them.
-                let n = (self.written - at).min(CELLS_WRITE as u64) as usize;
-                window.resize(n, 0);
-                spill.read_at(&mut window, at).ok()?;
-                read(&window)?;
-                at += n as u64;
+        if let Some(spilled) = &self.spilled {
+            let mut cursor = Cursor::new(spilled, 0, spilled.len());
+            while !cursor.is_done() {
+                let (a, b) = (cursor.u32().ok()?, cursor.u32().ok()?);
+                each(a, b)?;
             }
         }
-        read(&self.out)
+        Some(())
     }
 }
 
@@ -93,20 +87,20 @@ mod tests {
 
     #[test]
     fn a_large_sheets_cells_come_back_in_order_from_memory_and_the_file() {
-        // 300,000 cells in rows of 11: past what is held, so most go to the file and some wait
-        // on their way to it.
+        // 300,000 cells in rows of 11: past what is held, so most go to the file.
         let mut cells = Cells::default();
         let mut pushed = Vec::new();
         for n in 0..300_000u32 {
             if n % 11 == 0 {
-                cells.push((ROW, n / 11 + 1)).unwrap();
+                cells.push((ROW, n / 11 + 1));
                 pushed.push((ROW, n / 11 + 1));
             }
             let string = (n * 7919) % 1_000_003;
-            cells.cell(n % 11, string).unwrap();
+            cells.cell(n % 11, string);
             pushed.push((n % 11, string));
         }
-        assert!(cells.written > 0 && !cells.out.is_empty());
+        assert!(cells.rest.len() as usize > pushed.len() * 8 - CELLS_HELD - 8);
+        cells.finish().unwrap();
         assert!(cells.held.capacity() * 8 <= CELLS_HELD);
         assert_eq!(
             cells.greatest,

@@ -105,15 +105,8 @@ impl Rule for MissingActivity {
     }
     fn finish(&self, ctx: &Context, memo: &Memo, out: &mut Emitter) {
         let Some(plan) = ctx.plan else { return };
-        let ids = plan.activities.iter().map(|p| [&*p.id, &p.lead]);
-        let mut title = |i: usize| &plan.activities[i].title;
-        missing(
-            ids,
-            &mut title,
-            &memo.leads,
-            &|id| memo.held.contains(id),
-            out,
-        );
+        let plan = plan.activities.iter().map(|p| [&*p.id, &p.title, &p.lead]);
+        missing(plan, &memo.leads, &|id| memo.held.contains(id), out);
     }
 }
 
@@ -144,25 +137,23 @@ impl Rule for UnexpectedActivity {
 }
 
 /// `missing-activity`'s findings for a return that answers for `leads` and holds the ids
-/// `held` says it holds: each of the plan's activities, given as [id, lead] in plan order, led
-/// by one of `leads` and not held, named by its title (`title` of its place in the plan: asked
-/// only for those, in plan order, as a merge of returns set aside reads them back from a file).
-pub fn missing<'p, T: std::fmt::Display>(
-    plan: impl Iterator<Item = [&'p str; 2]>,
-    title: &mut dyn FnMut(usize) -> T,
+/// `held` says it holds: each of the plan's activities, given as [id, title, lead] in plan
+/// order, led by one of `leads` and not held.
+pub fn missing<'p>(
+    plan: impl Iterator<Item = [&'p str; 3]>,
     leads: &BTreeSet<String>,
     held: &dyn Fn(&str) -> bool,
     out: &mut Emitter,
 ) {
-    for (i, [id, lead]) in plan.enumerate() {
+    for [id, title, lead] in plan {
         if leads.contains(lead) && !held(id) {
-            missing_one(id, &title(i), lead, out);
+            missing_one(id, title, lead, out);
         }
     }
 }
 
 /// `missing-activity`'s finding on the plan activity `id` (titled `title`) of `lead`.
-pub fn missing_one(id: &str, title: &dyn std::fmt::Display, lead: &str, out: &mut Emitter) {
+pub fn missing_one(id: &str, title: &str, lead: &str, out: &mut Emitter) {
     out.file(
         Some(id),
         format!("{id} ({title}) is in the plan for {lead} but not in this return"),

@@ -2,6 +2,7 @@
 //! lead. The Summary sheet writes these numbers and draws its charts from them; tests compare
 //! the sheet with them.
 
+use crate::interned::Interned;
 use crate::model::{Activity, Fields, Rows, Tracker, field};
 use crate::profile::{Profile, StatusKind};
 use foldhash::{HashMap, HashMapExt};
@@ -127,10 +128,10 @@ pub(super) fn counts_of(activities: &(impl Rows + ?Sized), profile: &Profile) ->
     // A tracker of 100,000 activities holds a handful of distinct statuses, objectives, leads
     // and portfolios: each distinct value is numbered in the order first met, and matched and
     // labelled once.
-    let mut statuses = Distinct::default();
+    let mut statuses = Interned::default();
     let mut written = Distinct4::default();
-    let mut portfolios = Distinct::default();
-    let mut leads = Distinct::default();
+    let mut portfolios = Interned::default();
+    let mut leads = Interned::default();
     let mut tally: HashMap<[u32; 4], usize> = HashMap::new();
     activities.each(&mut |a| {
         let key = [
@@ -149,7 +150,7 @@ pub(super) fn counts_of(activities: &(impl Rows + ?Sized), profile: &Profile) ->
     let known = profile.statuses.len();
     // Each status as written: its column and the value matched.
     let matched: Vec<(usize, Option<String>)> = statuses
-        .values
+        .values()
         .iter()
         .map(|status| match profile.match_status(status) {
             Some((def, value)) => {
@@ -233,10 +234,10 @@ pub(super) fn counts_of(activities: &(impl Rows + ?Sized), profile: &Profile) ->
 
     add_listed_objectives(&mut by_theme, profile, width);
 
-    let grouped = |vocabulary: &[String], values: &Distinct, at: usize| {
+    let grouped = |vocabulary: &[String], values: &Interned, at: usize| {
         // Each value as written → its name.
         let names: Vec<String> = values
-            .values
+            .values()
             .iter()
             .map(|value| canonical(profile, vocabulary, value))
             .collect();
@@ -274,26 +275,6 @@ pub(super) fn counts_of(activities: &(impl Rows + ?Sized), profile: &Profile) ->
         by_theme,
         by_portfolio,
         by_lead,
-    }
-}
-
-/// Distinct values, each kept once and numbered in the order first met.
-#[derive(Default)]
-struct Distinct {
-    values: Vec<Box<str>>,
-    number: HashMap<Box<str>, u32>,
-}
-
-impl Distinct {
-    /// The number of `value`, kept if it is new.
-    fn of(&mut self, value: &str) -> u32 {
-        if let Some(&n) = self.number.get(value) {
-            return n;
-        }
-        let n = self.values.len() as u32;
-        self.values.push(value.into());
-        self.number.insert(value.into(), n);
-        n
     }
 }
 
